@@ -1,0 +1,47 @@
+//! Command-line definitions (clap). Each command's arguments live with the command's
+//! module; this file only assembles them.
+
+use clap::{Parser, Subcommand};
+
+/// skillforge: author, test and ship AI-assistant skills (Agent Skills format).
+///
+/// The learner's loop: `skillforge new docker-deployment` scaffolds a skill from a
+/// blueprint (offline, from an embedded digest of the official Docker docs);
+/// `skillforge test --lesson 5` scores it against a lesson's test prompts and says
+/// what is missing and which official page covers it; `skillforge lint` checks any
+/// skill against the Agent Skills spec and its Dockerfiles and Compose files;
+/// `skillforge fetch` refreshes references from the live docs.
+///
+/// Exit codes: 0 ok (warnings allowed); 1 errors found or score below threshold;
+/// 2 usage or input error.
+#[derive(Debug, Parser)]
+#[command(name = "skillforge", version, about, long_about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scaffold a skill from a blueprint (e.g. docker-deployment)
+    New(crate::blueprint::NewArgs),
+    /// Score a skill against lesson test prompts (static judge)
+    Test(crate::eval::TestArgs),
+    /// List a curriculum's lessons and their test prompts
+    Lessons(crate::eval::LessonsArgs),
+    /// Check skills against the Agent Skills spec, plus their Dockerfiles and Compose files
+    Lint(crate::lint::cmd::LintArgs),
+    /// Fetch the official docs a blueprint is built from into the local cache
+    Fetch(crate::fetch::FetchArgs),
+}
+
+/// Parses arguments and runs the command; returns the process exit code.
+pub fn run(cli: Cli) -> crate::Result<u8> {
+    match cli.command {
+        Command::New(a) => crate::blueprint::run_new(a),
+        Command::Test(a) => crate::eval::run_test(a),
+        Command::Lessons(a) => crate::eval::run_lessons(a),
+        Command::Lint(a) => crate::lint::cmd::run(a),
+        Command::Fetch(a) => crate::fetch::run(a),
+    }
+}

@@ -1,0 +1,1 @@
+//! Dockerfile facts and rules, Compose checks.

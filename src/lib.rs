@@ -1,0 +1,18 @@
+//! skillforge: author, test and ship AI-assistant skills (the open Agent Skills format).
+//!
+//! Data flows one way: sources → fetch → cache → distil → blueprint render → skill on
+//! disk → skill model → lint / eval → report. The skill model ([`skill`]) is the only
+//! parser of `SKILL.md`.
+
+pub mod blueprint;
+pub mod cli;
+pub mod docker;
+pub mod error;
+pub mod eval;
+pub mod fetch;
+pub mod fsutil;
+pub mod lint;
+pub mod report;
+pub mod skill;
+
+pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! Finding skills under paths (filled in by the lint work).

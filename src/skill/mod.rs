@@ -1,0 +1,432 @@
+//! The skill model: the one place `SKILL.md` is parsed.
+//!
+//! [`Skill::load`] reads a skill directory (or a `SKILL.md` path) and returns a model
+//! with source spans for every frontmatter field, heading, section, code block and
+//! link. Problems in the file (unclosed frontmatter, bad YAML, an unclosed fence) are
+//! recorded in the model for lint rules to report; only problems that leave nothing
+//! to model (missing directory, unreadable or non-UTF-8 file, over the size cap) are
+//! returned as [`LoadError`].
+
+mod parse;
+pub mod span;
+
+pub use parse::parse_skill_md;
+pub use span::{LineIndex, Span, line_text};
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Default cap on SKILL.md size (5 MB).
+pub const DEFAULT_SIZE_CAP: u64 = 5 * 1024 * 1024;
+
+/// A loaded skill.
+#[derive(Debug, Clone)]
+pub struct Skill {
+    /// The skill directory.
+    pub dir: PathBuf,
+    /// The path of the skill file actually read (`SKILL.md`, or `skill.md` as fallback).
+    pub skill_md: PathBuf,
+    /// True when the file is named `skill.md` rather than `SKILL.md`.
+    pub lowercase_name: bool,
+    /// The parsed SKILL.md.
+    pub doc: SkillDoc,
+    /// Every other file under the skill directory, relative to it, sorted
+    /// (hidden files and `.git` excluded; symlinks listed but not followed).
+    pub files: Vec<SkillFile>,
+}
+
+/// A file of the skill other than SKILL.md.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkillFile {
+    /// Path relative to the skill dir, with `/` separators.
+    pub rel: String,
+    pub size: u64,
+    pub is_symlink: bool,
+}
+
+/// The parsed content of a SKILL.md.
+#[derive(Debug, Clone, Default)]
+pub struct SkillDoc {
+    /// Full text (UTF-8, BOM removed, line endings as in the file).
+    pub text: String,
+    pub lines: LineIndex,
+    /// The file started with a UTF-8 byte-order mark (removed from `text`).
+    pub had_bom: bool,
+    /// The file uses CRLF line endings (at least one).
+    pub crlf: bool,
+    pub frontmatter: Frontmatter,
+    pub body: Body,
+}
+
+/// What was found where frontmatter should be.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum FrontmatterStatus {
+    /// No `---` line at the start of the file.
+    #[default]
+    Missing,
+    /// The file starts with blank line(s) and then `---` (some clients reject this).
+    /// Treated as present; `leading_blank_lines` says how many.
+    Present,
+    /// An opening `---` without a closing `---` line.
+    Unclosed,
+}
+
+/// The YAML frontmatter.
+#[derive(Debug, Clone, Default)]
+pub struct Frontmatter {
+    pub status: FrontmatterStatus,
+    /// Blank lines before the opening `---` (0 when it is at byte 0).
+    pub leading_blank_lines: usize,
+    /// Span of the opening `---` line.
+    pub open: Option<Span>,
+    /// Span of the closing `---` line.
+    pub close: Option<Span>,
+    /// The YAML text between the delimiter lines, and its byte offset in the file.
+    pub yaml: String,
+    pub yaml_offset: usize,
+    /// The YAML could not be parsed (syntax, duplicate key, tab…).
+    pub yaml_error: Option<YamlProblem>,
+    /// The YAML parsed, but is not a mapping (a list, a scalar…).
+    pub not_mapping: Option<String>,
+    /// Top-level fields in file order.
+    pub fields: Vec<Field>,
+}
+
+/// A YAML parse problem located in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlProblem {
+    pub message: String,
+    pub span: Span,
+    pub hint: Option<String>,
+}
+
+/// One top-level frontmatter field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Value,
+    pub value_span: Span,
+    /// The value was written as a block scalar (`|`, `>`, `>-` …).
+    pub block_scalar: bool,
+    /// Spans of nested keys, for maps (e.g. `metadata.version`), in file order.
+    pub children: Vec<(String, Span)>,
+}
+
+impl Frontmatter {
+    pub fn is_present(&self) -> bool {
+        self.status == FrontmatterStatus::Present
+    }
+
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    /// The string value of `key`, if it is a string.
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.field(key).and_then(|f| f.value.as_str())
+    }
+}
+
+/// The Markdown body after the frontmatter.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    /// Byte offset of the body in `SkillDoc::text`, and its first line.
+    pub offset: usize,
+    pub start_line: usize,
+    /// Number of lines in the body.
+    pub line_count: usize,
+    pub headings: Vec<Heading>,
+    /// One section per heading: from the heading to the next heading of the same or
+    /// higher level (so sections nest). Text before the first heading is not a section.
+    pub sections: Vec<Section>,
+    pub code_blocks: Vec<CodeBlock>,
+    pub links: Vec<Link>,
+    /// Inline code spans (`like this`), for command mentions.
+    pub inline_code: Vec<InlineCode>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heading {
+    pub level: u8,
+    /// Plain text of the heading.
+    pub text: String,
+    /// Span of the heading line.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    /// Index into `Body::headings`.
+    pub heading: usize,
+    pub level: u8,
+    pub title: String,
+    /// Byte range in `SkillDoc::text` from the heading line to the section end.
+    pub start: usize,
+    pub end: usize,
+    pub start_line: usize,
+    pub end_line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeBlock {
+    /// The full info string, e.g. `dockerfile {title=Dockerfile}`.
+    pub info: String,
+    /// The language: the info string's first word, lowercased, without attributes.
+    pub lang: String,
+    /// Attributes after the language (`{title=…}` or `title=…`), raw.
+    pub attrs: String,
+    /// The code (without fences).
+    pub code: String,
+    /// Span of the opening fence line (or the first line of an indented block).
+    pub span: Span,
+    /// 1-based line in SKILL.md of the first line of `code`.
+    pub code_start_line: usize,
+    /// Byte offset of `code` in the file text.
+    pub code_offset: usize,
+    /// False for indented (non-fenced) blocks.
+    pub fenced: bool,
+    /// False when a fenced block runs to the end of the file without a closing fence.
+    pub closed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub dest: String,
+    pub text: String,
+    pub span: Span,
+    pub is_image: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InlineCode {
+    pub code: String,
+    pub span: Span,
+}
+
+/// Why a skill could not be loaded at all.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LoadError {
+    #[error("{}: no such file or directory", .0.display())]
+    NotFound(PathBuf),
+    #[error("{}: not a directory (a skill is a directory holding SKILL.md)", .0.display())]
+    NotADirectory(PathBuf),
+    #[error("{}: no SKILL.md in this directory", .0.display())]
+    NoSkillMd(PathBuf),
+    #[error("{}: cannot read: {message}", path.display())]
+    Unreadable { path: PathBuf, message: String },
+    #[error("{}: not valid UTF-8 (first bad byte at line {line}, column {col})", path.display())]
+    NotUtf8 {
+        path: PathBuf,
+        line: usize,
+        col: usize,
+    },
+    #[error("{}: file is {size} bytes, over the {cap}-byte cap", path.display())]
+    TooLarge { path: PathBuf, size: u64, cap: u64 },
+}
+
+impl LoadError {
+    pub fn path(&self) -> &Path {
+        match self {
+            LoadError::NotFound(p) | LoadError::NotADirectory(p) | LoadError::NoSkillMd(p) => p,
+            LoadError::Unreadable { path, .. }
+            | LoadError::NotUtf8 { path, .. }
+            | LoadError::TooLarge { path, .. } => path,
+        }
+    }
+
+    pub fn hint(&self) -> &'static str {
+        match self {
+            LoadError::NotFound(_) => "check the path; a skill is a directory with a SKILL.md",
+            LoadError::NotADirectory(_) => "pass the skill's directory or its SKILL.md",
+            LoadError::NoSkillMd(_) => {
+                "create SKILL.md with `---` frontmatter (name, description) and a Markdown body"
+            }
+            LoadError::Unreadable { .. } => "check the file's permissions",
+            LoadError::NotUtf8 { .. } => "re-save the file as UTF-8",
+            LoadError::TooLarge { .. } => {
+                "SKILL.md should be short (< 500 lines); move detail into references/"
+            }
+        }
+    }
+}
+
+/// Options for loading.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadOptions {
+    pub size_cap: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            size_cap: DEFAULT_SIZE_CAP,
+        }
+    }
+}
+
+impl Skill {
+    /// Loads a skill from a directory or a path to its `SKILL.md`.
+    pub fn load(path: &Path) -> Result<Skill, LoadError> {
+        Self::load_with(path, LoadOptions::default())
+    }
+
+    pub fn load_with(path: &Path, opts: LoadOptions) -> Result<Skill, LoadError> {
+        let meta = std::fs::metadata(path).map_err(|_| LoadError::NotFound(path.into()))?;
+        let (dir, skill_md) = if meta.is_dir() {
+            let upper = path.join("SKILL.md");
+            let lower = path.join("skill.md");
+            if upper.is_file() {
+                (path.to_path_buf(), upper)
+            } else if lower.is_file() && dir_has_exact(path, "skill.md") {
+                (path.to_path_buf(), lower)
+            } else {
+                return Err(LoadError::NoSkillMd(path.into()));
+            }
+        } else {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if !name.eq_ignore_ascii_case("skill.md") {
+                return Err(LoadError::NotADirectory(path.into()));
+            }
+            let dir = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            (dir, path.to_path_buf())
+        };
+        let lowercase_name = skill_md.file_name().and_then(|n| n.to_str()) != Some("SKILL.md");
+        let bytes = crate::fsutil::read_capped(&skill_md, opts.size_cap).map_err(|e| match e {
+            crate::fsutil::ReadError::Io(err) => LoadError::Unreadable {
+                path: skill_md.clone(),
+                message: err.to_string(),
+            },
+            crate::fsutil::ReadError::TooLarge { size, cap } => LoadError::TooLarge {
+                path: skill_md.clone(),
+                size,
+                cap,
+            },
+        })?;
+        let doc = parse_bytes(&skill_md, bytes)?;
+        let files = list_files(&dir);
+        Ok(Skill {
+            dir,
+            skill_md,
+            lowercase_name,
+            doc,
+            files,
+        })
+    }
+
+    /// Builds a model from in-memory text (tests, generated skills). `dir` is used
+    /// for name checks and file resolution; no file is read except the listing of `dir`
+    /// when it exists.
+    pub fn from_text(dir: &Path, text: &str) -> Skill {
+        Skill {
+            dir: dir.to_path_buf(),
+            skill_md: dir.join("SKILL.md"),
+            lowercase_name: false,
+            doc: parse_skill_md(text),
+            files: if dir.is_dir() {
+                list_files(dir)
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// The directory name (for the name = directory rule).
+    pub fn dir_name(&self) -> Option<String> {
+        let canon;
+        let dir = if self.dir == Path::new(".") || self.dir.file_name().is_none() {
+            canon = std::fs::canonicalize(&self.dir).ok();
+            canon.as_deref().unwrap_or(&self.dir)
+        } else {
+            &self.dir
+        };
+        dir.file_name().map(|n| n.to_string_lossy().into_owned())
+    }
+
+    /// The frontmatter `name`, if it is a string.
+    pub fn name(&self) -> Option<&str> {
+        self.doc.frontmatter.str("name")
+    }
+
+    /// Reads another file of the skill (relative path), capped. `None` if absent,
+    /// unreadable, over the cap, or not UTF-8.
+    pub fn read_file(&self, rel: &str) -> Option<String> {
+        let bytes = crate::fsutil::read_capped(&self.dir.join(rel), DEFAULT_SIZE_CAP).ok()?;
+        String::from_utf8(bytes).ok()
+    }
+}
+
+fn dir_has_exact(dir: &Path, name: &str) -> bool {
+    std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok()).any(|e| e.file_name() == name))
+        .unwrap_or(false)
+}
+
+/// Decodes bytes (BOM, UTF-8 check) and parses.
+fn parse_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<SkillDoc, LoadError> {
+    let had_bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    if had_bom {
+        bytes.drain(..3);
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..good]).into_owned();
+        let line = prefix.matches('\n').count() + 1;
+        let col = prefix.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        LoadError::NotUtf8 {
+            path: path.to_path_buf(),
+            line,
+            col,
+        }
+    })?;
+    let mut doc = parse_skill_md(&text);
+    doc.had_bom = had_bom;
+    Ok(doc)
+}
+
+/// Lists the files under a skill directory (not following symlinks, skipping hidden
+/// entries and SKILL.md itself), sorted by relative path.
+fn list_files(dir: &Path) -> Vec<SkillFile> {
+    let mut out = Vec::new();
+    let mut stack = vec![(dir.to_path_buf(), String::new(), 0usize)];
+    while let Some((path, prefix, depth)) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&path) else {
+            continue;
+        };
+        for entry in rd.filter_map(|e| e.ok()) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let rel = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let Ok(ft) = entry.file_type() else { continue };
+            if ft.is_symlink() {
+                out.push(SkillFile {
+                    rel,
+                    size: 0,
+                    is_symlink: true,
+                });
+            } else if ft.is_dir() {
+                if depth < 16 {
+                    stack.push((entry.path(), rel, depth + 1));
+                }
+            } else if depth > 0 || !name.eq_ignore_ascii_case("skill.md") {
+                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                out.push(SkillFile {
+                    rel,
+                    size,
+                    is_symlink: false,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    out
+}

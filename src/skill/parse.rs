@@ -1,0 +1,555 @@
+//! SKILL.md parsing: frontmatter delimiters, YAML with spans, Markdown body.
+
+use super::{
+    Body, CodeBlock, Field, Frontmatter, FrontmatterStatus, Heading, InlineCode, LineIndex, Link,
+    Section, SkillDoc, Span, YamlProblem,
+};
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+/// Parses SKILL.md text (already decoded, BOM removed). Never panics.
+pub fn parse_skill_md(text: &str) -> SkillDoc {
+    let lines = LineIndex::new(text);
+    let crlf = text.contains("\r\n");
+    let (frontmatter, body_offset) = parse_frontmatter(text, &lines);
+    let body = parse_body(text, &lines, body_offset);
+    SkillDoc {
+        text: text.to_string(),
+        lines,
+        had_bom: false,
+        crlf,
+        frontmatter,
+        body,
+    }
+}
+
+/// Iterates lines as (start offset, line without terminator, offset after terminator).
+fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str, usize)> {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= text.len() {
+            return None;
+        }
+        let start = pos;
+        let (line, next) = match text[start..].find('\n') {
+            Some(i) => (&text[start..start + i], start + i + 1),
+            None => (&text[start..], text.len()),
+        };
+        pos = next;
+        Some((start, line.strip_suffix('\r').unwrap_or(line), next))
+    })
+}
+
+fn is_delimiter(line: &str) -> bool {
+    line.trim_end() == "---"
+}
+
+fn parse_frontmatter(text: &str, ix: &LineIndex) -> (Frontmatter, usize) {
+    let mut fm = Frontmatter::default();
+    let mut it = lines_with_offsets(text);
+    // Find the first non-blank line.
+    let mut leading = 0;
+    let open = loop {
+        match it.next() {
+            Some((start, line, next)) if line.trim().is_empty() => {
+                leading += 1;
+                let _ = (start, next);
+            }
+            Some(found) => break Some(found),
+            None => break None,
+        }
+    };
+    let Some((open_start, open_line, open_next)) = open else {
+        return (fm, 0);
+    };
+    if !is_delimiter(open_line) {
+        return (fm, 0);
+    }
+    fm.leading_blank_lines = leading;
+    fm.open = Some(ix.span(text, open_start, open_line.len()));
+    let close = it.find(|(_, line, _)| is_delimiter(line));
+    let Some((close_start, close_line, close_next)) = close else {
+        fm.status = FrontmatterStatus::Unclosed;
+        fm.yaml = text[open_next..].to_string();
+        fm.yaml_offset = open_next;
+        return (fm, text.len());
+    };
+    fm.status = FrontmatterStatus::Present;
+    fm.close = Some(ix.span(text, close_start, close_line.len()));
+    fm.yaml = text[open_next..close_start].to_string();
+    fm.yaml_offset = open_next;
+    parse_yaml(&mut fm, text, ix);
+    (fm, close_next)
+}
+
+/// Top-level mapping entries with spans, in order.
+struct Pairs(Vec<(Spanned<String>, Spanned<Value>)>);
+
+impl<'de> Deserialize<'de> for Pairs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a mapping of field names to values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = map.next_key::<Spanned<String>>()? {
+                    let v = map.next_value::<Spanned<Value>>()?;
+                    out.push((k, v));
+                }
+                Ok(Pairs(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+fn describe_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "empty",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a plain string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+fn parse_yaml(fm: &mut Frontmatter, text: &str, ix: &LineIndex) {
+    let yaml = fm.yaml.as_str();
+    let base = fm.yaml_offset;
+    let to_span = |line: u64, col: u64, len: usize| -> Span {
+        let line_in_file = ix.line_of(base) + (line.max(1) as usize) - 1;
+        let start = ix.line_start(line_in_file);
+        let line_text = super::line_text(text, line_in_file);
+        let byte_col: usize = line_text
+            .char_indices()
+            .nth(col.saturating_sub(1) as usize)
+            .map(|(b, _)| b)
+            .unwrap_or(line_text.len());
+        ix.span(text, start + byte_col, len)
+    };
+    if let Some((i, _)) = yaml
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.starts_with('\t') || l.trim_start_matches(' ').starts_with('\t'))
+    {
+        fm.yaml_error = Some(YamlProblem {
+            message: "tab character used for indentation (YAML forbids tabs)".into(),
+            span: to_span(i as u64 + 1, 1, 1),
+            hint: Some("indent with spaces instead of tabs".into()),
+        });
+        return;
+    }
+    let whole: Value = match serde_saphyr::from_str::<Value>(yaml) {
+        Ok(v) => v,
+        Err(e) => {
+            fm.yaml_error = Some(yaml_problem(&e, yaml, &to_span));
+            return;
+        }
+    };
+    if !whole.is_object() {
+        fm.not_mapping = Some(describe_kind(&whole).to_string());
+        return;
+    }
+    let pairs = match serde_saphyr::from_str::<Pairs>(yaml) {
+        Ok(p) => p.0,
+        Err(e) => {
+            fm.yaml_error = Some(yaml_problem(&e, yaml, &to_span));
+            return;
+        }
+    };
+    let yaml_lines: Vec<&str> = yaml.lines().collect();
+    for (k, v) in pairs {
+        let key_span = to_span(
+            k.referenced.line(),
+            k.referenced.column(),
+            k.value.len(),
+        );
+        let vline = v.referenced.line();
+        let vcol = v.referenced.column();
+        let vline_text = yaml_lines
+            .get(vline.saturating_sub(1) as usize)
+            .copied()
+            .unwrap_or("");
+        let rest: String = vline_text
+            .chars()
+            .skip(vcol.saturating_sub(1) as usize)
+            .collect();
+        let block_scalar = rest.starts_with('|') || rest.starts_with('>');
+        let mut value_span = to_span(vline, vcol, rest.trim_end().len());
+        if v.value.is_null() && value_span.line != key_span.line {
+            // An empty value is reported at its key.
+            value_span = key_span;
+        }
+        let children = if v.value.is_object() {
+            nested_keys(
+                &yaml_lines,
+                k.referenced.line() as usize,
+                &|l, c, n| to_span(l as u64, c as u64, n),
+            )
+        } else {
+            Vec::new()
+        };
+        fm.fields.push(Field {
+            key: k.value,
+            key_span,
+            value: v.value,
+            value_span,
+            block_scalar,
+            children,
+        });
+    }
+}
+
+/// Direct child keys of the block mapping whose key is on 1-based `key_line`.
+fn nested_keys(
+    yaml_lines: &[&str],
+    key_line: usize,
+    to_span: &dyn Fn(usize, usize, usize) -> Span,
+) -> Vec<(String, Span)> {
+    let mut out = Vec::new();
+    let mut child_indent = None;
+    for (i, line) in yaml_lines.iter().enumerate().skip(key_line) {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        if indent == 0 {
+            break;
+        }
+        let ci = *child_indent.get_or_insert(indent);
+        if indent != ci {
+            continue;
+        }
+        let t = line.trim_start();
+        if let Some(colon) = t.find(':') {
+            let key = t[..colon].trim().trim_matches(['"', '\'']).to_string();
+            out.push((key, to_span(i + 1, indent + 1, colon)));
+        }
+    }
+    out
+}
+
+fn yaml_problem(
+    e: &serde_saphyr::Error,
+    yaml: &str,
+    to_span: &dyn Fn(u64, u64, usize) -> Span,
+) -> YamlProblem {
+    let (line, col) = e
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((1, 1));
+    let raw = e.to_string();
+    // The library may render a multi-line snippet; keep the first meaningful line.
+    let message = raw
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("invalid YAML")
+        .trim_start_matches("error: ")
+        .to_string();
+    let lower = raw.to_lowercase();
+    let offending = yaml.lines().nth(line.saturating_sub(1) as usize).unwrap_or("");
+    let hint = if lower.contains("duplicate") {
+        Some("each field may appear only once; remove or merge the repeated key".to_string())
+    } else if offending.matches(": ").count() > 1
+        || lower.contains("mapping values")
+        || lower.contains("mapping value")
+    {
+        Some(
+            "a value that contains `: ` must be quoted, e.g. description: \"Use when: …\""
+                .to_string(),
+        )
+    } else {
+        Some("check the YAML syntax near this line (indentation, quotes, colons)".to_string())
+    };
+    YamlProblem {
+        message,
+        span: to_span(line, col, 1),
+        hint,
+    }
+}
+
+fn parse_body(text: &str, ix: &LineIndex, body_offset: usize) -> Body {
+    let body_text = &text[body_offset.min(text.len())..];
+    let mut body = Body {
+        offset: body_offset,
+        start_line: ix.line_of(body_offset.min(text.len().saturating_sub(1))),
+        line_count: LineIndex::new(body_text).line_count(body_text),
+        ..Body::default()
+    };
+    if body_offset >= text.len() {
+        body.start_line = ix.line_count(text) + 1;
+    }
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_TABLES);
+    opts.insert(Options::ENABLE_STRIKETHROUGH);
+    opts.insert(Options::ENABLE_TASKLISTS);
+
+    enum Open {
+        Heading(u8, usize, usize, String),
+        Code(CodeBlock, usize),
+        Link(String, bool, usize, usize, String),
+    }
+    let mut stack: Vec<Open> = Vec::new();
+    for (ev, range) in Parser::new_ext(body_text, opts).into_offset_iter() {
+        let start = body_offset + range.start;
+        let end = body_offset + range.end;
+        match ev {
+            Event::Start(Tag::Heading { level, .. }) => {
+                stack.push(Open::Heading(level as u8, start, end, String::new()))
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let (info, fenced) = match kind {
+                    CodeBlockKind::Fenced(info) => (info.to_string(), true),
+                    CodeBlockKind::Indented => (String::new(), false),
+                };
+                let (lang, attrs) = split_info(&info);
+                let first_line_len = text[start..end].find('\n').unwrap_or(end - start);
+                let raw_block = &text[start..end];
+                let closed = !fenced || fence_closed(raw_block);
+                let code_start = if fenced {
+                    (start + first_line_len + 1).min(end)
+                } else {
+                    start
+                };
+                stack.push(Open::Code(
+                    CodeBlock {
+                        info: info.trim().to_string(),
+                        lang,
+                        attrs,
+                        code: String::new(),
+                        span: ix.span(
+                            text,
+                            start,
+                            first_line_len.saturating_sub(
+                                usize::from(text[start..start + first_line_len].ends_with('\r')),
+                            ),
+                        ),
+                        code_start_line: ix.line_of(code_start),
+                        code_offset: code_start,
+                        fenced,
+                        closed,
+                    },
+                    code_start,
+                ));
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                stack.push(Open::Link(dest_url.to_string(), false, start, end, String::new()))
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                stack.push(Open::Link(dest_url.to_string(), true, start, end, String::new()))
+            }
+            Event::Text(t) => match stack.last_mut() {
+                Some(Open::Heading(_, _, _, s)) | Some(Open::Link(_, _, _, _, s)) => s.push_str(&t),
+                Some(Open::Code(cb, code_start)) => {
+                    if cb.code.is_empty() {
+                        *code_start = start;
+                    }
+                    cb.code.push_str(&t)
+                }
+                None => {}
+            },
+            Event::Code(t) => {
+                body.inline_code.push(InlineCode {
+                    code: t.to_string(),
+                    span: ix.span(text, start, end - start),
+                });
+                if let Some(Open::Heading(_, _, _, s)) | Some(Open::Link(_, _, _, _, s)) =
+                    stack.last_mut()
+                {
+                    s.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(Open::Heading(level, s, e, t)) = stack.pop() {
+                    let line_len = text[s..e].trim_end_matches(['\n', '\r']).len();
+                    let first_line = text[s..s + line_len].find('\n').unwrap_or(line_len);
+                    body.headings.push(Heading {
+                        level,
+                        text: t.trim().to_string(),
+                        span: ix.span(text, s, first_line),
+                    });
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(Open::Code(mut cb, code_start)) = stack.pop() {
+                    if !cb.code.is_empty() {
+                        cb.code_offset = code_start;
+                        cb.code_start_line = ix.line_of(code_start);
+                    }
+                    body.code_blocks.push(cb);
+                }
+            }
+            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
+                if let Some(Open::Link(dest, is_image, s, e, t)) = stack.pop() {
+                    body.links.push(Link {
+                        dest,
+                        text: t,
+                        span: ix.span(text, s, e - s),
+                        is_image,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    // Sections from headings.
+    let n = body.headings.len();
+    for i in 0..n {
+        let h = &body.headings[i];
+        let end = body.headings[i + 1..]
+            .iter()
+            .find(|o| o.level <= h.level)
+            .map(|o| o.span.offset)
+            .unwrap_or(text.len());
+        let end_line = if end >= text.len() {
+            ix.line_count(text).max(h.span.line)
+        } else {
+            ix.line_of(end).saturating_sub(1).max(h.span.line)
+        };
+        body.sections.push(Section {
+            heading: i,
+            level: h.level,
+            title: h.text.clone(),
+            start: h.span.offset,
+            end,
+            start_line: h.span.line,
+            end_line,
+        });
+    }
+    body
+}
+
+/// Splits an info string into (language, attributes).
+/// `dockerfile {title=Dockerfile}` → ("dockerfile", "{title=Dockerfile}");
+/// `{.python}` → ("python", "").
+pub fn split_info(info: &str) -> (String, String) {
+    let info = info.trim();
+    if let Some(rest) = info.strip_prefix('{') {
+        let inner = rest.trim_end_matches('}');
+        let lang = inner
+            .split_whitespace()
+            .find_map(|t| t.strip_prefix('.'))
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        return (lang, info.to_string());
+    }
+    let end = info
+        .find(|c: char| c.is_whitespace() || c == '{' || c == ',')
+        .unwrap_or(info.len());
+    let lang = info[..end].to_ascii_lowercase();
+    (lang, info[end..].trim().to_string())
+}
+
+/// Whether a fenced block's raw text ends with a closing fence.
+fn fence_closed(raw: &str) -> bool {
+    let mut lines = raw.lines().map(|l| l.trim_end_matches('\r'));
+    let Some(first) = lines.next() else {
+        return false;
+    };
+    let first = first.trim_start();
+    let ch = match first.chars().next() {
+        Some(c @ ('`' | '~')) => c,
+        _ => return false,
+    };
+    let n = first.chars().take_while(|&c| c == ch).count();
+    let rest: Vec<&str> = lines.collect();
+    let Some(last) = rest.iter().rev().find(|l| !l.trim().is_empty()) else {
+        return false;
+    };
+    let t = last.trim();
+    t.len() >= n && t.chars().all(|c| c == ch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frontmatter_fields_have_spans() {
+        let t = "---\nname: my-skill\ndescription: Does X. Use when Y.\nmetadata:\n  version: \"1\"\n---\n# Title\n";
+        let d = parse_skill_md(t);
+        assert!(d.frontmatter.is_present());
+        let n = d.frontmatter.field("name").unwrap();
+        assert_eq!(n.key_span.line, 2);
+        assert_eq!(n.value_span.line, 2);
+        assert_eq!(n.value_span.col, 7);
+        let m = d.frontmatter.field("metadata").unwrap();
+        assert_eq!(m.children[0].0, "version");
+        assert_eq!(m.children[0].1.line, 5);
+        assert_eq!(d.body.headings[0].span.line, 7);
+    }
+
+    #[test]
+    fn delimiter_inside_value_is_not_a_delimiter() {
+        let t = "---\nname: a\ndescription: a---b\n---\nbody\n";
+        let d = parse_skill_md(t);
+        assert_eq!(d.frontmatter.str("description"), Some("a---b"));
+    }
+
+    #[test]
+    fn unclosed_and_missing() {
+        let d = parse_skill_md("---\nname: a\n");
+        assert_eq!(d.frontmatter.status, FrontmatterStatus::Unclosed);
+        let d = parse_skill_md("# just a body\n");
+        assert_eq!(d.frontmatter.status, FrontmatterStatus::Missing);
+        assert_eq!(d.body.headings.len(), 1);
+    }
+
+    #[test]
+    fn leading_blank_line_and_crlf() {
+        let d = parse_skill_md("\r\n---\r\nname: a\r\ndescription: b\r\n---\r\nhi\r\n");
+        assert!(d.frontmatter.is_present());
+        assert_eq!(d.frontmatter.leading_blank_lines, 1);
+        assert!(d.crlf);
+        assert_eq!(d.frontmatter.str("name"), Some("a"));
+    }
+
+    #[test]
+    fn yaml_errors_are_located() {
+        let d = parse_skill_md("---\nname: a\nname: b\n---\n");
+        let e = d.frontmatter.yaml_error.expect("duplicate key");
+        assert_eq!(e.span.line, 3, "{e:?}");
+        let d = parse_skill_md("---\nname: a\ndescription: Use when: x\n---\n");
+        assert!(d.frontmatter.yaml_error.is_some());
+        let d = parse_skill_md("---\nname: a\n\tdescription: b\n---\n");
+        assert_eq!(d.frontmatter.yaml_error.unwrap().span.line, 3);
+        let d = parse_skill_md("---\n- a\n- b\n---\n");
+        assert_eq!(d.frontmatter.not_mapping.as_deref(), Some("a list"));
+    }
+
+    #[test]
+    fn code_blocks_links_sections() {
+        let t = "---\nname: a\ndescription: b\n---\n# A\n\nSee [ref](references/x.md).\n\n```dockerfile {title=Dockerfile}\nFROM python:3.12-slim\n```\n\n## B\n\n```\nunclosed\n";
+        let d = parse_skill_md(t);
+        assert_eq!(d.body.code_blocks.len(), 2);
+        let cb = &d.body.code_blocks[0];
+        assert_eq!(cb.lang, "dockerfile");
+        assert_eq!(cb.attrs, "{title=Dockerfile}");
+        assert_eq!(cb.span.line, 9);
+        assert_eq!(cb.code_start_line, 10);
+        assert!(cb.closed);
+        assert!(!d.body.code_blocks[1].closed);
+        assert_eq!(d.body.links[0].dest, "references/x.md");
+        assert_eq!(d.body.links[0].span.line, 7);
+        assert_eq!(d.body.sections.len(), 2);
+        assert_eq!(d.body.sections[0].end_line, d.lines.line_count(t));
+        assert_eq!(d.body.sections[1].start_line, 13);
+    }
+
+    #[test]
+    fn split_info_forms() {
+        assert_eq!(split_info("Dockerfile"), ("dockerfile".into(), "".into()));
+        assert_eq!(
+            split_info("yaml title=compose.yaml"),
+            ("yaml".into(), "title=compose.yaml".into())
+        );
+        assert_eq!(split_info("{.python}").0, "python");
+    }
+}

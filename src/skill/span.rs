@@ -1,0 +1,126 @@
+//! Source positions: byte ranges plus 1-based line/column, computed once per file.
+
+use serde::Serialize;
+
+/// A region of a source file. `line`/`col` are 1-based (col counts characters);
+/// `offset`/`len` are bytes into the file text as loaded (after BOM removal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+pub struct Span {
+    pub line: usize,
+    pub col: usize,
+    pub offset: usize,
+    pub len: usize,
+}
+
+impl Span {
+    pub fn end(&self) -> usize {
+        self.offset + self.len
+    }
+}
+
+/// Maps byte offsets to line/column for one text.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    /// Number of lines (a trailing newline does not start a new line).
+    pub fn line_count(&self, text: &str) -> usize {
+        if text.is_empty() {
+            0
+        } else if text.ends_with('\n') {
+            self.starts.len() - 1
+        } else {
+            self.starts.len()
+        }
+    }
+
+    /// 1-based line containing byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
+
+    /// Byte offset where 1-based `line` starts (clamped).
+    pub fn line_start(&self, line: usize) -> usize {
+        let i = line.saturating_sub(1).min(self.starts.len().saturating_sub(1));
+        self.starts[i]
+    }
+
+    /// A span for `offset..offset+len` in `text`.
+    pub fn span(&self, text: &str, offset: usize, len: usize) -> Span {
+        let offset = offset.min(text.len());
+        let line = self.line_of(offset);
+        let start = self.starts[line - 1];
+        let col = text
+            .get(start..offset)
+            .map(|s| s.chars().count() + 1)
+            .unwrap_or(1);
+        Span {
+            line,
+            col,
+            offset,
+            len: len.min(text.len() - offset),
+        }
+    }
+
+    /// A span covering the whole of 1-based `line` (without its newline).
+    pub fn line_span(&self, text: &str, line: usize) -> Span {
+        let start = self.line_start(line);
+        let end = text[start..]
+            .find('\n')
+            .map(|i| start + i)
+            .unwrap_or(text.len());
+        let end = if end > start && text.as_bytes()[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        Span {
+            line: self.line_of(start),
+            col: 1,
+            offset: start,
+            len: end - start,
+        }
+    }
+}
+
+/// The text of 1-based `line` in `text`, without line terminator.
+pub fn line_text(text: &str, line: usize) -> &str {
+    text.split('\n')
+        .nth(line.saturating_sub(1))
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns() {
+        let t = "ab\ncdé\nf";
+        let ix = LineIndex::new(t);
+        assert_eq!(ix.line_count(t), 3);
+        let s = ix.span(t, 4, 1);
+        assert_eq!((s.line, s.col), (2, 2));
+        let s = ix.span(t, t.len() - 1, 1);
+        assert_eq!((s.line, s.col), (3, 1));
+        assert_eq!(line_text(t, 2), "cdé");
+        assert_eq!(ix.line_span(t, 2).len, "cdé".len());
+    }
+}
