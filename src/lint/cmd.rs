@@ -1,7 +1,13 @@
 //! `skillforge lint`: arguments and driver.
 
-use crate::lint::Profile;
-use crate::report::Format;
+use crate::error::{Error, Result};
+use crate::lint::discover::{Target, discover};
+use crate::lint::{Config, Ctx, Profile, lint_skill, lint_tree, registry};
+use crate::report::render::{self, SourceCache};
+use crate::report::{Counts, Diagnostic, Format, Severity};
+use crate::skill::{LoadError, Skill};
+use rayon::prelude::*;
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `skillforge lint`.
@@ -19,10 +25,10 @@ pub struct LintArgs {
     /// Exit 1 on warnings too, not just errors
     #[arg(long)]
     pub deny_warnings: bool,
-    /// Explain a rule (by id, e.g. SF-name-matches-dir or a peer id like DL3007) and exit
+    /// Explain a rule (by id, e.g. SF-name-matches-dir, or a peer id like DL3007) and exit
     #[arg(long, value_name = "ID")]
     pub explain: Option<String>,
-    /// List every rule with its id, severity and one-line doc, and exit
+    /// List every rule with its id, default severity and one-line doc, and exit
     #[arg(long)]
     pub list_rules: bool,
     /// Config file to use instead of discovering skillforge.toml
@@ -34,13 +40,232 @@ pub struct LintArgs {
 }
 
 const LINT_AFTER_HELP: &str = "\
+Where skills are found: a skill directory (holding SKILL.md), a SKILL.md path, or any tree
+(.claude/skills, .agents/skills, skills/, nested), respecting .gitignore, never following
+symlinks.
+
 Exit codes: 0 clean or warnings only; 1 any error (or any warning with --deny-warnings);
 2 usage or input error.
 
 Config: a skillforge.toml at the repository root may set [lint] profile, deny-warnings,
 unicode-names, per-rule severities under [lint.rules] (error|warning|info|off), and
-[docker] allow = [ids] to turn Dockerfile/Compose rules off (our ids or peer ids).";
+[docker] allow = [ids] to turn Dockerfile/Compose rules off (our ids or peer ids such as
+DL3008). Dockerfiles may also carry a `# check=skip=Rule1,Rule2` directive.
 
-pub fn run(_args: LintArgs) -> crate::Result<u8> {
-    Err(crate::Error::Other("lint driver pending".into()))
+Examples:
+  skillforge lint .claude/skills
+  skillforge lint --profile strict --deny-warnings my-skill/
+  skillforge lint --format github .        # annotations in GitHub Actions
+  skillforge lint --explain SF-name-matches-dir";
+
+/// Runs `skillforge lint`.
+pub fn run(args: LintArgs) -> Result<u8> {
+    if args.list_rules {
+        print_rules();
+        return Ok(0);
+    }
+    if let Some(id) = &args.explain {
+        return explain(id);
+    }
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut config = match &args.config {
+        Some(p) => Config::load(p)?,
+        None => Config::discover(&paths[0])?,
+    };
+    if let Some(p) = args.profile {
+        config.profile = p;
+    }
+    config.deny_warnings |= args.deny_warnings;
+    config.unicode_names |= args.unicode_names;
+
+    let targets = discover(&paths)?;
+    if targets.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::usage_hint(
+            format!("no skills found under {}", shown.join(", ")),
+            "a skill is a directory holding SKILL.md; create one with `skillforge new docker-deployment`",
+        ));
+    }
+    let report = lint_targets(&targets, config)?;
+    let mut out = std::io::stdout().lock();
+    let color = crate::report::use_color();
+    let rendered = match args.format {
+        Format::Text => {
+            let mut sources = SourceCache::default();
+            for s in &report.skills {
+                sources.insert(s.skill_md.clone(), s.doc.text.clone());
+            }
+            render::text(
+                &report.diagnostics,
+                report.checked,
+                &report.notes,
+                &mut sources,
+                color,
+            )
+        }
+        Format::Json => render::json("lint", &report.diagnostics, report.checked, &report.notes),
+        Format::Github => render::github(&report.diagnostics),
+        Format::Junit => render::junit(
+            &targets.iter().map(|t| skill_dir_of(t)).collect::<Vec<_>>(),
+            &report.diagnostics,
+            report.deny_warnings,
+        ),
+    };
+    let _ = out.write_all(rendered.as_bytes());
+    Ok(report.exit_code())
+}
+
+/// The outcome of linting a set of skills.
+pub struct LintReport {
+    /// Skills that loaded (tree rules ran over these).
+    pub skills: Vec<Skill>,
+    /// How many skills were checked (loaded or not).
+    pub checked: usize,
+    /// All findings, sorted by file, line, column, rule.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Notes for the summary (e.g. a skipped schema check).
+    pub notes: Vec<String>,
+    pub deny_warnings: bool,
+}
+
+impl LintReport {
+    pub fn counts(&self) -> Counts {
+        Counts::of(&self.diagnostics)
+    }
+
+    /// 0 clean or warnings only; 1 errors (or warnings with deny-warnings).
+    pub fn exit_code(&self) -> u8 {
+        let c = self.counts();
+        if c.errors > 0 || (self.deny_warnings && c.warnings > 0) {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+fn skill_dir_of(t: &Target) -> PathBuf {
+    match t {
+        Target::Skill(d) => d.clone(),
+        Target::SkillFile(f) => f
+            .parent()
+            .map(|p| p.to_path_buf())
+            .unwrap_or_else(|| PathBuf::from(".")),
+    }
+}
+
+/// Loads and lints targets in parallel (the library entry point behind `lint`).
+pub fn lint_targets(targets: &[Target], config: Config) -> Result<LintReport> {
+    let deny_warnings = config.deny_warnings;
+    let cx = Ctx::new(config);
+    // INTEGRATION: compose schema loading is wired in once docker::compose lands.
+    let results: Vec<std::result::Result<(Skill, Vec<Diagnostic>), Diagnostic>> = targets
+        .par_iter()
+        .map(|t| match Skill::load(t.path()) {
+            Ok(skill) => {
+                let d = lint_skill(&cx, &skill);
+                Ok((skill, d))
+            }
+            Err(e) => Err(load_error_diagnostic(&e)),
+        })
+        .collect();
+    let mut skills = Vec::with_capacity(results.len());
+    let mut diagnostics = Vec::new();
+    for r in results {
+        match r {
+            Ok((s, d)) => {
+                diagnostics.extend(d);
+                skills.push(s);
+            }
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    diagnostics.extend(lint_tree(&cx, &skills));
+    diagnostics.sort_by(|a, b| {
+        (&a.file, a.line(), a.span.map(|s| s.col), &a.rule).cmp(&(
+            &b.file,
+            b.line(),
+            b.span.map(|s| s.col),
+            &b.rule,
+        ))
+    });
+    let mut notes = Vec::new();
+    if let Some(n) = &cx.compose_schema_note {
+        notes.push(n.clone());
+    }
+    Ok(LintReport {
+        checked: targets.len(),
+        skills,
+        diagnostics,
+        notes,
+        deny_warnings,
+    })
+}
+
+/// A skill that cannot be loaded at all becomes one error diagnostic.
+pub fn load_error_diagnostic(err: &LoadError) -> Diagnostic {
+    let rule = match err {
+        LoadError::NoSkillMd(_) => "SF-skill-md-missing",
+        LoadError::NotFound(_) | LoadError::NotADirectory(_) => "SF-path-not-dir",
+        LoadError::Unreadable { .. } => "SF-unreadable",
+        LoadError::NotUtf8 { .. } => "SF-utf8",
+        LoadError::TooLarge { .. } => "SF-too-large",
+    };
+    let span = match err {
+        LoadError::NotUtf8 { line, col, .. } => Some(crate::skill::Span {
+            line: *line,
+            col: *col,
+            offset: 0,
+            len: 1,
+        }),
+        _ => None,
+    };
+    let file = match err {
+        LoadError::NoSkillMd(dir) => dir.join("SKILL.md"),
+        other => other.path().to_path_buf(),
+    };
+    Diagnostic::new(rule, Severity::Error, file, span, err.to_string()).with_hint(err.hint())
+}
+
+fn print_rules() {
+    let mut out = String::new();
+    for r in registry() {
+        out.push_str(&format!("{:<34} {:<8} {}\n", r.id, r.severity.as_str(), r.summary));
+    }
+    out.push_str(&format!(
+        "\n{} rules. `skillforge lint --explain ID` shows why a rule exists and how to fix it.\n",
+        registry().len()
+    ));
+    print!("{out}");
+}
+
+fn explain(id: &str) -> Result<u8> {
+    match crate::lint::find_rule(id) {
+        Some(r) => {
+            println!("{} ({})\n\n{}\n\n{}", r.id, r.severity, r.summary, r.explain.trim());
+            Ok(0)
+        }
+        None => {
+            let lower = id.to_ascii_lowercase();
+            let close: Vec<&str> = registry()
+                .iter()
+                .map(|r| r.id)
+                .filter(|rid| {
+                    let l = rid.to_ascii_lowercase();
+                    l.contains(&lower) || lower.split('-').filter(|w| w.len() > 2).any(|w| l.contains(w))
+                })
+                .take(8)
+                .collect();
+            let hint = if close.is_empty() {
+                "`skillforge lint --list-rules` lists every rule".to_string()
+            } else {
+                format!("did you mean: {}", close.join(", "))
+            };
+            Err(Error::usage_hint(format!("unknown rule id `{id}`"), hint))
+        }
+    }
 }

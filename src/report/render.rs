@@ -1,1 +1,382 @@
-//! Renderers for diagnostics (filled in by the lint work).
+//! Diagnostic renderers: rustc-style text, JSON, GitHub workflow annotations, JUnit.
+//!
+//! # JSON shape (`--format json`, version 1; fields are only ever added)
+//! ```json
+//! {
+//!   "version": 1,
+//!   "tool": "skillforge",
+//!   "command": "lint",
+//!   "skills": 3,
+//!   "summary": { "errors": 1, "warnings": 2, "infos": 0 },
+//!   "notes": ["Compose schema not in cache: …"],
+//!   "diagnostics": [
+//!     { "rule": "SF-name-matches-dir", "severity": "error",
+//!       "file": "skills/foo/SKILL.md", "line": 2, "column": 7, "end_column": 10,
+//!       "message": "…", "hint": "…" }
+//!   ]
+//! }
+//! ```
+//! `line`/`column` are 1-based and `null` for whole-file findings; `hint` may be `null`.
+
+use super::{Counts, Diagnostic, Severity};
+use crate::skill::line_text;
+use anstyle::{AnsiColor, Style};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Loads source text for display (each file read once).
+#[derive(Default)]
+pub struct SourceCache {
+    files: HashMap<PathBuf, Option<String>>,
+}
+
+impl SourceCache {
+    /// Pre-seeds a file's text (e.g. SKILL.md already loaded in the model).
+    pub fn insert(&mut self, path: PathBuf, text: String) {
+        self.files.insert(path, Some(text));
+    }
+
+    fn get(&mut self, path: &Path) -> Option<&str> {
+        self.files
+            .entry(path.to_path_buf())
+            .or_insert_with(|| {
+                crate::fsutil::read_capped(path, crate::skill::DEFAULT_SIZE_CAP)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+            })
+            .as_deref()
+    }
+}
+
+fn rel(path: &Path) -> String {
+    crate::lint::display_path(path)
+}
+
+struct Palette {
+    error: Style,
+    warning: Style,
+    info: Style,
+    bold: Style,
+    blue: Style,
+}
+
+impl Palette {
+    fn new(color: bool) -> Self {
+        if !color {
+            let s = Style::new();
+            return Palette {
+                error: s,
+                warning: s,
+                info: s,
+                bold: s,
+                blue: s,
+            };
+        }
+        Palette {
+            error: Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
+            warning: Style::new().bold().fg_color(Some(AnsiColor::Yellow.into())),
+            info: Style::new().bold().fg_color(Some(AnsiColor::Cyan.into())),
+            bold: Style::new().bold(),
+            blue: Style::new().bold().fg_color(Some(AnsiColor::Blue.into())),
+        }
+    }
+
+    fn sev(&self, s: Severity) -> Style {
+        match s {
+            Severity::Error => self.error,
+            Severity::Warning => self.warning,
+            Severity::Info => self.info,
+        }
+    }
+}
+
+fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+/// rustc-style rendering of one diagnostic.
+pub fn text_one(d: &Diagnostic, sources: &mut SourceCache, color: bool) -> String {
+    let p = Palette::new(color);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}{}",
+        paint(p.sev(d.severity), &format!("{}[{}]", d.severity, d.rule)),
+        paint(p.bold, &format!(": {}", d.message))
+    );
+    match d.span {
+        Some(span) => {
+            let gutter = span.line.to_string().len();
+            let pad = " ".repeat(gutter);
+            let _ = writeln!(
+                out,
+                "{pad}{} {}:{}:{}",
+                paint(p.blue, "-->"),
+                rel(&d.file),
+                span.line,
+                span.col
+            );
+            if let Some(text) = sources.get(&d.file) {
+                let line = line_text(text, span.line);
+                let shown: String = line.replace('\t', "    ");
+                let _ = writeln!(out, "{pad} {}", paint(p.blue, "|"));
+                let _ = writeln!(
+                    out,
+                    "{} {} {}",
+                    paint(p.blue, &span.line.to_string()),
+                    paint(p.blue, "|"),
+                    shown
+                );
+                let col = span.col.saturating_sub(1);
+                let prefix: String = line.chars().take(col).collect();
+                let indent = prefix.replace('\t', "    ").chars().count();
+                let rest: String = line.chars().skip(col).collect();
+                let width = rest
+                    .get(..span.len.min(rest.len()))
+                    .map(|s| s.chars().count())
+                    .unwrap_or(1)
+                    .max(1);
+                let _ = writeln!(
+                    out,
+                    "{pad} {} {}{}",
+                    paint(p.blue, "|"),
+                    " ".repeat(indent),
+                    paint(p.sev(d.severity), &"^".repeat(width))
+                );
+            }
+        }
+        None => {
+            let _ = writeln!(out, " {} {}", paint(p.blue, "-->"), rel(&d.file));
+        }
+    }
+    if let Some(h) = &d.hint {
+        let _ = writeln!(out, "  {} {h}", paint(p.bold, "= hint:"));
+    }
+    out
+}
+
+/// The summary line: `3 skills checked: 1 error, 2 warnings, 0 infos`.
+pub fn summary_line(skills: usize, c: Counts, color: bool) -> String {
+    let p = Palette::new(color);
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let body = format!(
+        "{} checked: {}, {}, {}",
+        plural(skills, "skill"),
+        plural(c.errors, "error"),
+        plural(c.warnings, "warning"),
+        plural(c.infos, "info"),
+    );
+    let style = if c.errors > 0 {
+        p.error
+    } else if c.warnings > 0 {
+        p.warning
+    } else {
+        p.bold
+    };
+    paint(style, &body)
+}
+
+/// Full text report.
+pub fn text(
+    diags: &[Diagnostic],
+    skills: usize,
+    notes: &[String],
+    sources: &mut SourceCache,
+    color: bool,
+) -> String {
+    let mut out = String::new();
+    for d in diags {
+        out.push_str(&text_one(d, sources, color));
+        out.push('\n');
+    }
+    for n in notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    out.push_str(&summary_line(skills, Counts::of(diags), color));
+    out.push('\n');
+    out
+}
+
+/// JSON report (see the module docs for the shape).
+pub fn json(command: &str, diags: &[Diagnostic], skills: usize, notes: &[String]) -> String {
+    let items: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "rule": d.rule,
+                "severity": d.severity,
+                "file": rel(&d.file),
+                "line": d.span.map(|s| s.line),
+                "column": d.span.map(|s| s.col),
+                "end_column": d.span.map(|s| s.col + s.len.max(1)),
+                "message": d.message,
+                "hint": d.hint,
+            })
+        })
+        .collect();
+    let v = serde_json::json!({
+        "version": 1,
+        "tool": "skillforge",
+        "command": command,
+        "skills": skills,
+        "summary": Counts::of(diags),
+        "notes": notes,
+        "diagnostics": items,
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
+
+fn gh_escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn gh_escape_prop(s: &str) -> String {
+    gh_escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions workflow commands (`::error file=…,line=…,col=…,title=…::message`).
+pub fn github(diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut props = format!("file={}", gh_escape_prop(&rel(&d.file)));
+        if let Some(s) = d.span {
+            let _ = write!(props, ",line={},col={}", s.line, s.col);
+        }
+        let _ = write!(props, ",title={}", gh_escape_prop(&d.rule));
+        let mut msg = d.message.clone();
+        if let Some(h) = &d.hint {
+            msg.push_str("\nhint: ");
+            msg.push_str(h);
+        }
+        let _ = writeln!(out, "::{level} {props}::{}", gh_escape_data(&msg));
+    }
+    out
+}
+
+/// XML text escaping.
+pub fn xml_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' && c != '\r' => {}
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// JUnit XML for lint: one testsuite, one testcase per skill; each error (and warning
+/// with `deny_warnings`) is a failure.
+pub fn junit(skill_dirs: &[PathBuf], diags: &[Diagnostic], deny_warnings: bool) -> String {
+    let failing = |d: &Diagnostic| {
+        d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning)
+    };
+    let mut cases = String::new();
+    let mut failures = 0;
+    for dir in skill_dirs {
+        let mine: Vec<&Diagnostic> = diags
+            .iter()
+            .filter(|d| d.file.starts_with(dir) && failing(d))
+            .collect();
+        let name = xml_escape(&rel(dir));
+        if mine.is_empty() {
+            let _ = writeln!(cases, "    <testcase classname=\"skillforge.lint\" name=\"{name}\"/>");
+        } else {
+            failures += 1;
+            let body: String = mine
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{}:{}: {}[{}] {}{}\n",
+                        rel(&d.file),
+                        d.line().map(|l| l.to_string()).unwrap_or_default(),
+                        d.severity,
+                        d.rule,
+                        d.message,
+                        d.hint.as_deref().map(|h| format!(" (hint: {h})")).unwrap_or_default()
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                cases,
+                "    <testcase classname=\"skillforge.lint\" name=\"{name}\">\n      <failure message=\"{} finding(s)\">{}</failure>\n    </testcase>",
+                mine.len(),
+                xml_escape(&body)
+            );
+        }
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"skillforge lint\" tests=\"{}\" failures=\"{failures}\">\n{cases}  </testsuite>\n</testsuites>\n",
+        skill_dirs.len()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::skill::Span;
+
+    fn diag() -> Diagnostic {
+        Diagnostic::new(
+            "SF-x",
+            Severity::Error,
+            "/nonexistent/SKILL.md",
+            Some(Span {
+                line: 2,
+                col: 7,
+                offset: 10,
+                len: 3,
+            }),
+            "bad, really",
+        )
+        .with_hint("fix it")
+    }
+
+    #[test]
+    fn text_shows_source_line_and_caret() {
+        let mut sc = SourceCache::default();
+        sc.insert("/nonexistent/SKILL.md".into(), "---\nname: Foo\n---\n".into());
+        let t = text_one(&diag(), &mut sc, false);
+        assert!(t.contains("error[SF-x]: bad, really"), "{t}");
+        assert!(t.contains("/nonexistent/SKILL.md:2:7"), "{t}");
+        assert!(t.contains("2 | name: Foo"), "{t}");
+        assert!(t.contains("  |       ^^^"), "{t}");
+        assert!(t.contains("= hint: fix it"), "{t}");
+        assert!(!t.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn github_escapes() {
+        let g = github(&[diag()]);
+        assert!(g.starts_with("::error file=/nonexistent/SKILL.md,line=2,col=7,title=SF-x::bad, really%0Ahint: fix it"), "{g}");
+    }
+
+    #[test]
+    fn json_shape() {
+        let j: serde_json::Value = serde_json::from_str(&json("lint", &[diag()], 1, &[])).unwrap();
+        assert_eq!(j["version"], 1);
+        assert_eq!(j["summary"]["errors"], 1);
+        assert_eq!(j["diagnostics"][0]["line"], 2);
+        assert_eq!(j["diagnostics"][0]["rule"], "SF-x");
+    }
+
+    #[test]
+    fn junit_counts_failures() {
+        let x = junit(&[PathBuf::from("/nonexistent")], &[diag()], false);
+        assert!(x.contains("failures=\"1\""));
+        assert!(x.contains("bad, really"));
+    }
+}
