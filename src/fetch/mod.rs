@@ -6,7 +6,10 @@
 pub struct FetchArgs {}
 
 pub fn run(_args: FetchArgs) -> crate::Result<u8> {
-    Err(crate::Error::Other("`fetch` is being built (issue 6)".into()))
+    Err(crate::Error::Other(
+        "`fetch` is being built (issue 6)".into(),
+    ))
 }
 
 pub mod cache;
+pub mod sources;
