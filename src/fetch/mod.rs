@@ -12,4 +12,6 @@ pub fn run(_args: FetchArgs) -> crate::Result<u8> {
 }
 
 pub mod cache;
+pub mod client;
+pub mod normalize;
 pub mod sources;
