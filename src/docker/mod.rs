@@ -1,1 +1,190 @@
 //! Dockerfile facts and rules, Compose checks.
+//!
+//! - [`facts`]: a typed summary of each Dockerfile in a skill (SKILL.md code blocks
+//!   tagged `dockerfile`, and files named `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`),
+//!   every fact carrying its span in SKILL.md or the file.
+//! - [`rules`]: lint rules on those facts (`SF-docker-…`, with hadolint / build-check /
+//!   Trivy peer ids in their explanations).
+//! - [`compose`]: Compose files and YAML blocks: schema validation and semantic checks.
+//!
+//! A skill is parsed once: [`dockerfiles_in`] and [`compose_files_in`] memoise the last
+//! skill seen on each thread, so the many rules that read the same facts share one parse.
+
+pub mod compose;
+pub mod facts;
+pub mod rules;
+pub mod shell;
+
+pub use compose::{ComposeDoc, compose_files_in, load_compose_schema};
+pub use facts::{
+    Dockerfile, ImageFamily, ImageRef, InstKind, Origin, PackageCall, PackageManager, RunFact,
+    Stage,
+};
+
+use crate::skill::{Skill, Span};
+use std::cell::RefCell;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+/// One finding from a Dockerfile or Compose rule, before it becomes a Diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub span: Span,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Hit {
+    pub fn new(span: Span, message: impl Into<String>) -> Self {
+        Hit {
+            span,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// Is this file name a Dockerfile (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`)?
+pub fn is_dockerfile_name(rel: &str) -> bool {
+    let base = rel.rsplit('/').next().unwrap_or(rel);
+    base == "Dockerfile"
+        || base.starts_with("Dockerfile.")
+        || (base.ends_with(".Dockerfile") && base.len() > ".Dockerfile".len())
+        || base.eq_ignore_ascii_case("dockerfile")
+}
+
+/// Is this code-block language a Dockerfile?
+pub fn is_dockerfile_lang(lang: &str) -> bool {
+    lang.eq_ignore_ascii_case("dockerfile") || lang.eq_ignore_ascii_case("docker")
+}
+
+/// The parsed Dockerfiles and Compose files of one skill, shared by all rules.
+#[derive(Default)]
+pub(crate) struct Parsed {
+    dockerfiles: std::cell::OnceCell<Rc<Vec<Dockerfile>>>,
+    compose: std::cell::OnceCell<Rc<Vec<ComposeDoc>>>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Option<(u64, Rc<Parsed>)>> = const { RefCell::new(None) };
+}
+
+/// A fingerprint of everything the parse depends on: the skill's identity, the text of
+/// its Dockerfile/YAML code blocks, and its file list with sizes.
+fn fingerprint(skill: &Skill) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (skill as *const Skill as usize).hash(&mut h);
+    skill.dir.hash(&mut h);
+    skill.doc.text.len().hash(&mut h);
+    for cb in &skill.doc.body.code_blocks {
+        if is_dockerfile_lang(&cb.lang) || compose::is_yaml_lang(&cb.lang) {
+            cb.code_start_line.hash(&mut h);
+            cb.code.hash(&mut h);
+        }
+    }
+    for f in &skill.files {
+        if is_dockerfile_name(&f.rel) || compose::is_compose_name(&f.rel) {
+            f.rel.hash(&mut h);
+            f.size.hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+fn parsed(skill: &Skill) -> Rc<Parsed> {
+    let key = fingerprint(skill);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        match &*c {
+            Some((k, p)) if *k == key => p.clone(),
+            _ => {
+                let p = Rc::new(Parsed::default());
+                *c = Some((key, p.clone()));
+                p
+            }
+        }
+    })
+}
+
+/// Every Dockerfile of a skill: code blocks first (document order), then files (sorted).
+/// Parsed once per skill and thread.
+pub fn dockerfiles_in(skill: &Skill) -> Rc<Vec<Dockerfile>> {
+    parsed(skill)
+        .dockerfiles
+        .get_or_init(|| Rc::new(parse_dockerfiles(skill)))
+        .clone()
+}
+
+fn parse_dockerfiles(skill: &Skill) -> Vec<Dockerfile> {
+    let doc = &skill.doc;
+    let mut out = Vec::new();
+    for (index, cb) in doc.body.code_blocks.iter().enumerate() {
+        if !cb.fenced || !is_dockerfile_lang(&cb.lang) || cb.code.trim().is_empty() {
+            continue;
+        }
+        out.push(Dockerfile::parse(
+            &cb.code,
+            Origin::Block {
+                index,
+                code_start_line: cb.code_start_line,
+            },
+            Some((&doc.text, &doc.lines, cb.code_start_line)),
+        ));
+    }
+    for f in &skill.files {
+        if f.is_symlink || !is_dockerfile_name(&f.rel) {
+            continue;
+        }
+        if let Some(text) = skill.read_file(&f.rel) {
+            out.push(Dockerfile::parse(
+                &text,
+                Origin::File { rel: f.rel.clone() },
+                None,
+            ));
+        }
+    }
+    out
+}
+
+/// Parses one standalone Dockerfile text (a model's answer, a test input).
+pub fn parse_dockerfile_text(text: &str) -> Dockerfile {
+    Dockerfile::parse(text, Origin::Text, None)
+}
+
+/// Every Dockerfile in a Markdown answer's ```dockerfile blocks (for model-judged tests).
+pub fn dockerfiles_in_markdown(md: &str) -> Vec<Dockerfile> {
+    let doc = crate::skill::parse_skill_md(md);
+    doc.body
+        .code_blocks
+        .iter()
+        .filter(|cb| cb.fenced && is_dockerfile_lang(&cb.lang) && !cb.code.trim().is_empty())
+        .map(|cb| Dockerfile::parse(&cb.code, Origin::Text, None))
+        .collect()
+}
+
+pub(crate) fn cached_compose(skill: &Skill) -> Rc<Vec<ComposeDoc>> {
+    parsed(skill)
+        .compose
+        .get_or_init(|| Rc::new(compose::parse_compose_docs(skill)))
+        .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfile_names() {
+        for ok in ["Dockerfile", "templates/Dockerfile.prod", "api.Dockerfile"] {
+            assert!(is_dockerfile_name(ok), "{ok}");
+        }
+        for no in ["Dockerfile-notes.md", "x/.Dockerfile2", "docker-compose.yml"] {
+            assert!(!is_dockerfile_name(no), "{no}");
+        }
+    }
+}

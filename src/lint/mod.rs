@@ -13,6 +13,7 @@ pub mod config;
 pub mod discover;
 pub mod cmd;
 pub mod rules;
+pub mod schema;
 
 use crate::report::{Diagnostic, Severity};
 use crate::skill::{Skill, Span};
@@ -127,6 +128,8 @@ impl<'a> Emitter<'a> {
 pub fn registry() -> Vec<&'static Rule> {
     let mut all: Vec<&'static Rule> = Vec::new();
     all.extend(rules::RULES.iter());
+    all.extend(crate::docker::rules::RULES.iter());
+    all.extend(crate::docker::compose::RULES.iter());
     all
 }
 

@@ -1,0 +1,948 @@
+//! Dockerfile lint rules (`SF-docker-…`), run on the facts of every Dockerfile in a skill.
+//!
+//! Each rule is a [`Rule`] in [`RULES`] plus a logic function over one
+//! [`Dockerfile`]; [`LOGIC`] keeps the peer ids (hadolint `DLxxxx`, Docker build-check
+//! names, Trivy `DS-xxxx`, Checkov) used for `# check=skip=…`, the `[docker] allow`
+//! list and `--explain`. Rules that make sense on a fragment (a block without FROM)
+//! say so; the others skip fragments.
+
+use super::facts::*;
+use super::{Hit, dockerfiles_in};
+use crate::lint::{Check, Ctx, Emitter, Rule};
+use crate::report::Severity;
+use crate::skill::Skill;
+
+/// A rule's logic over one Dockerfile.
+pub type Logic = fn(&Dockerfile, &mut Vec<Hit>);
+
+/// Static description of a Dockerfile rule besides its [`Rule`].
+pub struct DockerRule {
+    pub id: &'static str,
+    /// Peer ids: hadolint DLxxxx, build-check names, Trivy DS-xxxx, Checkov CKV_…
+    pub peers: &'static [&'static str],
+    /// Runs on fragments (blocks without FROM).
+    pub fragment_ok: bool,
+    pub logic: Logic,
+}
+
+macro_rules! docker_rules {
+    ($( $f:ident => $id:literal, $sev:ident, frag = $frag:literal, peers = [$($p:literal),*],
+        $summary:literal, $explain:literal, $logic:path; )*) => {
+        $(
+            fn $f(cx: &Ctx, skill: &Skill, em: &mut Emitter) {
+                drive(cx, skill, em, &[$($p),*], $frag, $logic);
+            }
+        )*
+        /// The Dockerfile rules, in a stable order.
+        pub static RULES: &[Rule] = &[$(
+            Rule {
+                id: $id,
+                severity: Severity::$sev,
+                summary: $summary,
+                explain: concat!($explain, "\n\nPeer ids:", $(" ", $p,)* " (any of them works in `# check=skip=` and `[docker] allow`)."),
+                check: Check::Skill($f),
+            },
+        )*];
+        /// Logic and peers per rule id (same order as [`RULES`]).
+        pub static LOGIC: &[DockerRule] = &[$(
+            DockerRule { id: $id, peers: &[$($p),*], fragment_ok: $frag, logic: $logic },
+        )*];
+    };
+}
+
+docker_rules! {
+    r_parse => "SF-docker-parse", Warning, frag = true, peers = [],
+        "A Dockerfile block or file does not parse",
+        "A code block tagged `dockerfile` (or a Dockerfile template) must be a valid Dockerfile: \
+         readers copy it verbatim. Fix the instruction named in the message, or tag the block \
+         `text` if it is pseudo-code. Other Dockerfile rules skip a file that does not parse.",
+        parse_error;
+    r_untagged => "SF-docker-untagged-base", Warning, frag = false, peers = ["DL3006"],
+        "Base image without a tag or digest",
+        "`FROM python` pulls whatever `latest` is today: builds stop being reproducible. \
+         Pin a tag (`python:3.12-slim`) or a digest. Images given by a build argument \
+         (`FROM $BASE`) and earlier stages are not judged.",
+        untagged_base;
+    r_latest => "SF-docker-latest-tag", Warning, frag = false, peers = ["DL3007", "DS-0001", "CKV_DOCKER_7"],
+        "Base image uses the `latest` tag",
+        "`:latest` moves: pin a version tag or a digest so builds are reproducible.",
+        latest_tag;
+    r_user_root => "SF-docker-user-root", Warning, frag = false, peers = ["DL3002", "CKV_DOCKER_8"],
+        "The final stage's last USER is root",
+        "The image that ships should not run as root: end the final stage with `USER <non-root>`. \
+         Deliberate difference: hadolint DL3002 also flags an explicit `USER root` ending a builder \
+         stage; builder stages do not ship, so skillforge only judges the final stage.",
+        user_root;
+    r_no_user => "SF-docker-no-user", Info, frag = false, peers = ["DS-0002", "CKV_DOCKER_3"],
+        "The final stage never sets a non-root USER",
+        "Without USER the container runs as root. Create a user and switch to it \
+         (`RUN useradd -r app` … `USER app`), or use a base that runs as non-root \
+         (distroless `:nonroot`, Docker Hardened Images).",
+        no_user;
+    r_no_healthcheck => "SF-docker-no-healthcheck", Info, frag = false, peers = ["DL3057", "DS-0026", "CKV_DOCKER_2"],
+        "A service image has no HEALTHCHECK",
+        "A final stage that runs a service (CMD, ENTRYPOINT or EXPOSE) should say how to check it is \
+         healthy: `HEALTHCHECK CMD [\"curl\", \"-f\", \"http://localhost:8000/health\"]` (or \
+         `HEALTHCHECK NONE` to opt out explicitly). Deliberate difference: hadolint DL3057 (off by \
+         default) flags every stage; skillforge only the final stage of a service image, and counts \
+         a HEALTHCHECK inherited from an earlier stage it builds on.",
+        no_healthcheck;
+    r_shell_form => "SF-docker-shell-form-cmd", Warning, frag = true, peers = ["DL3025", "JSONArgsRecommended"],
+        "CMD/ENTRYPOINT in shell form",
+        "Shell form runs the command under `/bin/sh -c`, so the process is not PID 1 and does not \
+         receive SIGTERM: use the exec (JSON) form `CMD [\"uvicorn\", \"app:app\"]`. Deliberate \
+         difference: hadolint DL3025 also flags `HEALTHCHECK CMD` in shell form, which Docker's \
+         own documentation uses; skillforge does not.",
+        shell_form_cmd;
+    r_workdir => "SF-docker-relative-workdir", Warning, frag = true, peers = ["DL3000", "WorkdirRelativePath", "DS-0009"],
+        "WORKDIR is a relative path",
+        "A relative WORKDIR depends on the previous one: use an absolute path (`WORKDIR /app`).",
+        relative_workdir;
+    r_cd => "SF-docker-run-cd", Warning, frag = true, peers = ["DL3003", "DS-0013"],
+        "`cd` in RUN instead of WORKDIR",
+        "Use `WORKDIR /path` instead of `RUN cd /path && …`: it is clearer and persists.",
+        run_cd;
+    r_add => "SF-docker-add-local", Warning, frag = true, peers = ["DL3020", "DS-0005"],
+        "ADD used for local files",
+        "Use COPY for local files and folders; ADD's extra behaviour (URLs, archive extraction) \
+         surprises readers. ADD of a URL or a local archive is not flagged.",
+        add_local;
+    r_apt_get => "SF-docker-apt-not-apt-get", Info, frag = true, peers = ["DL3027"],
+        "`apt` used instead of `apt-get`",
+        "`apt` is an interactive tool without a stable CLI; scripts should use `apt-get`.",
+        apt_not_apt_get;
+    r_apt_yes => "SF-docker-apt-yes", Warning, frag = true, peers = ["DL3014", "DS-0021"],
+        "`apt-get install` without `-y`",
+        "Without `-y` (or `--yes`, `--assume-yes`, `-qq`) the build stops at the confirmation prompt.",
+        apt_yes;
+    r_apt_rec => "SF-docker-apt-no-recommends", Warning, frag = true, peers = ["DL3015", "DS-0029"],
+        "`apt-get install` without `--no-install-recommends`",
+        "Recommended packages bloat the image: add `--no-install-recommends`.",
+        apt_no_recommends;
+    r_apt_lists => "SF-docker-apt-lists", Warning, frag = true, peers = ["DL3009"],
+        "`apt-get update` without deleting /var/lib/apt/lists",
+        "End the RUN that runs `apt-get update` with `&& rm -rf /var/lib/apt/lists/*` (or use a \
+         cache mount on /var/lib/apt/lists) so the package lists do not stay in the layer.",
+        apt_lists;
+    r_apk => "SF-docker-apk-no-cache", Warning, frag = true, peers = ["DL3019", "DS-0025"],
+        "`apk add` without `--no-cache`",
+        "Use `apk add --no-cache …` (or a cache mount on /var/cache/apk) so the index does not stay in the layer.",
+        apk_no_cache;
+    r_pip_cache => "SF-docker-pip-no-cache", Warning, frag = true, peers = ["DL3042"],
+        "`pip install` without `--no-cache-dir`",
+        "pip's cache stays in the layer: add `--no-cache-dir`, set `ENV PIP_NO_CACHE_DIR=1`, or use \
+         a cache mount (`RUN --mount=type=cache,target=/root/.cache/pip`).",
+        pip_no_cache;
+    r_pip_pin => "SF-docker-pip-unpinned", Info, frag = true, peers = ["DL3013"],
+        "`pip install` of an unpinned package",
+        "Pin versions (`pip install flask==3.0.3`) or install from a requirements/lock file \
+         (`-r requirements.txt`, `uv sync --locked`) so builds are reproducible.",
+        pip_unpinned;
+    r_secret => "SF-docker-secret-env", Warning, frag = true, peers = ["DL3064", "SecretsUsedInArgOrEnv", "DS-0031"],
+        "Secret-looking name in ENV or ARG",
+        "ENV and ARG values are stored in the image history. Pass secrets with \
+         `RUN --mount=type=secret,id=…` at build time and at run time through the environment or \
+         Compose secrets. Deliberate difference: hadolint DL3064 also flags names ending in `_FILE`, \
+         `_PATH`, `_URL` … (which point to a secret rather than hold it); skillforge does not, and \
+         it flags `PASSWD`, `APIKEY` and `CREDENTIALS`, which hadolint misses.",
+        secret_env;
+    r_multi_cmd => "SF-docker-multiple-cmd", Warning, frag = false, peers = ["DL4003", "MultipleInstructionsDisallowed", "DS-0016"],
+        "More than one CMD in a stage",
+        "Only the last CMD takes effect: keep one.",
+        multiple_cmd;
+    r_multi_ep => "SF-docker-multiple-entrypoint", Warning, frag = false, peers = ["DL4004", "MultipleInstructionsDisallowed"],
+        "More than one ENTRYPOINT in a stage",
+        "Only the last ENTRYPOINT takes effect: keep one.",
+        multiple_entrypoint;
+    r_multi_hc => "SF-docker-multiple-healthcheck", Warning, frag = true, peers = ["DL3012", "MultipleInstructionsDisallowed"],
+        "More than one HEALTHCHECK in a stage",
+        "Only the last HEALTHCHECK takes effect: keep one.",
+        multiple_healthcheck;
+    r_copy_from => "SF-docker-copy-from-unknown", Error, frag = false, peers = ["DL3022"],
+        "`COPY --from` names no earlier stage",
+        "`COPY --from=name` must name a stage defined earlier (`FROM … AS name`) or an image with a \
+         tag (`--from=ghcr.io/astral-sh/uv:0.8.15`). A later stage or a typo fails or pulls an image \
+         of that name.",
+        copy_from_unknown;
+    r_copy_self => "SF-docker-copy-from-self", Error, frag = false, peers = ["DL3023"],
+        "`COPY --from` names its own stage",
+        "A stage cannot copy from itself: name the stage that built the files.",
+        copy_from_self;
+    r_dup_stage => "SF-docker-duplicate-stage", Error, frag = false, peers = ["DL3024", "DuplicateStageName"],
+        "Two stages have the same name",
+        "Stage names (`FROM … AS name`) must be unique (case-insensitive).",
+        duplicate_stage;
+    r_as_casing => "SF-docker-from-as-casing", Info, frag = false, peers = ["FromAsCasing"],
+        "FROM and AS keywords differ in casing",
+        "Write `FROM image AS name` (or both lowercase): mixed casing is flagged by `docker build --check`.",
+        from_as_casing;
+    r_order => "SF-docker-source-before-deps", Warning, frag = false, peers = [],
+        "Source copied before dependencies are installed (cache-busting order)",
+        "Copy the dependency manifests first (`COPY pyproject.toml uv.lock ./`, \
+         `requirements.txt`, `package*.json`, `go.mod go.sum`), install, and only then \
+         `COPY . .`: otherwise every source edit re-runs the install. hadolint has no such rule.",
+        source_before_deps;
+    r_pipefail => "SF-docker-pipefail", Info, frag = true, peers = ["DL4006"],
+        "Piped RUN without `pipefail`",
+        "In `RUN curl … | sh` a failing `curl` is hidden by the pipe: set \
+         `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before it. Like hadolint, only a \
+         SHELL instruction in the same stage counts.",
+        pipefail;
+    r_maint => "SF-docker-maintainer", Info, frag = true, peers = ["DL4000", "MaintainerDeprecated"],
+        "MAINTAINER is deprecated",
+        "Use `LABEL org.opencontainers.image.authors=\"…\"` instead of MAINTAINER.",
+        maintainer;
+    r_sudo => "SF-docker-sudo", Warning, frag = true, peers = ["DL3004"],
+        "`sudo` in RUN",
+        "RUN already runs as the current USER; switch with USER instead of sudo.",
+        sudo;
+    r_port => "SF-docker-expose-port", Warning, frag = true, peers = ["DL3011", "ExposeInvalidFormat", "ExposeProtoCasing"],
+        "EXPOSE with an invalid port",
+        "EXPOSE takes ports 0–65535, optionally with `/tcp` or `/udp` in lowercase (`EXPOSE 8000/tcp`).",
+        expose_port;
+    r_uv_image => "SF-docker-uv-image-unpinned", Warning, frag = true, peers = [],
+        "The uv image is not pinned",
+        "`COPY --from=ghcr.io/astral-sh/uv:latest /uv /bin/` changes uv under you: pin a version \
+         (`ghcr.io/astral-sh/uv:0.8.15`) or a digest. hadolint has no uv rules.",
+        uv_image_unpinned;
+    r_uv_locked => "SF-docker-uv-sync-unlocked", Warning, frag = true, peers = [],
+        "`uv sync` without `--locked`/`--frozen` in a production stage",
+        "Without `--locked` (fail if uv.lock is stale) or `--frozen` (use uv.lock as is) `uv sync` \
+         may resolve new versions during the build. Stages named like dev/test are not judged.",
+        uv_sync_unlocked;
+    r_uv_cache => "SF-docker-uv-no-cache", Info, frag = false, peers = [],
+        "uv install without a cache mount or `--no-cache`",
+        "Either mount uv's cache (`RUN --mount=type=cache,target=/root/.cache/uv uv sync --locked`) \
+         for fast rebuilds, or pass `--no-cache` / set `ENV UV_NO_CACHE=1` so the cache does not \
+         stay in the layer.",
+        uv_no_cache;
+}
+
+/// Runs one rule over every Dockerfile of the skill, honouring the allow-list,
+/// `# check=skip=…` and the fragment flag.
+fn drive(cx: &Ctx, skill: &Skill, em: &mut Emitter, peers: &[&str], fragment_ok: bool, logic: Logic) {
+    let id = em.rule().id;
+    if cx.config.docker_allowed(id, peers) {
+        return;
+    }
+    let dfs = dockerfiles_in(skill);
+    for df in dfs.iter() {
+        for h in run_on(df, id, peers, fragment_ok, logic) {
+            let d = match &df.origin {
+                Origin::File { rel } => em.emit_in(rel, Some(h.span), h.message),
+                _ => em.emit(Some(h.span), h.message),
+            };
+            d.hint = h.hint;
+        }
+    }
+}
+
+fn run_on(df: &Dockerfile, id: &str, peers: &[&str], fragment_ok: bool, logic: Logic) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    if df.fragment && !fragment_ok {
+        return hits;
+    }
+    if df.parse_error.is_some() && id != "SF-docker-parse" {
+        return hits;
+    }
+    if df.skips(&[id]) || df.skips(peers) {
+        return hits;
+    }
+    logic(df, &mut hits);
+    hits
+}
+
+/// Runs every Dockerfile rule on one parsed Dockerfile: `(rule id, hit)` pairs in rule
+/// order. Used by model-judged tests and the hadolint conformance test.
+pub fn check_dockerfile(df: &Dockerfile) -> Vec<(&'static str, Hit)> {
+    let mut out = Vec::new();
+    for r in LOGIC {
+        for h in run_on(df, r.id, r.peers, r.fragment_ok, r.logic) {
+            out.push((r.id, h));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- logic
+
+fn parse_error(df: &Dockerfile, out: &mut Vec<Hit>) {
+    if let Some(p) = &df.parse_error {
+        out.push(
+            Hit::new(p.span, format!("Dockerfile does not parse: {}", p.message)).hint(
+                "fix the instruction, or tag the block `text` if it is not meant to be a Dockerfile",
+            ),
+        );
+    }
+}
+
+/// Stages that name an external image (not scratch, not a stage, no variable).
+fn external_stages(df: &Dockerfile) -> impl Iterator<Item = &Stage> {
+    df.stages.iter().filter(|s| {
+        s.base_stage.is_none() && !s.image.is_scratch() && !s.image.has_variable() && !s.image.raw.is_empty()
+    })
+}
+
+fn untagged_base(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for s in external_stages(df) {
+        if s.image.tag.is_none() && s.image.digest.is_none() {
+            out.push(
+                Hit::new(s.image_span, format!("base image `{}` has no tag", s.image.raw))
+                    .hint(format!("pin a version, e.g. `{}:<version>`", s.image.raw)),
+            );
+        }
+    }
+}
+
+fn latest_tag(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for s in external_stages(df) {
+        if s.image.tag.as_deref() == Some("latest") {
+            out.push(
+                Hit::new(s.image_span, format!("base image `{}` uses the `latest` tag", s.image.raw))
+                    .hint("pin a version tag or a digest"),
+            );
+        }
+    }
+}
+
+fn user_root(df: &Dockerfile, out: &mut Vec<Hit>) {
+    if let Some(st) = df.final_stage()
+        && let Some((inst, u)) = st.last_user()
+        && is_root_user(u)
+    {
+        out.push(
+            Hit::new(inst.span, "the final stage's last USER is root")
+                .hint("switch to a non-root user at the end: `USER app` (create it with useradd/adduser)"),
+        );
+    }
+}
+
+fn no_user(df: &Dockerfile, out: &mut Vec<Hit>) {
+    let Some(st) = df.final_stage() else { return };
+    let mut cur = Some(st);
+    while let Some(s) = cur {
+        if s.last_user().is_some() {
+            return;
+        }
+        cur = s.base_stage.and_then(|i| df.stages.get(i));
+    }
+    let root = df.root_of(st);
+    if root.image.has_variable() {
+        return;
+    }
+    let tag = root.image.tag.as_deref().unwrap_or("");
+    match root.image.family() {
+        ImageFamily::Distroless if tag.contains("nonroot") => return,
+        ImageFamily::Dhi if !tag.contains("dev") => return,
+        _ => {}
+    }
+    out.push(
+        Hit::new(st.span, "the final stage runs as root: no USER is set")
+            .hint("create a user and add `USER <name>` before CMD"),
+    );
+}
+
+fn no_healthcheck(df: &Dockerfile, out: &mut Vec<Hit>) {
+    let Some(st) = df.final_stage() else { return };
+    if !st.is_service() {
+        return;
+    }
+    let mut cur = Some(st);
+    while let Some(s) = cur {
+        if s.healthchecks().next().is_some() {
+            return;
+        }
+        cur = s.base_stage.and_then(|i| df.stages.get(i));
+    }
+    out.push(
+        Hit::new(st.span, "this service image has no HEALTHCHECK")
+            .hint("add e.g. `HEALTHCHECK --interval=30s CMD [\"curl\", \"-f\", \"http://localhost:8000/health\"]`"),
+    );
+}
+
+fn shell_form_cmd(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for (_, i) in df.instructions() {
+        if let InstKind::Cmd(c) | InstKind::Entrypoint(c) = &i.kind
+            && !c.exec_form
+        {
+            let shown = c.args.first().map(|s| s.trim()).unwrap_or("");
+            let words: Vec<String> = super::shell::split_words(shown)
+                .into_iter()
+                .map(|w| format!("\"{}\"", w.replace('"', "\\\"")))
+                .collect();
+            out.push(
+                Hit::new(i.span, format!("{} in shell form: the process will not get signals as PID 1", i.keyword.to_uppercase()))
+                    .hint(format!("use the exec form: {} [{}]", i.keyword.to_uppercase(), words.join(", "))),
+            );
+        }
+    }
+}
+
+fn relative_workdir(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for (_, i) in df.instructions() {
+        if let InstKind::Workdir(w) = &i.kind {
+            let p = w.trim_matches(|c| c == '"' || c == '\'');
+            let windows = p.len() >= 2 && p.as_bytes()[1] == b':';
+            if !(p.starts_with('/') || p.starts_with('$') || windows || p.starts_with('\\')) {
+                out.push(
+                    Hit::new(i.span, format!("WORKDIR `{p}` is relative"))
+                        .hint(format!("use an absolute path, e.g. `WORKDIR /{}`", p.trim_start_matches("./"))),
+                );
+            }
+        }
+    }
+}
+
+fn run_cd(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for (_, i, r) in df.runs() {
+        if r.commands.iter().any(|c| c.program() == Some("cd")) {
+            out.push(Hit::new(i.span, "`cd` in RUN").hint("set the directory with `WORKDIR /path` instead"));
+        }
+    }
+}
+
+fn add_local(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for (_, i) in df.instructions() {
+        if let InstKind::Copy(c) = &i.kind
+            && c.is_add
+            && !c.heredoc
+        {
+            let remote_or_archive = |s: &str| {
+                let l = s.to_ascii_lowercase();
+                l.contains("://")
+                    || l.starts_with("git@")
+                    || [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst"]
+                        .iter()
+                        .any(|e| l.ends_with(e))
+            };
+            if c.sources.iter().any(|s| !remote_or_archive(s)) {
+                out.push(Hit::new(i.span, "ADD used to copy local files").hint("use COPY for local files and folders"));
+            }
+        }
+    }
+}
+
+fn apt_calls(df: &Dockerfile) -> impl Iterator<Item = (&Inst, &RunFact, &PackageCall)> {
+    df.runs().flat_map(|(_, i, r)| r.calls(PackageManager::Apt).map(move |c| (i, r, c)))
+}
+
+fn apt_not_apt_get(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for (_, i, r) in df.runs() {
+        if r.commands.iter().any(|c| c.program() == Some("apt")) {
+            out.push(Hit::new(i.span, "`apt` in a Dockerfile").hint("use `apt-get` (stable CLI for scripts)"));
+        }
+    }
+}
+
+fn apt_get_installs(df: &Dockerfile) -> Vec<(&Inst, &PackageCall)> {
+    apt_calls(df)
+        .filter(|(_, _, c)| c.subcommand == "install" && c.program == "apt-get")
+        .map(|(i, _, c)| (i, c))
+        .collect()
+}
+
+fn apt_yes(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for (i, c) in apt_get_installs(df) {
+        let yes = c.args.iter().any(|a| {
+            matches!(a.as_str(), "--yes" | "--assume-yes" | "-qq" | "-q=2" | "--quiet=2")
+                || (a.starts_with('-') && !a.starts_with("--") && (a.contains('y') || a.contains("qq")))
+        });
+        if !yes {
+            out.push(Hit::new(i.span, "`apt-get install` without `-y`").hint("add `-y` so the build does not wait for confirmation"));
+        }
+    }
+}
+
+fn apt_no_recommends(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for (i, c) in apt_get_installs(df) {
+        let ok = c.has_flag(&["--no-install-recommends"])
+            || c.args.iter().any(|a| a.contains("APT::Install-Recommends=false") || a.contains("APT::Install-Recommends=0"));
+        if !ok {
+            out.push(
+                Hit::new(i.span, "`apt-get install` without `--no-install-recommends`")
+                    .hint("add `--no-install-recommends` to keep the image small"),
+            );
+        }
+    }
+}
+
+fn apt_lists(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for (_, i, r) in df.runs() {
+        let updates = r
+            .calls(PackageManager::Apt)
+            .any(|c| c.subcommand == "update" && c.program == "apt-get");
+        if !updates {
+            continue;
+        }
+        let cleaned = r.commands.iter().any(|c| {
+            c.program() == Some("rm") && c.argv().iter().any(|a| a.starts_with("/var/lib/apt/lists"))
+        }) || r
+            .mounts
+            .iter()
+            .any(|m| m.kind == "cache" && m.target.as_deref().is_some_and(|t| t.starts_with("/var/lib/apt/lists")));
+        if !cleaned {
+            out.push(
+                Hit::new(i.span, "`apt-get update` leaves /var/lib/apt/lists in the layer")
+                    .hint("end this RUN with `&& rm -rf /var/lib/apt/lists/*`"),
+            );
+        }
+    }
+}
+
+fn apk_no_cache(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for (_, i, r) in df.runs() {
+        let mounted = r
+            .mounts
+            .iter()
+            .any(|m| m.kind == "cache" && m.target.as_deref().is_some_and(|t| t.starts_with("/var/cache/apk")));
+        if mounted {
+            continue;
+        }
+        if r.calls(PackageManager::Apk).any(|c| c.subcommand == "add" && !c.has_flag(&["--no-cache"])) {
+            out.push(Hit::new(i.span, "`apk add` without `--no-cache`").hint("use `apk add --no-cache …`"));
+        }
+    }
+}
+
+/// `ENV NAME=value` set in the stage (or globally) to a truthy value.
+fn stage_env_truthy(st: &Stage, name: &str) -> bool {
+    st.instructions.iter().any(|i| match &i.kind {
+        InstKind::Env(kv) => kv.iter().any(|k| {
+            k.key == name
+                && k
+                    .value
+                    .as_deref()
+                    .is_some_and(|v| !matches!(v.to_ascii_lowercase().as_str(), "" | "0" | "false" | "no" | "off"))
+        }),
+        _ => false,
+    })
+}
+
+fn pip_installs(r: &RunFact) -> impl Iterator<Item = &PackageCall> {
+    r.calls(PackageManager::Pip).filter(|c| c.subcommand == "install")
+}
+
+fn pip_no_cache(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for st in &df.stages {
+        let env_off = stage_env_truthy(st, "PIP_NO_CACHE_DIR");
+        for (i, r) in st.runs() {
+            if env_off || r.has_cache_mount() {
+                continue;
+            }
+            if pip_installs(r).any(|c| !c.has_flag(&["--no-cache-dir"])) {
+                out.push(
+                    Hit::new(i.span, "`pip install` without `--no-cache-dir`")
+                        .hint("add `--no-cache-dir` (or a cache mount on /root/.cache/pip)"),
+                );
+            }
+        }
+    }
+}
+
+/// pip options that take a value (the next word).
+const PIP_VALUE_OPTS: &[&str] = &[
+    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url",
+    "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--platform", "--python-version",
+    "--implementation", "--abi", "--trusted-host", "--src", "--cache-dir", "--progress-bar", "--only-binary",
+    "--no-binary", "--report", "--upgrade-strategy", "--log", "--proxy", "--retries", "--timeout",
+];
+
+fn pip_unpinned(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for (_, i, r) in df.runs() {
+        for c in pip_installs(r) {
+            if c.args.iter().any(|a| a == "-c" || a == "--constraint" || a.starts_with("--constraint=")) {
+                continue;
+            }
+            let mut unpinned = Vec::new();
+            let mut skip_next = false;
+            let mut seen_sub = false;
+            for a in &c.args {
+                if skip_next {
+                    skip_next = false;
+                    continue;
+                }
+                if a.starts_with('-') {
+                    skip_next = PIP_VALUE_OPTS.contains(&a.as_str());
+                    continue;
+                }
+                if !seen_sub {
+                    seen_sub = true; // `install`
+                    continue;
+                }
+                let pinned = ["==", ">=", "<=", "~=", "!=", "<", ">", "@"].iter().any(|op| a.contains(op))
+                    || a.starts_with('.')
+                    || a.starts_with('/')
+                    || a.starts_with('$')
+                    || a.contains("://")
+                    || a.starts_with("git+")
+                    || a.ends_with(".whl")
+                    || a.ends_with(".tar.gz")
+                    || a.ends_with(".zip");
+                if !pinned {
+                    unpinned.push(a.as_str());
+                }
+            }
+            if !unpinned.is_empty() {
+                out.push(
+                    Hit::new(i.span, format!("`pip install` of unpinned package(s): {}", unpinned.join(", ")))
+                        .hint("pin versions (`name==1.2.3`) or install from a requirements/lock file"),
+                );
+            }
+        }
+    }
+}
+
+fn secret_env(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for kv in df.secret_env_keys() {
+        out.push(
+            Hit::new(kv.span, format!("`{}` looks like a secret in ENV/ARG: it stays in the image history", kv.key))
+                .hint("use `RUN --mount=type=secret,id=…` at build time, and runtime env or Compose secrets"),
+        );
+    }
+}
+
+fn multiple(df: &Dockerfile, out: &mut Vec<Hit>, pick: fn(&InstKind) -> bool, what: &str) {
+    for st in &df.stages {
+        let all: Vec<&Inst> = st.instructions.iter().filter(|i| pick(&i.kind)).collect();
+        for i in all.iter().skip(1) {
+            out.push(
+                Hit::new(i.span, format!("more than one {what} in this stage: only the last takes effect"))
+                    .hint(format!("keep a single {what}")),
+            );
+        }
+    }
+}
+
+fn multiple_cmd(df: &Dockerfile, out: &mut Vec<Hit>) {
+    multiple(df, out, |k| matches!(k, InstKind::Cmd(_)), "CMD");
+}
+
+fn multiple_entrypoint(df: &Dockerfile, out: &mut Vec<Hit>) {
+    multiple(df, out, |k| matches!(k, InstKind::Entrypoint(_)), "ENTRYPOINT");
+}
+
+fn multiple_healthcheck(df: &Dockerfile, out: &mut Vec<Hit>) {
+    multiple(df, out, |k| matches!(k, InstKind::Healthcheck(_)), "HEALTHCHECK");
+}
+
+fn copy_from_unknown(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for st in &df.stages {
+        for (i, c) in st.copies() {
+            let Some(from) = &c.from else { continue };
+            let v = from.value.as_str();
+            if v.contains(':') || v.contains('$') || v.contains('@') {
+                continue;
+            }
+            if let Ok(n) = v.parse::<usize>() {
+                if n < st.index {
+                    continue;
+                }
+            } else if df.stages[..st.index]
+                .iter()
+                .any(|s| s.name().is_some_and(|n| n.eq_ignore_ascii_case(v)))
+                || st.name().is_some_and(|n| n.eq_ignore_ascii_case(v))
+            {
+                continue; // earlier stage, or self (another rule)
+            }
+            let later = df.stages[st.index + 1..]
+                .iter()
+                .any(|s| s.name().is_some_and(|n| n.eq_ignore_ascii_case(v)));
+            let msg = if later {
+                format!("`COPY --from={v}` names a stage defined later")
+            } else {
+                format!("`COPY --from={v}` names no earlier stage")
+            };
+            out.push(
+                Hit::new(i.span, msg)
+                    .hint("name a stage defined above (`FROM … AS name`) or an image with a tag (`image:tag`)"),
+            );
+        }
+    }
+}
+
+fn copy_from_self(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for st in &df.stages {
+        let Some(name) = st.name() else { continue };
+        for (i, c) in st.copies() {
+            if c.from.as_ref().is_some_and(|f| f.value.eq_ignore_ascii_case(name)) {
+                out.push(Hit::new(i.span, format!("`COPY --from={name}` copies from its own stage")));
+            }
+        }
+    }
+}
+
+fn duplicate_stage(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for (k, st) in df.stages.iter().enumerate() {
+        let Some(a) = &st.alias else { continue };
+        if df.stages[..k]
+            .iter()
+            .any(|s| s.name().is_some_and(|n| n.eq_ignore_ascii_case(&a.value)))
+        {
+            out.push(Hit::new(a.span, format!("stage name `{}` is used twice", a.value)).hint("rename one of the stages"));
+        }
+    }
+}
+
+fn from_as_casing(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for st in &df.stages {
+        let Some(as_kw) = &st.as_keyword else { continue };
+        let from_upper = st.from_keyword.chars().all(|c| c.is_ascii_uppercase());
+        let from_lower = st.from_keyword.chars().all(|c| c.is_ascii_lowercase());
+        let as_upper = as_kw.chars().all(|c| c.is_ascii_uppercase());
+        let as_lower = as_kw.chars().all(|c| c.is_ascii_lowercase());
+        if (from_upper && !as_upper) || (from_lower && !as_lower) {
+            out.push(
+                Hit::new(st.span, format!("`{}` and `{as_kw}` differ in casing", st.from_keyword))
+                    .hint(format!("write `{} … {}`", st.from_keyword, if from_upper { "AS" } else { "as" })),
+            );
+        }
+    }
+}
+
+fn source_before_deps(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for st in &df.stages {
+        if stage_order_ok(st) != Some(false) {
+            continue;
+        }
+        if let Some((i, _)) = st.copies().find(|(_, c)| is_source_copy(c)) {
+            out.push(
+                Hit::new(i.span, "source is copied before dependencies are installed: every code change re-runs the install")
+                    .hint("COPY the dependency manifests first, install, then `COPY . .`"),
+            );
+        }
+    }
+}
+
+fn pipefail(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for st in &df.stages {
+        let mut safe = false;
+        for i in &st.instructions {
+            match &i.kind {
+                InstKind::Shell(args) => {
+                    let prog = args.first().map(|s| s.rsplit('/').next().unwrap_or(s)).unwrap_or("");
+                    let posix = matches!(prog, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh" | "busybox");
+                    safe = !posix || args.iter().any(|a| a == "pipefail");
+                }
+                InstKind::Run(r) if !safe && r.has_pipe() => {
+                    out.push(
+                        Hit::new(i.span, "piped RUN without `pipefail`: a failure before the pipe is ignored")
+                            .hint("add `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN"),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn maintainer(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for (_, i) in df.instructions() {
+        if matches!(i.kind, InstKind::Maintainer) {
+            out.push(Hit::new(i.span, "MAINTAINER is deprecated").hint("use `LABEL org.opencontainers.image.authors=\"…\"`"));
+        }
+    }
+}
+
+fn sudo(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for (_, i, r) in df.runs() {
+        if r.commands.iter().any(|c| c.words.iter().any(|w| w == "sudo")) {
+            out.push(Hit::new(i.span, "`sudo` in RUN").hint("use USER to change user instead of sudo"));
+        }
+    }
+}
+
+fn expose_port(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for (_, i) in df.instructions() {
+        let InstKind::Expose(ports) = &i.kind else { continue };
+        for p in ports {
+            if p.value.contains('$') {
+                continue;
+            }
+            let (num, proto) = match p.value.split_once('/') {
+                Some((n, pr)) => (n, Some(pr)),
+                None => (p.value.as_str(), None),
+            };
+            let range_ok = num.split('-').all(|n| n.parse::<u32>().is_ok_and(|v| v <= 65535));
+            let proto_ok = proto.is_none_or(|pr| pr == "tcp" || pr == "udp" || pr == "sctp");
+            if !range_ok || !proto_ok {
+                out.push(
+                    Hit::new(i.span, format!("EXPOSE `{}` is not a valid port", p.value))
+                        .hint("use a number 0–65535, optionally `/tcp` or `/udp` in lowercase"),
+                );
+            }
+        }
+    }
+}
+
+fn is_uv_image(v: &str) -> bool {
+    let r = ImageRef::parse(v);
+    r.name.ends_with("astral-sh/uv")
+}
+
+fn uv_image_unpinned(df: &Dockerfile, out: &mut Vec<Hit>) {
+    let mut check = |raw: &str, span| {
+        let r = ImageRef::parse(raw);
+        if is_uv_image(raw) && !r.is_pinned() && !raw.contains('$') {
+            out.push(
+                Hit::new(span, format!("uv image `{raw}` is not pinned to a version"))
+                    .hint("pin it, e.g. `ghcr.io/astral-sh/uv:0.8.15` (or a digest)"),
+            );
+        }
+    };
+    for st in &df.stages {
+        if !df.fragment {
+            check(&st.image.raw, st.image_span);
+        }
+        for (i, c) in st.copies() {
+            if let Some(f) = &c.from {
+                check(&f.value, i.span);
+            }
+        }
+    }
+}
+
+fn is_dev_stage(st: &Stage) -> bool {
+    st.name().is_some_and(|n| {
+        let n = n.to_ascii_lowercase();
+        ["dev", "test", "ci", "lint", "debug"].iter().any(|w| n.split(['-', '_']).any(|p| p == *w))
+    })
+}
+
+fn uv_sync_unlocked(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for st in df.stages.iter().filter(|s| !is_dev_stage(s)) {
+        for (i, r) in st.runs() {
+            if r.calls(PackageManager::Uv)
+                .any(|c| c.subcommand == "sync" && !c.has_flag(&["--locked", "--frozen"]))
+            {
+                out.push(
+                    Hit::new(i.span, "`uv sync` without `--locked` or `--frozen`")
+                        .hint("use `uv sync --locked` (and COPY uv.lock first) so the lock file is respected"),
+                );
+            }
+        }
+    }
+}
+
+fn uv_no_cache(df: &Dockerfile, out: &mut Vec<Hit>) {
+    let global = df.global_args.iter().any(|k| k.key == "UV_NO_CACHE");
+    for st in &df.stages {
+        let mut env_off = global || stage_env_truthy(st, "UV_NO_CACHE");
+        let mut cur = st.base_stage.and_then(|b| df.stages.get(b));
+        while let Some(b) = cur {
+            env_off |= stage_env_truthy(b, "UV_NO_CACHE");
+            cur = b.base_stage.and_then(|x| df.stages.get(x));
+        }
+        if env_off {
+            continue;
+        }
+        for (i, r) in st.runs() {
+            let installs = r.calls(PackageManager::Uv).filter(|c| {
+                c.subcommand == "sync" || c.subcommand == "pip install" || c.subcommand == "pip sync"
+            });
+            let mut bad = false;
+            for c in installs {
+                if !c.has_flag(&["--no-cache", "-n"]) && !r.has_cache_mount() {
+                    bad = true;
+                }
+            }
+            if bad {
+                out.push(
+                    Hit::new(i.span, "uv install with neither a cache mount nor `--no-cache`: uv's cache stays in the layer")
+                        .hint("use `RUN --mount=type=cache,target=/root/.cache/uv uv sync --locked` or add `--no-cache`"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docker::parse_dockerfile_text;
+
+    fn ids(text: &str) -> Vec<(&'static str, usize)> {
+        let df = parse_dockerfile_text(text);
+        check_dockerfile(&df).into_iter().map(|(id, h)| (id, h.span.line)).collect()
+    }
+
+    fn fires(text: &str, id: &str) -> bool {
+        ids(text).iter().any(|(i, _)| *i == id)
+    }
+
+    const GOOD: &str = "# syntax=docker/dockerfile:1\nFROM ghcr.io/astral-sh/uv:0.8.15 AS uv\nFROM python:3.12-slim AS build\nWORKDIR /app\nCOPY --from=uv /uv /bin/uv\nCOPY pyproject.toml uv.lock ./\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-install-project\nCOPY . .\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --locked\nFROM python:3.12-slim\nWORKDIR /app\nRUN useradd -r app\nCOPY --from=build --chown=app /app /app\nUSER app\nEXPOSE 8000\nHEALTHCHECK CMD [\"python\", \"-c\", \"print(1)\"]\nCMD [\"python\", \"-m\", \"app\"]\n";
+
+    #[test]
+    fn good_file_is_clean() {
+        assert_eq!(ids(GOOD), vec![]);
+    }
+
+    #[test]
+    fn each_rule_fires_and_not() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("SF-docker-untagged-base", "FROM python\n", "FROM python:3.12\n"),
+            ("SF-docker-latest-tag", "FROM python:latest\n", "FROM python:3.12\n"),
+            ("SF-docker-user-root", "FROM a:1\nUSER root\n", "FROM a:1\nUSER root\nUSER app\n"),
+            ("SF-docker-no-user", "FROM a:1\nCMD [\"x\"]\n", "FROM gcr.io/distroless/python3:nonroot\nCMD [\"x\"]\n"),
+            ("SF-docker-no-healthcheck", "FROM a:1\nCMD [\"x\"]\n", "FROM a:1\nHEALTHCHECK NONE\nCMD [\"x\"]\n"),
+            ("SF-docker-shell-form-cmd", "CMD python app.py\n", "CMD [\"python\", \"app.py\"]\n"),
+            ("SF-docker-relative-workdir", "WORKDIR app\n", "WORKDIR /app\n"),
+            ("SF-docker-run-cd", "RUN cd /x && make\n", "WORKDIR /x\nRUN make\n"),
+            ("SF-docker-add-local", "ADD src /src\n", "ADD https://x/y.tgz /y\n"),
+            ("SF-docker-apt-not-apt-get", "RUN apt install -y x\n", "RUN apt-get install -y x\n"),
+            ("SF-docker-apt-yes", "RUN apt-get install x\n", "RUN apt-get install -qy x\n"),
+            ("SF-docker-apt-no-recommends", "RUN apt-get install -y x\n", "RUN apt-get install -y --no-install-recommends x\n"),
+            ("SF-docker-apt-lists", "RUN apt-get update && apt-get install -y x\n", "RUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n"),
+            ("SF-docker-apk-no-cache", "RUN apk add curl\n", "RUN apk add --no-cache curl\n"),
+            ("SF-docker-pip-no-cache", "RUN pip install -r r.txt\n", "RUN pip install --no-cache-dir -r r.txt\n"),
+            ("SF-docker-pip-unpinned", "RUN pip install flask\n", "RUN pip install flask==3.0 -r r.txt .\n"),
+            ("SF-docker-secret-env", "ENV API_TOKEN=abc\n", "ENV API_TOKEN_FILE=/run/secrets/t\n"),
+            ("SF-docker-multiple-cmd", "FROM a:1\nCMD [\"a\"]\nCMD [\"b\"]\n", "FROM a:1\nCMD [\"a\"]\nFROM b:1\nCMD [\"b\"]\n"),
+            ("SF-docker-multiple-entrypoint", "FROM a:1\nENTRYPOINT [\"a\"]\nENTRYPOINT [\"b\"]\n", "FROM a:1\nENTRYPOINT [\"a\"]\n"),
+            ("SF-docker-multiple-healthcheck", "HEALTHCHECK NONE\nHEALTHCHECK CMD [\"x\"]\n", "HEALTHCHECK CMD [\"x\"]\n"),
+            ("SF-docker-copy-from-unknown", "FROM a:1 AS x\nCOPY --from=y /a /b\nFROM a:1 AS y\n", "FROM a:1 AS y\nFROM a:1 AS x\nCOPY --from=y /a /b\n"),
+            ("SF-docker-copy-from-self", "FROM a:1 AS x\nCOPY --from=x /a /b\n", "FROM a:1 AS x\nCOPY --from=nginx:1 /a /b\n"),
+            ("SF-docker-duplicate-stage", "FROM a:1 AS x\nFROM b:1 AS X\n", "FROM a:1 AS x\nFROM b:1 AS y\n"),
+            ("SF-docker-from-as-casing", "FROM a:1 as x\n", "FROM a:1 AS x\n"),
+            ("SF-docker-source-before-deps", "FROM a:1\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\n", "FROM a:1\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n"),
+            ("SF-docker-pipefail", "RUN curl x | sh\n", "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN curl x | sh\n"),
+            ("SF-docker-maintainer", "MAINTAINER me\n", "LABEL a=b\n"),
+            ("SF-docker-sudo", "RUN sudo make\n", "RUN make\n"),
+            ("SF-docker-expose-port", "EXPOSE 70000\n", "EXPOSE 8000/tcp\n"),
+            ("SF-docker-uv-image-unpinned", "COPY --from=ghcr.io/astral-sh/uv:latest /uv /bin/\n", "COPY --from=ghcr.io/astral-sh/uv:0.8.15 /uv /bin/\n"),
+            ("SF-docker-uv-sync-unlocked", "RUN uv sync\n", "RUN uv sync --frozen\n"),
+            ("SF-docker-uv-no-cache", "FROM a:1\nRUN uv sync --locked\n", "FROM a:1\nENV UV_NO_CACHE=1\nRUN uv sync --locked\n"),
+            ("SF-docker-parse", "FROM a:1\nCOPYY a b\n", "FROM a:1\nRUN x\n"),
+        ];
+        for (id, bad, good) in cases {
+            assert!(fires(bad, id), "{id} should fire on:\n{bad}\ngot {:?}", ids(bad));
+            assert!(!fires(good, id), "{id} should not fire on:\n{good}\ngot {:?}", ids(good));
+        }
+        // every rule has a case
+        for r in LOGIC {
+            assert!(cases.iter().any(|c| c.0 == r.id), "no test case for {}", r.id);
+        }
+    }
+
+    #[test]
+    fn fragments_skip_whole_file_rules_and_check_skip_works() {
+        let frag = "HEALTHCHECK CMD curl -f http://localhost/ || exit 1\n";
+        assert_eq!(ids(frag), vec![]);
+        assert!(parse_dockerfile_text(frag).fragment);
+        assert!(fires("FROM python\n", "SF-docker-untagged-base"));
+        assert!(!fires("# check=skip=DL3006\nFROM python\n", "SF-docker-untagged-base"));
+        assert!(!fires("# check=skip=JSONArgsRecommended\nFROM a:1\nCMD x\n", "SF-docker-shell-form-cmd"));
+        assert!(!fires("# check=skip=all\nFROM a:1\nCMD x\n", "SF-docker-shell-form-cmd"));
+        // fragment lines map to the text
+        let got = ids("# a comment\nRUN apk add x\n");
+        assert_eq!(got, vec![("SF-docker-apk-no-cache", 2)]);
+    }
+
+    #[test]
+    fn every_rule_is_documented_with_peers() {
+        for r in RULES {
+            assert!(r.id.starts_with("SF-docker-"));
+            assert!(r.explain.contains("Peer ids:"));
+        }
+        assert_eq!(RULES.len(), LOGIC.len());
+    }
+}

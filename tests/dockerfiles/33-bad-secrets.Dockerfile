@@ -1,0 +1,4 @@
+FROM python:3.12-slim
+ARG GITHUB_TOKEN
+ENV DB_PASSWORD=changeme
+ENV API_KEY=abc123 APP_ENV=production

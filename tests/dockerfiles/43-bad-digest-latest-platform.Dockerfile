@@ -1,0 +1,2 @@
+FROM --platform=$BUILDPLATFORM golang AS build
+FROM python@sha256:4d0f8c6e3b0d2a1b1b1f9d6f3b6c1c2b4d5e6f708192a3b4c5d6e7f8091a2b3c
