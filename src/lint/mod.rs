@@ -13,7 +13,6 @@ pub mod config;
 pub mod discover;
 pub mod cmd;
 pub mod rules;
-pub mod schema;
 
 use crate::report::{Diagnostic, Severity};
 use crate::skill::{Skill, Span};
