@@ -13,5 +13,7 @@ pub fn run(_args: FetchArgs) -> crate::Result<u8> {
 
 pub mod cache;
 pub mod client;
+pub mod distil;
+pub mod lock;
 pub mod normalize;
 pub mod sources;

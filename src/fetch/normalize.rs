@@ -160,6 +160,14 @@ pub fn normalize(text: &str, ctx: &Context<'_>) -> Page {
         out.push_str(&line);
         out.push('\n');
     }
+    if page.title.is_none() {
+        // Rendered Markdown routes carry the title as the first H1.
+        page.title = out
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .and_then(|l| l.strip_prefix("# "))
+            .map(|t| t.trim().to_string());
+    }
     page.body = collapse_blank_lines(&out)
         .replace(OPEN_ANGLE, "{{<")
         .replace(OPEN_PCT, "{{%");
