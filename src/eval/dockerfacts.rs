@@ -1,0 +1,305 @@
+//! `dockerfile:` predicates, evaluated over the Docker facts of `crate::docker`
+//! (one parse per Dockerfile per run). All predicates of a check must hold for ONE
+//! Dockerfile in scope: a code block tagged `dockerfile`, or a Dockerfile file.
+
+use super::subject::{CodeUnit, Evidence, Region, Subject};
+use crate::docker::facts::{Dockerfile, ImageFamily, InstKind, Origin};
+
+/// The parsed Dockerfile of one code unit.
+pub type DockerfileFacts = Dockerfile;
+
+/// Predicates of one `dockerfile:` check. `Some(b)` on a boolean means the fact must equal `b`.
+#[derive(Debug, Clone, Default)]
+pub struct DockerPreds {
+    pub min_stages: Option<usize>,
+    pub copy_from_stage: Option<bool>,
+    pub final_user_non_root: Option<bool>,
+    pub healthcheck: Option<bool>,
+    pub exec_form_cmd: Option<bool>,
+    pub base_image_family: Option<Vec<String>>,
+    pub pinned_base: Option<bool>,
+    pub uses_uv: Option<bool>,
+    pub uv_locked: Option<bool>,
+    pub cache_mount: Option<bool>,
+    pub deps_before_source: Option<bool>,
+    pub no_secrets_in_env: Option<bool>,
+    pub copy_chown: Option<bool>,
+    pub exposes: Option<Vec<String>>,
+    pub has_env: Vec<String>,
+    pub has_arg: Vec<String>,
+    pub workdir: Option<bool>,
+    pub passes_rules: Vec<String>,
+}
+
+/// Predicate names accepted under `dockerfile:`.
+pub const NAMES: &[&str] = &[
+    "min_stages",
+    "copy_from_stage",
+    "final_user_non_root",
+    "healthcheck",
+    "exec_form_cmd",
+    "base_image_family",
+    "pinned_base",
+    "uses_uv",
+    "uv_locked",
+    "cache_mount",
+    "deps_before_source",
+    "no_secrets_in_env",
+    "copy_chown",
+    "exposes",
+    "has_env",
+    "has_arg",
+    "workdir",
+    "passes_rules",
+];
+
+/// Family names accepted by `base_image_family`.
+pub const FAMILIES: &[&str] = &["slim", "alpine", "distroless", "dhi", "full", "scratch"];
+
+fn family_name(f: ImageFamily) -> &'static str {
+    match f {
+        ImageFamily::Scratch => "scratch",
+        ImageFamily::Distroless => "distroless",
+        ImageFamily::Dhi => "dhi",
+        ImageFamily::Alpine => "alpine",
+        ImageFamily::Slim => "slim",
+        ImageFamily::Full => "full",
+    }
+}
+
+/// Every Dockerfile of the subject, parsed once: (code-unit index, facts).
+pub fn all(s: &Subject) -> &[(usize, DockerfileFacts)] {
+    s.dockerfiles.get_or_init(|| {
+        s.code_units()
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| u.lang == "dockerfile")
+            .filter(|(_, u)| !s.code_text(u).trim().is_empty())
+            .map(|(i, u)| {
+                let origin = if u.whole_file {
+                    Origin::File {
+                        rel: s.docs[u.doc].path.clone(),
+                    }
+                } else {
+                    Origin::Text
+                };
+                (i, Dockerfile::parse(s.code_text(u), origin, None))
+            })
+            .collect()
+    })
+}
+
+/// Args of ENV/ARG anywhere (ARG before FROM included).
+fn has_arg(df: &Dockerfile, key: &str) -> bool {
+    df.global_args.iter().any(|k| k.key == key)
+        || df.instructions().any(|(_, i)| match &i.kind {
+            InstKind::Arg(kv) => kv.iter().any(|k| k.key == key),
+            _ => false,
+        })
+}
+
+/// 1-based line (within the Dockerfile text) of the first instruction satisfying `f`.
+fn inst_line(df: &Dockerfile, f: impl Fn(&InstKind) -> bool) -> Option<usize> {
+    df.instructions()
+        .find(|(_, i)| f(&i.kind))
+        .map(|(_, i)| i.local_line)
+}
+
+/// The Dockerfile rule with this id (ours, e.g. `SF-docker-untagged-base`, or a peer id
+/// such as hadolint's `DL3006`).
+fn rule_for(id: &str) -> Option<&'static crate::docker::rules::DockerRule> {
+    crate::docker::rules::LOGIC.iter().find(|r| {
+        r.id.eq_ignore_ascii_case(id) || r.peers.iter().any(|p| p.eq_ignore_ascii_case(id))
+    })
+}
+
+/// Whether `passes_rules` can name this id.
+pub fn rule_known(id: &str) -> bool {
+    rule_for(id).is_some()
+}
+
+/// Rule ids (as written in the suite) that fire on a Dockerfile, for `passes_rules`.
+fn failing_rules(df: &Dockerfile, ids: &[String]) -> Vec<String> {
+    let hits = crate::docker::rules::check_dockerfile(df);
+    ids.iter()
+        .filter(|id| rule_for(id).is_some_and(|r| hits.iter().any(|(rid, _)| *rid == r.id)))
+        .cloned()
+        .collect()
+}
+
+#[derive(Default)]
+struct Acc {
+    fail: Vec<String>,
+    lines: Vec<usize>,
+}
+
+impl Acc {
+    fn want(&mut self, name: &str, got: bool, expected: bool, line: Option<usize>) {
+        if got == expected {
+            if let Some(l) = line {
+                self.lines.push(l);
+            }
+        } else {
+            self.fail.push(if expected {
+                name.to_string()
+            } else {
+                format!("not {name}")
+            });
+        }
+    }
+}
+
+/// The failing predicate names for one Dockerfile, and evidence lines (local) of the
+/// passing ones.
+pub fn failures(df: &Dockerfile, p: &DockerPreds) -> (Vec<String>, Vec<usize>) {
+    let mut acc = Acc::default();
+    if let Some(n) = p.min_stages {
+        let got = df.stage_count();
+        if got >= n {
+            acc.lines
+                .push(df.stages.last().map(|s| s.local_line).unwrap_or(1));
+        } else {
+            acc.fail.push(format!("min_stages {n} (has {got})"));
+        }
+    }
+    if let Some(b) = p.copy_from_stage {
+        let l = inst_line(df, |k| matches!(k, InstKind::Copy(c) if c.from.is_some()));
+        acc.want("copy_from_stage", df.copies_from_stage(), b, l);
+    }
+    if let Some(b) = p.final_user_non_root {
+        let l = df
+            .final_stage()
+            .and_then(|s| s.last_user())
+            .map(|(i, _)| i.local_line);
+        acc.want("final_user_non_root", df.final_user_non_root(), b, l);
+    }
+    if let Some(b) = p.healthcheck {
+        let l = inst_line(df, |k| matches!(k, InstKind::Healthcheck(_)));
+        acc.want("healthcheck", df.has_healthcheck(), b, l);
+    }
+    if let Some(b) = p.exec_form_cmd {
+        let l = inst_line(df, |k| {
+            matches!(k, InstKind::Cmd(_) | InstKind::Entrypoint(_))
+        });
+        acc.want("exec_form_cmd", df.exec_form_cmd(), b, l);
+    }
+    if let Some(fams) = &p.base_image_family {
+        let got = df.base_family().map(family_name);
+        if got.is_some_and(|g| fams.iter().any(|f| f == g)) {
+            acc.lines
+                .push(df.final_stage().map(|s| s.local_line).unwrap_or(1));
+        } else {
+            acc.fail.push(format!(
+                "base_image_family {} (final base is {})",
+                fams.join("|"),
+                got.unwrap_or("unknown")
+            ));
+        }
+    }
+    if let Some(b) = p.pinned_base {
+        acc.want("pinned_base", df.pinned_base(), b, None);
+    }
+    if let Some(b) = p.uses_uv {
+        acc.want("uses_uv", df.uses_uv(), b, None);
+    }
+    if let Some(b) = p.uv_locked {
+        acc.want("uv_locked", df.uv_locked(), b, None);
+    }
+    if let Some(b) = p.cache_mount {
+        acc.want("cache_mount", df.has_cache_mount(), b, None);
+    }
+    if let Some(b) = p.deps_before_source {
+        acc.want(
+            "deps_before_source",
+            df.deps_before_source() == Some(true),
+            b,
+            None,
+        );
+    }
+    if let Some(b) = p.no_secrets_in_env {
+        let keys = df.secret_env_keys();
+        acc.want("no_secrets_in_env", keys.is_empty(), b, None);
+    }
+    if let Some(b) = p.copy_chown {
+        let l = inst_line(df, |k| matches!(k, InstKind::Copy(c) if c.chown.is_some()));
+        acc.want("copy_chown", df.copy_chown(), b, l);
+    }
+    if let Some(ports) = &p.exposes {
+        for port in ports {
+            let l = inst_line(df, |k| matches!(k, InstKind::Expose(_)));
+            acc.want(&format!("exposes {port}"), df.exposes(port), true, l);
+        }
+    }
+    for key in &p.has_env {
+        acc.want(&format!("has_env {key}"), df.has_env(key), true, None);
+    }
+    for key in &p.has_arg {
+        acc.want(&format!("has_arg {key}"), has_arg(df, key), true, None);
+    }
+    if let Some(b) = p.workdir {
+        let l = inst_line(df, |k| matches!(k, InstKind::Workdir(_)));
+        acc.want("workdir", l.is_some(), b, l);
+    }
+    if !p.passes_rules.is_empty() {
+        let bad = failing_rules(df, &p.passes_rules);
+        if !bad.is_empty() {
+            acc.fail
+                .push(format!("passes_rules (fails {})", bad.join(", ")));
+        }
+    }
+    (acc.fail, acc.lines)
+}
+
+/// The outcome of a `dockerfile:` check over `regions`.
+pub struct DockerOutcome {
+    pub ok: bool,
+    pub evidence: Vec<Evidence>,
+    /// On a miss: the closest Dockerfile and what it lacks, or that none is in scope.
+    pub note: Option<String>,
+}
+
+fn ev(s: &Subject, u: &CodeUnit, local: usize) -> Evidence {
+    Evidence {
+        file: s.docs[u.doc].path.clone(),
+        line: u.first_line + local.saturating_sub(1),
+    }
+}
+
+pub fn check(s: &Subject, regions: &[Region], p: &DockerPreds) -> DockerOutcome {
+    let units = s.code_units();
+    let mut best: Option<(Vec<String>, Evidence)> = None;
+    for (ui, df) in all(s) {
+        let u = &units[*ui];
+        if !regions.iter().any(|r| r.contains(u.doc, u.start, u.end)) {
+            continue;
+        }
+        let (fail, lines) = failures(df, p);
+        let head = ev(s, u, 1);
+        if fail.is_empty() {
+            let mut evidence = vec![head];
+            for l in lines {
+                let e = ev(s, u, l);
+                if !evidence.contains(&e) {
+                    evidence.push(e);
+                }
+            }
+            return DockerOutcome {
+                ok: true,
+                evidence,
+                note: None,
+            };
+        }
+        if best.as_ref().is_none_or(|(b, _)| fail.len() < b.len()) {
+            best = Some((fail, head));
+        }
+    }
+    let note = match best {
+        Some((fail, at)) => format!("closest Dockerfile {at} lacks: {}", fail.join(", ")),
+        None => "no Dockerfile in scope".to_string(),
+    };
+    DockerOutcome {
+        ok: false,
+        evidence: Vec::new(),
+        note: Some(note),
+    }
+}

@@ -1,0 +1,306 @@
+//! What assertions are evaluated against: a skill on disk (static judge) or an answer
+//! text (model judge). Both become a [`Subject`]: a list of documents with their
+//! Markdown models, plus scope resolution to byte regions, and lazily extracted
+//! Dockerfiles, Compose files and command lines (each parsed once per run).
+
+use crate::skill::{LineIndex, Skill, SkillDoc, parse_skill_md};
+use std::cell::OnceCell;
+
+/// The role of a document in the subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    /// The skill's SKILL.md.
+    SkillMd,
+    /// A file under `references/`.
+    Reference,
+    /// A file under `templates/` (also `assets/`).
+    Template,
+    /// Any other file of the skill (scripts, evals…): only reachable with a `file:` scope.
+    Other,
+    /// A model's answer to a prompt.
+    Answer,
+}
+
+/// One text document.
+#[derive(Debug)]
+pub struct Doc {
+    /// Display path relative to the skill (`SKILL.md`, `templates/Dockerfile`) or `answer`.
+    pub path: String,
+    pub kind: DocKind,
+    pub text: String,
+    pub lines: LineIndex,
+    /// The Markdown model, for `.md` files and answers.
+    pub md: Option<SkillDoc>,
+}
+
+impl Doc {
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.lines.line_of(offset)
+    }
+}
+
+/// A byte range of one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    pub doc: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Region {
+    pub fn contains(&self, doc: usize, start: usize, end: usize) -> bool {
+        self.doc == doc && start >= self.start && end <= self.end.max(self.start)
+    }
+}
+
+/// A piece of code found in the subject: a fenced block or a whole file.
+#[derive(Debug, Clone)]
+pub struct CodeUnit {
+    pub doc: usize,
+    /// Byte range of the code in the doc's text.
+    pub start: usize,
+    pub end: usize,
+    /// Line (1-based, in the doc) of the code's first line.
+    pub first_line: usize,
+    /// Normalised language (`dockerfile`, `yaml`, `bash`, `` for none…).
+    pub lang: String,
+    /// True when the unit is a whole file rather than a block inside Markdown.
+    pub whole_file: bool,
+}
+
+/// Where something was found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Evidence {
+    pub file: String,
+    pub line: usize,
+}
+
+impl std::fmt::Display for Evidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// The thing being judged.
+pub struct Subject {
+    pub docs: Vec<Doc>,
+    /// True for an answer text (model judge).
+    pub is_answer: bool,
+    code: OnceCell<Vec<CodeUnit>>,
+    pub(crate) dockerfiles: OnceCell<Vec<(usize, super::dockerfacts::DockerfileFacts)>>,
+    pub(crate) composes: OnceCell<Vec<(usize, super::composefacts::ComposeFacts)>>,
+}
+
+/// Language aliases → one name.
+pub fn norm_lang(lang: &str) -> String {
+    let l = lang.trim().to_ascii_lowercase();
+    match l.as_str() {
+        "docker" | "containerfile" => "dockerfile".into(),
+        "yml" => "yaml".into(),
+        "sh" | "shell" | "zsh" | "console" | "shell-session" | "terminal" => "bash".into(),
+        "gitignore" | "ignore" => "dockerignore".into(),
+        "py" => "python".into(),
+        _ => l,
+    }
+}
+
+/// The language a file holds, judged by its name.
+pub fn file_lang(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    if lower == "dockerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower == "containerfile"
+    {
+        return "dockerfile".into();
+    }
+    if lower == ".dockerignore" || lower.ends_with(".dockerignore") || lower == "dockerignore" {
+        return "dockerignore".into();
+    }
+    match lower.rsplit_once('.').map(|(_, e)| e) {
+        Some("yaml") | Some("yml") => "yaml".into(),
+        Some("sh") | Some("bash") => "bash".into(),
+        Some("md") | Some("markdown") => "markdown".into(),
+        Some("py") => "python".into(),
+        Some("toml") => "toml".into(),
+        Some("json") => "json".into(),
+        Some(e) => e.to_string(),
+        None => String::new(),
+    }
+}
+
+fn kind_of(rel: &str) -> DocKind {
+    if rel.starts_with("references/") {
+        DocKind::Reference
+    } else if rel.starts_with("templates/") || rel.starts_with("assets/") {
+        DocKind::Template
+    } else {
+        DocKind::Other
+    }
+}
+
+/// Files bigger than this are not read into a subject (they are data, not guidance).
+const MAX_DOC: u64 = 1024 * 1024;
+
+impl Subject {
+    /// A skill: SKILL.md (its already-parsed model) plus its other text files.
+    pub fn from_skill(skill: &Skill) -> Subject {
+        let mut docs = vec![Doc {
+            path: "SKILL.md".into(),
+            kind: DocKind::SkillMd,
+            text: skill.doc.text.clone(),
+            lines: skill.doc.lines.clone(),
+            md: Some(skill.doc.clone()),
+        }];
+        for f in &skill.files {
+            if f.is_symlink || f.size > MAX_DOC {
+                continue;
+            }
+            let Some(text) = skill.read_file(&f.rel) else {
+                continue;
+            };
+            let md = (file_lang(&f.rel) == "markdown").then(|| parse_skill_md(&text));
+            docs.push(Doc {
+                path: f.rel.clone(),
+                kind: kind_of(&f.rel),
+                lines: LineIndex::new(&text),
+                text,
+                md,
+            });
+        }
+        Subject::new(docs, false)
+    }
+
+    /// An answer text (Markdown) from a model.
+    pub fn from_answer(text: &str) -> Subject {
+        let doc = Doc {
+            path: "answer".into(),
+            kind: DocKind::Answer,
+            text: text.to_string(),
+            lines: LineIndex::new(text),
+            md: Some(parse_skill_md(text)),
+        };
+        Subject::new(vec![doc], true)
+    }
+
+    fn new(docs: Vec<Doc>, is_answer: bool) -> Subject {
+        Subject {
+            docs,
+            is_answer,
+            code: OnceCell::new(),
+            dockerfiles: OnceCell::new(),
+            composes: OnceCell::new(),
+        }
+    }
+
+    /// The main Markdown document (SKILL.md, or the answer).
+    pub fn main(&self) -> &Doc {
+        &self.docs[0]
+    }
+
+    /// The main document's Markdown model.
+    pub fn main_md(&self) -> Option<&SkillDoc> {
+        self.docs[0].md.as_ref()
+    }
+
+    /// The main document's body region (after frontmatter).
+    pub fn main_body(&self) -> Region {
+        let d = self.main();
+        let start = d.md.as_ref().map(|m| m.body.offset).unwrap_or(0);
+        Region {
+            doc: 0,
+            start: start.min(d.text.len()),
+            end: d.text.len(),
+        }
+    }
+
+    pub fn whole(&self, doc: usize) -> Region {
+        Region {
+            doc,
+            start: 0,
+            end: self.docs[doc].text.len(),
+        }
+    }
+
+    pub fn evidence(&self, doc: usize, offset: usize) -> Evidence {
+        Evidence {
+            file: self.docs[doc].path.clone(),
+            line: self.docs[doc].line_of(offset),
+        }
+    }
+
+    /// Every code unit: fenced/indented blocks of Markdown docs, and whole non-Markdown files.
+    pub fn code_units(&self) -> &[CodeUnit] {
+        self.code.get_or_init(|| {
+            let mut out = Vec::new();
+            for (i, d) in self.docs.iter().enumerate() {
+                match &d.md {
+                    Some(md) => {
+                        for cb in &md.body.code_blocks {
+                            out.push(CodeUnit {
+                                doc: i,
+                                start: cb.code_offset,
+                                end: (cb.code_offset + cb.code.len()).min(d.text.len()),
+                                first_line: cb.code_start_line,
+                                lang: norm_lang(&cb.lang),
+                                whole_file: false,
+                            });
+                        }
+                    }
+                    None => out.push(CodeUnit {
+                        doc: i,
+                        start: 0,
+                        end: d.text.len(),
+                        first_line: 1,
+                        lang: file_lang(&d.path),
+                        whole_file: true,
+                    }),
+                }
+            }
+            out
+        })
+    }
+
+    /// The text of a code unit.
+    pub fn code_text(&self, u: &CodeUnit) -> &str {
+        self.docs[u.doc].text.get(u.start..u.end).unwrap_or("")
+    }
+
+    /// Code units of `lang` lying inside any of `regions`.
+    pub fn code_in<'s>(
+        &'s self,
+        regions: &'s [Region],
+        pred: impl Fn(&CodeUnit) -> bool + 's,
+    ) -> impl Iterator<Item = (usize, &'s CodeUnit)> + 's {
+        self.code_units()
+            .iter()
+            .enumerate()
+            .filter(move |(_, u)| pred(u))
+            .filter(move |(_, u)| regions.iter().any(|r| r.contains(u.doc, u.start, u.end)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answer_subject_exposes_code_blocks() {
+        let s = Subject::from_answer("# Plan\n\n```dockerfile\nFROM python:3.12-slim\n```\n");
+        let units = s.code_units();
+        assert_eq!(units.len(), 1);
+        assert_eq!(units[0].lang, "dockerfile");
+        assert_eq!(units[0].first_line, 4);
+        assert_eq!(s.code_text(&units[0]), "FROM python:3.12-slim\n");
+    }
+
+    #[test]
+    fn file_languages() {
+        assert_eq!(file_lang("templates/Dockerfile"), "dockerfile");
+        assert_eq!(file_lang("templates/Dockerfile.multistage"), "dockerfile");
+        assert_eq!(file_lang("templates/compose.yaml"), "yaml");
+        assert_eq!(file_lang("templates/.dockerignore"), "dockerignore");
+        assert_eq!(norm_lang("Console"), "bash");
+    }
+}

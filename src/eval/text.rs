@@ -1,0 +1,201 @@
+//! Text assertion kinds: `any_regex`, `all_regex`, `mentions`.
+
+use super::subject::{Evidence, Region, Subject};
+use regex::{Regex, RegexBuilder};
+
+/// Compiles a suite regex: case-insensitive unless it opts out with `(?-i)`.
+pub fn compile_regex(src: &str) -> Result<Regex, String> {
+    RegexBuilder::new(src)
+        .case_insensitive(true)
+        .multi_line(true)
+        .size_limit(1 << 22)
+        .build()
+        .map_err(|e| {
+            let msg = e.to_string();
+            let last = msg.lines().last().unwrap_or("invalid regex").trim();
+            format!("invalid regex `{src}`: {last}")
+        })
+}
+
+/// One `mentions` term: a word or phrase matched on word boundaries.
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub text: String,
+    pub re: Regex,
+}
+
+impl Term {
+    /// Word boundaries where the term starts/ends with a word character; any run of
+    /// whitespace between words; case-sensitive when the term has an uppercase letter.
+    pub fn new(text: &str) -> Result<Term, String> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Err("empty term in `mentions`".into());
+        }
+        let is_word = |c: char| c.is_alphanumeric() || c == '_';
+        let mut re = String::new();
+        if t.chars().next().is_some_and(is_word) {
+            re.push_str(r"\b");
+        }
+        let words: Vec<String> = t.split_whitespace().map(regex::escape).collect();
+        re.push_str(&words.join(r"\s+"));
+        if t.chars().last().is_some_and(is_word) {
+            re.push_str(r"\b");
+        }
+        let case_sensitive = t.chars().any(|c| c.is_uppercase());
+        let re = RegexBuilder::new(&re)
+            .case_insensitive(!case_sensitive)
+            .build()
+            .map_err(|e| format!("term `{t}`: {e}"))?;
+        Ok(Term {
+            text: t.to_string(),
+            re,
+        })
+    }
+}
+
+/// The first match of `re` in any region, as evidence.
+pub fn find_in(s: &Subject, regions: &[Region], re: &Regex) -> Option<Evidence> {
+    for r in regions {
+        let text = &s.docs[r.doc].text;
+        let Some(slice) = text.get(r.start..r.end) else {
+            continue;
+        };
+        if let Some(m) = re.find(slice) {
+            return Some(s.evidence(r.doc, r.start + m.start()));
+        }
+    }
+    None
+}
+
+/// `any_regex`: at least one pattern matches.
+pub fn any_regex(s: &Subject, regions: &[Region], res: &[Regex]) -> (bool, Vec<Evidence>) {
+    for re in res {
+        if let Some(e) = find_in(s, regions, re) {
+            return (true, vec![e]);
+        }
+    }
+    (false, Vec::new())
+}
+
+/// `all_regex`: every pattern matches (independently). Returns the missing patterns too.
+pub fn all_regex(
+    s: &Subject,
+    regions: &[Region],
+    res: &[Regex],
+) -> (bool, Vec<Evidence>, Vec<String>) {
+    let mut ev = Vec::new();
+    let mut missing = Vec::new();
+    for re in res {
+        match find_in(s, regions, re) {
+            Some(e) => ev.push(e),
+            None => missing.push(re.as_str().to_string()),
+        }
+    }
+    (missing.is_empty(), ev, missing)
+}
+
+/// `mentions`: at least `min` items present; an item is a list of synonyms.
+pub fn mentions(
+    s: &Subject,
+    regions: &[Region],
+    items: &[Vec<Term>],
+    min: usize,
+) -> (bool, Vec<Evidence>, Vec<String>) {
+    let mut ev = Vec::new();
+    let mut missing = Vec::new();
+    let mut found = 0;
+    for item in items {
+        match item.iter().find_map(|t| find_in(s, regions, &t.re)) {
+            Some(e) => {
+                found += 1;
+                ev.push(e);
+            }
+            None => missing.push(
+                item.iter()
+                    .map(|t| t.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+            ),
+        }
+    }
+    (found >= min, ev, missing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subj(t: &str) -> (Subject, Vec<Region>) {
+        let s = Subject::from_answer(t);
+        let r = vec![s.whole(0)];
+        (s, r)
+    }
+
+    #[test]
+    fn any_regex_fires_and_not() {
+        let (s, r) = subj("intro\nUse uv sync --locked here\n");
+        let res = [compile_regex(r"uv sync[^\n]*--(locked|frozen)").unwrap()];
+        let (ok, ev) = any_regex(&s, &r, &res);
+        assert!(ok);
+        assert_eq!(ev[0].line, 2);
+        let (s, r) = subj("pip install -r requirements.txt\n");
+        assert!(!any_regex(&s, &r, &res).0);
+    }
+
+    #[test]
+    fn regex_case_rules() {
+        let (s, r) = subj("HEALTHCHECK CMD curl\n");
+        assert!(any_regex(&s, &r, &[compile_regex("healthcheck").unwrap()]).0);
+        assert!(!any_regex(&s, &r, &[compile_regex("(?-i)healthcheck").unwrap()]).0);
+        assert!(
+            compile_regex("(unclosed")
+                .unwrap_err()
+                .contains("invalid regex")
+        );
+    }
+
+    #[test]
+    fn all_regex_needs_every_pattern() {
+        let (s, r) = subj("multi-stage\nCOPY --from=builder /app /app\n");
+        let res = [
+            compile_regex("multi-stage").unwrap(),
+            compile_regex("COPY --from").unwrap(),
+        ];
+        assert!(all_regex(&s, &r, &res).0);
+        let (s, r) = subj("multi-stage only\n");
+        let (ok, _, missing) = all_regex(&s, &r, &res);
+        assert!(!ok);
+        assert_eq!(missing, vec!["COPY --from".to_string()]);
+    }
+
+    #[test]
+    fn mentions_word_boundaries_synonyms_and_case() {
+        let items = vec![
+            vec![
+                Term::new("non-root").unwrap(),
+                Term::new("unprivileged").unwrap(),
+            ],
+            vec![Term::new("USER").unwrap()],
+        ];
+        let (s, r) = subj("Run as an unprivileged account.\nUSER app\n");
+        assert!(mentions(&s, &r, &items, 2).0);
+        // `user` in lowercase does not satisfy the case-sensitive `USER`.
+        let (s, r) = subj("run as a non-root user\n");
+        let (ok, _, missing) = mentions(&s, &r, &items, 2);
+        assert!(!ok);
+        assert_eq!(missing, vec!["USER".to_string()]);
+        assert!(mentions(&s, &r, &items, 1).0);
+        // Word boundary: `slim` is not found inside `slimmer`.
+        let slim = vec![vec![Term::new("slim").unwrap()]];
+        let (s, r) = subj("a slimmer image\n");
+        assert!(!mentions(&s, &r, &slim, 1).0);
+        // Phrases match across any whitespace; leading punctuation terms work.
+        let p = vec![
+            vec![Term::new("copy on write").unwrap()],
+            vec![Term::new("--chown").unwrap()],
+        ];
+        let (s, r) = subj("copy\non   write; COPY --chown=app:app\n");
+        assert!(mentions(&s, &r, &p, 2).0);
+    }
+}
