@@ -1,12 +1,383 @@
 //! Blueprints: data-driven skill scaffolding (`skillforge new`).
+//!
+//! A blueprint is data under `skills/<name>/` — `skill.yaml` (validated by
+//! `schemas/blueprint.schema.json`), `SKILL.md.hbs`, `templates/`, `references/` —
+//! compiled into the binary and overridable from disk (`--blueprints DIR` or
+//! `[new] blueprints = "DIR"` in `skillforge.toml`).
+//!
+//! `new` validates everything (blueprint, answers, name, target) and renders every
+//! file in memory before it writes the first byte; each file is written atomically.
+
+pub mod answers;
+pub mod model;
+pub mod render;
+pub mod source;
+pub mod target;
+
+use crate::error::{Error, Result};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+pub use model::{Answers, Blueprint};
+pub use render::{OutFile, ReferenceSource};
+pub use target::Agent;
+
+/// The blueprint `new` uses when none is named.
+pub const DEFAULT_BLUEPRINT: &str = "docker-deployment";
 
 /// Arguments of `skillforge new`.
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = NEW_AFTER_HELP)]
 pub struct NewArgs {
-    /// Blueprint to scaffold from (see --list)
+    /// Blueprint to scaffold from (see --list) [default: docker-deployment]
     pub blueprint: Option<String>,
+    /// List the available blueprints with their descriptions, and exit
+    #[arg(long)]
+    pub list: bool,
+    /// Directory to create the skill in: the skill goes to DIR/<name>/
+    #[arg(long, value_name = "DIR", conflicts_with = "agent")]
+    pub dir: Option<PathBuf>,
+    /// Write into this agent's project skills directory (e.g. .agents/skills for codex)
+    #[arg(long, value_enum)]
+    pub agent: Option<Agent>,
+    /// Skill name (default: the blueprint's); lowercase letters, digits and hyphens
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Answers to the authoring questions (YAML mapping, e.g. `stack: fastapi`)
+    #[arg(long, value_name = "FILE", conflicts_with = "yes")]
+    pub answers: Option<PathBuf>,
+    /// Take the default answer to every authoring question
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Replace a non-empty skill directory (the old one is first moved to a timestamped backup)
+    #[arg(long)]
+    pub force: bool,
+    /// Use only what is compiled in: never read fetched documents
+    #[arg(long)]
+    pub offline: bool,
+    /// Directory of blueprints (<name>/skill.yaml …) that override or add to the built-in ones
+    #[arg(long, value_name = "DIR")]
+    pub blueprints: Option<PathBuf>,
 }
 
-pub fn run_new(_args: NewArgs) -> crate::Result<u8> {
-    Err(crate::Error::Other("`new` is being built (issue 4)".into()))
+const NEW_AFTER_HELP: &str = "\
+Where the skill goes: --dir DIR → DIR/<name>/; --agent A → that agent's project skills
+directory at the repository root (claude .claude/skills, codex/gemini/copilot/opencode
+.agents/skills, cursor .cursor/skills, windsurf .windsurf/skills, cline .cline/skills,
+goose .goose/skills, roo .roo/skills); otherwise .claude/skills/<name>/ when the current
+git repository has .claude/skills/ (the skills-lab layout), else ./<name>/.
+
+Answers: asked on a terminal; --answers FILE or --yes otherwise (without either, when
+stdin is not a terminal, the defaults are used and `new` says so).
+
+Exit codes: 0 written; 2 usage or input error (nothing written).";
+
+/// Options for scaffolding a skill from a blueprint (the library entry point).
+#[derive(Debug, Clone)]
+pub struct ScaffoldOptions {
+    pub blueprint: String,
+    /// Skill name; `None` = the blueprint's `name`.
+    pub name: Option<String>,
+    /// Answers; `None` = every default.
+    pub answers: Option<Answers>,
+    pub references: ReferenceSource,
+    /// Directory of on-disk blueprints overriding the embedded ones.
+    pub blueprints_dir: Option<PathBuf>,
+}
+
+impl Default for ScaffoldOptions {
+    fn default() -> Self {
+        ScaffoldOptions {
+            blueprint: DEFAULT_BLUEPRINT.into(),
+            name: None,
+            answers: None,
+            references: ReferenceSource::Bundled,
+            blueprints_dir: None,
+        }
+    }
+}
+
+/// A rendered skill, not yet written.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub name: String,
+    pub answers: Answers,
+    pub files: Vec<OutFile>,
+}
+
+/// Loads and validates a blueprint (disk override first, then embedded).
+pub fn load_blueprint(
+    name: &str,
+    blueprints_dir: Option<&Path>,
+) -> Result<(source::BlueprintFiles, Blueprint)> {
+    let files = source::find(name, blueprints_dir)?;
+    let text = files
+        .get("skill.yaml")
+        .ok_or_else(|| Error::input(files.path_of("skill.yaml"), "blueprint has no skill.yaml"))?;
+    let bp = Blueprint::parse(text, &files.path_of("skill.yaml"))?;
+    if files.get("SKILL.md.hbs").is_none() {
+        return Err(Error::input(
+            files.path_of("SKILL.md.hbs"),
+            "blueprint has no SKILL.md.hbs template",
+        ));
+    }
+    Ok((files, bp))
+}
+
+/// Renders a skill in memory: validates the name and answers, renders every file.
+pub fn render_skill(opts: &ScaffoldOptions) -> Result<Rendered> {
+    let (files, bp) = load_blueprint(&opts.blueprint, opts.blueprints_dir.as_deref())?;
+    let name = opts.name.clone().unwrap_or_else(|| bp.name.clone());
+    target::validate_name(&name)?;
+    let answers = match &opts.answers {
+        Some(a) => {
+            // Re-validate answers given through the library.
+            for (k, v) in a {
+                let q = bp
+                    .authoring
+                    .iter()
+                    .find(|q| &q.id == k)
+                    .ok_or_else(|| Error::usage(format!("unknown authoring question `{k}`")))?;
+                if !q.choices.iter().any(|c| &c.value == v) {
+                    return Err(Error::usage(format!("invalid value `{v}` for `{k}`")));
+                }
+            }
+            let mut full = answers::defaults(&bp.authoring);
+            for (k, v) in a {
+                full.insert(k.clone(), v.clone());
+            }
+            // Drop answers to questions that do not apply, then re-take defaults.
+            let mut settled = Answers::new();
+            for q in &bp.authoring {
+                if q.when
+                    .as_ref()
+                    .is_none_or(|w| model::when_matches(w, &settled))
+                    && let Some(v) = full.get(&q.id)
+                {
+                    settled.insert(q.id.clone(), v.clone());
+                }
+            }
+            settled
+        }
+        None => answers::defaults(&bp.authoring),
+    };
+    let out = render::render(&render::RenderInput {
+        files: &files,
+        blueprint: &bp,
+        answers: &answers,
+        skill_name: &name,
+        references: &opts.references,
+    })?;
+    Ok(Rendered {
+        name,
+        answers,
+        files: out,
+    })
+}
+
+/// Writes a rendered skill into `skill_dir` (which must not exist or be empty; the
+/// caller handles `--force`). Every file is written atomically.
+pub fn write_rendered(rendered: &Rendered, skill_dir: &Path) -> Result<()> {
+    for f in &rendered.files {
+        crate::fsutil::write_atomic(&skill_dir.join(&f.rel), f.content.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Scaffolds the default `docker-deployment` skill (default answers, bundled
+/// references) into `dest/<name>/` and returns that directory. Refuses a non-empty
+/// existing directory.
+pub fn generate_default(dest: &Path) -> Result<PathBuf> {
+    let rendered = render_skill(&ScaffoldOptions::default())?;
+    let dir = dest.join(&rendered.name);
+    target::check_writable(&dir, false)?;
+    write_rendered(&rendered, &dir)?;
+    Ok(dir)
+}
+
+/// Every combination of answers the blueprint's authoring questions allow (questions
+/// that do not apply are left out). Used by tests and `new --list`.
+pub fn all_answer_combinations(bp: &Blueprint) -> Vec<Answers> {
+    let mut combos = vec![Answers::new()];
+    for q in &bp.authoring {
+        let mut next = Vec::new();
+        for a in combos {
+            if q.when.as_ref().is_none_or(|w| model::when_matches(w, &a)) {
+                for c in &q.choices {
+                    let mut b = a.clone();
+                    b.insert(q.id.clone(), c.value.clone());
+                    next.push(b);
+                }
+            } else {
+                next.push(a);
+            }
+        }
+        combos = next;
+    }
+    combos
+}
+
+fn blueprints_dir(args: &NewArgs, cfg: &crate::lint::Config) -> Result<Option<PathBuf>> {
+    if let Some(d) = &args.blueprints {
+        if !d.is_dir() {
+            return Err(Error::usage_hint(
+                format!("--blueprints {}: not a directory", d.display()),
+                "point it at a directory holding <name>/skill.yaml",
+            ));
+        }
+        return Ok(Some(d.clone()));
+    }
+    let Some(new) = cfg.table.get("new") else {
+        return Ok(None);
+    };
+    let cfg_path = cfg
+        .path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(crate::lint::config::CONFIG_FILE));
+    let Some(dir) = new.get("blueprints") else {
+        return Ok(None);
+    };
+    let Some(dir) = dir.as_str() else {
+        return Err(Error::input(
+            &cfg_path,
+            "[new] blueprints must be a string (a directory)",
+        ));
+    };
+    let base = cfg_path.parent().unwrap_or(Path::new("."));
+    let full = base.join(dir);
+    if !full.is_dir() {
+        return Err(Error::input(
+            &cfg_path,
+            format!(
+                "[new] blueprints = {dir:?}: {} is not a directory",
+                full.display()
+            ),
+        ));
+    }
+    Ok(Some(full))
+}
+
+fn list(dir: Option<&Path>) -> Result<u8> {
+    let mut names = source::embedded_names();
+    if let Some(d) = dir {
+        names.extend(source::disk_names(d)?);
+    }
+    names.sort();
+    names.dedup();
+    println!("Blueprints:");
+    for n in names {
+        let (files, bp) = load_blueprint(&n, dir)?;
+        let origin = match files.origin {
+            source::Origin::Embedded => "built-in".to_string(),
+            source::Origin::Disk(p) => p.display().to_string(),
+        };
+        println!(
+            "  {n}  ({origin}, {} authoring questions)",
+            bp.authoring.len()
+        );
+        println!("      {}", bp.description);
+    }
+    Ok(0)
+}
+
+/// `skillforge new`.
+pub fn run_new(args: NewArgs) -> Result<u8> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let cfg = crate::lint::Config::discover(&cwd)?;
+    let bp_dir = blueprints_dir(&args, &cfg)?;
+    if args.list {
+        return list(bp_dir.as_deref());
+    }
+    let blueprint = args
+        .blueprint
+        .clone()
+        .unwrap_or_else(|| DEFAULT_BLUEPRINT.to_string());
+    let (_, bp) = load_blueprint(&blueprint, bp_dir.as_deref())?;
+    let name = args.name.clone().unwrap_or_else(|| bp.name.clone());
+    target::validate_name(&name)?;
+    // Where it goes (validated before any question is asked).
+    let skill_dir = target::resolve(&cwd, &name, args.dir.as_deref(), args.agent)?;
+    target::check_writable(&skill_dir.path, args.force)?;
+    // Answers.
+    let (answers, how) = if let Some(f) = &args.answers {
+        let (a, notes) = answers::from_file(f, &bp.authoring)?;
+        for n in notes.ignored {
+            eprintln!("note: {n}");
+        }
+        (a, format!("from {}", f.display()))
+    } else if args.yes {
+        (
+            answers::defaults(&bp.authoring),
+            "defaults (--yes)".to_string(),
+        )
+    } else if std::io::stdin().is_terminal() {
+        eprintln!("Answer a few questions to tailor the skill (Enter takes the default).");
+        let stdin = std::io::stdin();
+        let mut lock = stdin.lock();
+        let a = answers::prompt(&bp.authoring, &mut lock, &mut std::io::stderr())?;
+        (a, "asked on the terminal".to_string())
+    } else {
+        eprintln!(
+            "note: stdin is not a terminal and neither --answers nor --yes was given: using the default answers"
+        );
+        (
+            answers::defaults(&bp.authoring),
+            "defaults (no terminal)".to_string(),
+        )
+    };
+    let references = ReferenceSource::Bundled;
+    let rendered = render_skill(&ScaffoldOptions {
+        blueprint: blueprint.clone(),
+        name: Some(name.clone()),
+        answers: Some(answers),
+        references: references.clone(),
+        blueprints_dir: bp_dir.clone(),
+    })?;
+    // Everything is valid and rendered: now touch the disk.
+    if let Some(backup) = target::prepare(&skill_dir.path, args.force)? {
+        println!(
+            "moved the existing {} to {}",
+            skill_dir.path.display(),
+            backup.display()
+        );
+    }
+    write_rendered(&rendered, &skill_dir.path)?;
+    let shown = crate::lint::display_path(&skill_dir.path);
+    println!(
+        "created skill `{}` in {shown}/ ({})",
+        rendered.name, skill_dir.why
+    );
+    println!("  blueprint:  {blueprint}");
+    println!(
+        "  answers:    {} ({how})",
+        rendered
+            .answers
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!("  references: {}", references.describe());
+    let count = |p: &str| {
+        rendered
+            .files
+            .iter()
+            .filter(|f| f.rel.starts_with(p))
+            .count()
+    };
+    let skill_md_lines = rendered
+        .files
+        .first()
+        .map(|f| f.content.lines().count())
+        .unwrap_or(0);
+    println!(
+        "  files:      SKILL.md ({skill_md_lines} lines), {} templates, {} references",
+        count("templates/"),
+        count("references/")
+    );
+    for f in &rendered.files {
+        println!("    {}", f.rel);
+    }
+    println!("next: skillforge test --lesson 0   (then edit {shown}/SKILL.md and test again)");
+    Ok(0)
 }

@@ -1,0 +1,297 @@
+//! Rendering a blueprint for a set of answers into the files of a skill (in memory).
+
+use super::model::{Answers, Blueprint, resolve};
+use super::source::BlueprintFiles;
+use crate::error::{Error, Result};
+use handlebars::Handlebars;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// Which reference files go into the skill.
+#[derive(Debug, Clone, Default)]
+pub enum ReferenceSource {
+    /// The authored digest compiled into the binary (`skills/<bp>/references/`).
+    #[default]
+    Bundled,
+    /// Reference files supplied by the caller (e.g. distilled from fetched docs):
+    /// `(file name, content)`, written under `references/`.
+    Provided(Vec<(String, String)>),
+}
+
+impl ReferenceSource {
+    /// How `new` describes the source in its summary.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            ReferenceSource::Bundled => "bundled digest (offline)",
+            ReferenceSource::Provided(_) => "fetched from the official docs (cache)",
+        }
+    }
+
+    fn key(&self) -> &'static str {
+        match self {
+            ReferenceSource::Bundled => "bundled",
+            ReferenceSource::Provided(_) => "fetched",
+        }
+    }
+}
+
+/// One rendered file of the skill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutFile {
+    /// Skill-relative path with `/`.
+    pub rel: String,
+    pub content: String,
+}
+
+/// Everything needed to render one skill.
+pub struct RenderInput<'a> {
+    pub files: &'a BlueprintFiles,
+    pub blueprint: &'a Blueprint,
+    pub answers: &'a Answers,
+    pub skill_name: &'a str,
+    pub references: &'a ReferenceSource,
+}
+
+fn reference_set(input: &RenderInput) -> Result<Vec<(String, String)>> {
+    let mut out: Vec<(String, String)> = match input.references {
+        ReferenceSource::Bundled => input
+            .files
+            .under("references")
+            .filter(|(k, _)| k.ends_with(".md"))
+            .map(|(k, v)| {
+                (
+                    k.trim_start_matches("references/").to_string(),
+                    v.to_string(),
+                )
+            })
+            .filter(|(k, _)| !k.contains('/'))
+            .collect(),
+        ReferenceSource::Provided(v) => v.clone(),
+    };
+    for (name, _) in &out {
+        let ok = !name.is_empty()
+            && !name.starts_with('.')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !ok {
+            return Err(Error::usage(format!(
+                "reference file name `{name}` is not a plain file name (letters, digits, -, _, .)"
+            )));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.dedup_by(|a, b| a.0 == b.0);
+    Ok(out)
+}
+
+/// The first `# ` heading of a Markdown file, for describing an unknown reference.
+fn first_heading(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("# ").map(|t| t.trim().to_string()))
+}
+
+/// Builds the handlebars context: the resolved `skill.yaml` plus `skill_name`,
+/// `answers`, `is.<id>_<value>` flags (and `is.<tag>`), `metadata`,
+/// `reference_files`, `template_files`, `references_source`.
+fn context(
+    input: &RenderInput,
+    refs: &[(String, String)],
+) -> Result<(Value, Vec<super::model::TemplateSpec>)> {
+    let bp = input.blueprint;
+    let mut ctx = resolve(&bp.data, input.answers);
+    let templates = Blueprint::templates(&ctx, &bp.path, &bp.text)?;
+    let Some(obj) = ctx.as_object_mut() else {
+        return Err(Error::input(&bp.path, "skill.yaml must be a mapping"));
+    };
+    let mut is = Map::new();
+    for q in &bp.authoring {
+        for c in &q.choices {
+            let chosen = input.answers.get(&q.id) == Some(&c.value);
+            is.insert(
+                format!("{}_{}", q.id, c.value.replace('-', "_")),
+                Value::Bool(chosen),
+            );
+            for t in &c.tags {
+                let prev = is.get(t).and_then(Value::as_bool).unwrap_or(false);
+                is.insert(t.clone(), Value::Bool(prev || chosen));
+            }
+        }
+    }
+    let mut metadata = Map::new();
+    metadata.insert("version".into(), json!(bp.version));
+    metadata.insert(
+        "generated-by".into(),
+        json!(format!("skillforge {}", env!("CARGO_PKG_VERSION"))),
+    );
+    metadata.insert("blueprint".into(), json!(bp.name));
+    for q in &bp.authoring {
+        if let Some(v) = input.answers.get(&q.id) {
+            metadata.insert(q.id.replace('_', "-"), json!(v));
+        }
+    }
+    metadata.insert("references".into(), json!(input.references.key()));
+    let described: Vec<Value> = obj
+        .get("references")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let reference_files: Vec<Value> = refs
+        .iter()
+        .map(|(name, text)| {
+            let topic = described
+                .iter()
+                .find(|d| d.get("file").and_then(Value::as_str) == Some(name.as_str()))
+                .and_then(|d| d.get("topic").and_then(Value::as_str).map(str::to_string))
+                .or_else(|| first_heading(text))
+                .unwrap_or_else(|| name.trim_end_matches(".md").replace('-', " "));
+            json!({"file": name, "path": format!("references/{name}"), "topic": topic})
+        })
+        .collect();
+    let template_files: Vec<Value> = templates
+        .iter()
+        .map(|t| json!({"path": t.output, "describe": t.describe}))
+        .collect();
+    obj.insert("skill_name".into(), json!(input.skill_name));
+    obj.insert("answers".into(), json!(input.answers));
+    obj.insert("is".into(), Value::Object(is));
+    obj.insert("metadata".into(), Value::Object(metadata));
+    obj.insert("reference_files".into(), Value::Array(reference_files));
+    obj.insert("template_files".into(), Value::Array(template_files));
+    obj.insert(
+        "references_source".into(),
+        json!(input.references.describe()),
+    );
+    Ok((ctx, templates))
+}
+
+fn registry(refs: &[(String, String)]) -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(handlebars::no_escape);
+    // `{{yaml x}}`: a value as a YAML double-quoted scalar (JSON string syntax).
+    hb.register_helper(
+        "yaml",
+        Box::new(
+            |h: &handlebars::Helper,
+             _: &Handlebars,
+             _: &handlebars::Context,
+             _: &mut handlebars::RenderContext,
+             out: &mut dyn handlebars::Output|
+             -> handlebars::HelperResult {
+                let v = h.param(0).map(|p| p.value().clone()).unwrap_or(Value::Null);
+                let s = match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                let quoted = serde_json::to_string(&s).unwrap_or_else(|_| "\"\"".into());
+                out.write(&quoted)?;
+                Ok(())
+            },
+        ),
+    );
+    // `{{inc @index}}`: 1-based numbering.
+    hb.register_helper(
+        "inc",
+        Box::new(
+            |h: &handlebars::Helper,
+             _: &Handlebars,
+             _: &handlebars::Context,
+             _: &mut handlebars::RenderContext,
+             out: &mut dyn handlebars::Output|
+             -> handlebars::HelperResult {
+                let n = h.param(0).and_then(|p| p.value().as_u64()).unwrap_or(0);
+                out.write(&(n + 1).to_string())?;
+                Ok(())
+            },
+        ),
+    );
+    // `{{reflink "file.md"}}`: a Markdown link to a reference when the skill has it,
+    // otherwise the plain topic name (so a partial reference set never links nowhere).
+    let present: Arc<BTreeSet<String>> = Arc::new(refs.iter().map(|(n, _)| n.clone()).collect());
+    hb.register_helper(
+        "reflink",
+        Box::new(
+            move |h: &handlebars::Helper,
+                  _: &Handlebars,
+                  _: &handlebars::Context,
+                  _: &mut handlebars::RenderContext,
+                  out: &mut dyn handlebars::Output|
+                  -> handlebars::HelperResult {
+                let name = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
+                if present.contains(name) {
+                    out.write(&format!("[{name}](references/{name})"))?;
+                } else {
+                    out.write(&format!(
+                        "the official docs on {}",
+                        name.trim_end_matches(".md").replace('-', " ")
+                    ))?;
+                }
+                Ok(())
+            },
+        ),
+    );
+    hb
+}
+
+fn render_one(hb: &Handlebars, files: &BlueprintFiles, rel: &str, ctx: &Value) -> Result<String> {
+    let path = files.path_of(rel);
+    let src = files.get(rel).ok_or_else(|| {
+        Error::input(
+            &path,
+            "template listed in skill.yaml is missing from the blueprint",
+        )
+    })?;
+    hb.render_template(src, ctx).map_err(|e| {
+        let line = e.line_no.unwrap_or(1);
+        let reason = e.reason().to_string();
+        Error::input_at(
+            &path,
+            line,
+            format!("cannot render template: {reason}"),
+            Some("templates are handlebars in strict mode: every variable must exist in skill.yaml or the answers".into()),
+        )
+    })
+}
+
+/// Renders SKILL.md, the templates and the references for one set of answers.
+pub fn render(input: &RenderInput) -> Result<Vec<OutFile>> {
+    let refs = reference_set(input)?;
+    let (ctx, templates) = context(input, &refs)?;
+    let hb = registry(&refs);
+    let mut out = vec![OutFile {
+        rel: "SKILL.md".into(),
+        content: render_one(&hb, input.files, "SKILL.md.hbs", &ctx)?,
+    }];
+    let mut seen = BTreeSet::new();
+    for t in &templates {
+        let rel = t.output.trim_start_matches("./").to_string();
+        if rel.contains("..") || rel.starts_with('/') || rel.contains('\\') {
+            return Err(Error::input(
+                input.files.path_of("skill.yaml"),
+                format!(
+                    "template output `{}` must be a relative path inside the skill",
+                    t.output
+                ),
+            ));
+        }
+        if !seen.insert(rel.clone()) {
+            return Err(Error::input(
+                input.files.path_of("skill.yaml"),
+                format!("two templates write `{rel}` for these answers; tighten their `when`"),
+            ));
+        }
+        out.push(OutFile {
+            rel,
+            content: render_one(&hb, input.files, &t.source, &ctx)?,
+        });
+    }
+    for (name, text) in refs {
+        out.push(OutFile {
+            rel: format!("references/{name}"),
+            content: text,
+        });
+    }
+    Ok(out)
+}
