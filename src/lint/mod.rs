@@ -9,10 +9,11 @@
 //! `docker::rules` (Dockerfiles) and `docker::compose` (Compose files); [`registry`]
 //! joins them.
 
+pub mod cmd;
 pub mod config;
 pub mod discover;
-pub mod cmd;
 pub mod rules;
+pub mod schema;
 
 use crate::report::{Diagnostic, Severity};
 use crate::skill::{Skill, Span};

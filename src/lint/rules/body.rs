@@ -1,0 +1,310 @@
+//! Rules on the Markdown body of SKILL.md.
+
+use super::est_tokens;
+use crate::lint::{Check, Ctx, Emitter, Rule};
+use crate::report::Severity;
+use crate::skill::{FrontmatterStatus, Skill, Span};
+
+pub const MAX_BODY_LINES: usize = 500;
+pub const MAX_BODY_TOKENS: usize = 5000;
+
+fn body_text(skill: &Skill) -> &str {
+    let t = &skill.doc.text;
+    &t[skill.doc.body.offset.min(t.len())..]
+}
+
+pub const BODY_EMPTY: Rule = Rule {
+    id: "SF-body-empty",
+    severity: Severity::Warning,
+    summary: "SKILL.md has no instructions after the frontmatter",
+    explain: "The body is what the agent reads when the skill activates; with an empty body \
+the skill can be discovered but teaches nothing. Write the instructions, workflow and \
+pointers to references/ below the closing `---`.",
+    check: Check::Skill(check_empty),
+};
+
+fn check_empty(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    let fm = &skill.doc.frontmatter;
+    if fm.status != FrontmatterStatus::Present {
+        return;
+    }
+    if body_text(skill).trim().is_empty() {
+        em.emit(fm.close, "SKILL.md has no body after the frontmatter")
+            .hint = Some("add the skill's instructions below the closing `---`".into());
+    }
+}
+
+pub const BODY_TOO_LONG: Rule = Rule {
+    id: "SF-body-too-long",
+    severity: Severity::Warning,
+    summary: "SKILL.md body is over 500 lines",
+    explain: "The whole body is loaded into context when the skill activates. The spec \
+recommends under 500 lines: move reference material into references/ files that the body \
+links to (progressive disclosure), so the agent loads them only when needed.",
+    check: Check::Skill(check_long),
+};
+
+fn check_long(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    let b = &skill.doc.body;
+    if b.line_count > MAX_BODY_LINES {
+        let line = b.start_line + MAX_BODY_LINES;
+        let span = skill.doc.lines.line_span(&skill.doc.text, line);
+        em.emit(
+            Some(span),
+            format!(
+                "the body is {} lines; keep it under {MAX_BODY_LINES}",
+                b.line_count
+            ),
+        )
+        .hint = Some("move detail into references/*.md and link to it from the body".into());
+    }
+}
+
+pub const BODY_TOKENS: Rule = Rule {
+    id: "SF-body-tokens",
+    severity: Severity::Warning,
+    summary: "SKILL.md body is over ~5000 tokens (estimated)",
+    explain: "The spec recommends keeping the activated body under about 5000 tokens. No \
+offline Claude tokenizer exists, so skillforge estimates one token per four characters; \
+treat the figure as approximate. Move detail into references/.",
+    check: Check::Skill(check_tokens),
+};
+
+fn check_tokens(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    let body = body_text(skill);
+    if body.len() / 4 <= MAX_BODY_TOKENS {
+        return;
+    }
+    let n = est_tokens(body);
+    if n > MAX_BODY_TOKENS {
+        let span = skill
+            .doc
+            .lines
+            .line_span(&skill.doc.text, skill.doc.body.start_line);
+        em.emit(
+            Some(span),
+            format!("the body is about {n} tokens (estimate); keep it under {MAX_BODY_TOKENS}"),
+        )
+        .hint = Some("move reference material into references/ files".into());
+    }
+}
+
+pub const CODE_FENCE_UNCLOSED: Rule = Rule {
+    id: "SF-code-fence-unclosed",
+    severity: Severity::Error,
+    summary: "A fenced code block is never closed",
+    explain: "An unclosed ``` fence turns the rest of the file into code: headings, links and \
+instructions after it are no longer Markdown to the agent. Close the fence with the same \
+number of backticks (or tildes).",
+    check: Check::Skill(check_fence),
+};
+
+fn check_fence(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    for cb in &skill.doc.body.code_blocks {
+        if cb.fenced && !cb.closed {
+            em.emit(Some(cb.span), "this code fence is never closed")
+                .hint = Some("add a closing fence (```) after the code".into());
+        }
+    }
+}
+
+pub const BODY_KEYWORD_STUFFING: Rule = Rule {
+    id: "SF-body-keyword-stuffing",
+    severity: Severity::Warning,
+    summary: "The body contains a dump of bare keywords with little prose",
+    explain: "A paragraph or list that is just many comma-separated terms (or a long list of \
+one-to-three-word bullets with no explanation) teaches the agent nothing and exists only to \
+match searches or graders. Flagged: a paragraph of 12+ separated terms that are mostly \
+bare (at most three words), a `Keywords:`/`Tags:` line with 6+ terms, or 15+ consecutive \
+bare bullets. Replace it with guidance that uses the terms in context.",
+    check: Check::Skill(check_stuffing),
+};
+
+const LABELS: &[&str] = &[
+    "keywords",
+    "tags",
+    "triggers",
+    "trigger words",
+    "search terms",
+    "topics",
+    "terms",
+];
+
+fn is_bare(term: &str) -> bool {
+    let t = term.trim().trim_end_matches('.');
+    !t.is_empty() && t.split_whitespace().count() <= 3 && !t.contains(['`', '(', '[', ':', '='])
+}
+
+/// Returns (line offset of the block, message) for each stuffed block.
+fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
+    let text = &skill.doc.text;
+    let body_off = skill.doc.body.offset.min(text.len());
+    let code: Vec<(usize, usize)> = skill
+        .doc
+        .body
+        .code_blocks
+        .iter()
+        .map(|c| (c.span.offset, c.code_offset + c.code.len()))
+        .collect();
+    let mut out = Vec::new();
+    // Paragraphs: (start offset, joined text).
+    let mut para: Option<(usize, String)> = None;
+    // Bullet runs: (start offset, count of bare bullets, total bullets).
+    let mut run: Option<(usize, usize, usize)> = None;
+    let flush_para = |p: &mut Option<(usize, String)>, out: &mut Vec<(usize, String)>| {
+        if let Some((start, t)) = p.take() {
+            let (label, rest) = match t.split_once(':') {
+                Some((l, r)) if LABELS.contains(&l.trim().to_lowercase().as_str()) => (true, r),
+                _ => (false, t.as_str()),
+            };
+            let segs: Vec<&str> = rest
+                .split([',', ';', '|', '·', '•'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            let bare = segs.iter().filter(|s| is_bare(s)).count();
+            if (label && segs.len() >= 6) || (bare >= 12 && bare * 10 >= segs.len() * 8) {
+                out.push((
+                    start,
+                    format!("{} bare terms in a row with little prose", segs.len()),
+                ));
+            }
+        }
+    };
+    let flush_run = |r: &mut Option<(usize, usize, usize)>, out: &mut Vec<(usize, String)>| {
+        if let Some((start, bare, total)) = r.take()
+            && bare >= 15
+            && bare * 10 >= total * 9
+        {
+            out.push((start, format!("{total} one-to-three-word bullets in a row")));
+        }
+    };
+    let mut pos = body_off;
+    for line in text[body_off..].split_inclusive('\n') {
+        let start = pos;
+        pos += line.len();
+        let t = line.trim();
+        let in_code = code.iter().any(|&(s, e)| start >= s && start < e);
+        if in_code || t.starts_with('#') || t.starts_with('|') || t.starts_with('>') {
+            flush_para(&mut para, &mut out);
+            flush_run(&mut run, &mut out);
+            continue;
+        }
+        if t.is_empty() {
+            flush_para(&mut para, &mut out);
+            continue;
+        }
+        let bullet = t
+            .strip_prefix("- ")
+            .or_else(|| t.strip_prefix("* "))
+            .or_else(|| t.strip_prefix("+ "))
+            .or_else(|| {
+                let d = t.find(". ")?;
+                t[..d]
+                    .chars()
+                    .all(|c| c.is_ascii_digit())
+                    .then(|| &t[d + 2..])
+            });
+        if let Some(item) = bullet {
+            flush_para(&mut para, &mut out);
+            let r = run.get_or_insert((start, 0, 0));
+            r.2 += 1;
+            if is_bare(item) && !item.trim_end().ends_with('.') {
+                r.1 += 1;
+            }
+            // A long bullet holding a comma list is checked as a paragraph too.
+            if item.matches(',').count() >= 11 {
+                para = Some((start, item.to_string()));
+                flush_para(&mut para, &mut out);
+            }
+            continue;
+        }
+        flush_run(&mut run, &mut out);
+        match &mut para {
+            Some((_, p)) => {
+                p.push(' ');
+                p.push_str(t);
+            }
+            None => para = Some((start, t.to_string())),
+        }
+    }
+    flush_para(&mut para, &mut out);
+    flush_run(&mut run, &mut out);
+    out
+}
+
+fn check_stuffing(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    for (off, msg) in stuffed_blocks(skill) {
+        let line = skill.doc.lines.line_of(off);
+        let span: Span = skill.doc.lines.line_span(&skill.doc.text, line);
+        em.emit(Some(span), format!("keyword stuffing: {msg}")).hint =
+            Some("explain when and how each term matters, in sentences, or remove the list".into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+
+    #[test]
+    fn empty_body() {
+        let s = skill("a", &doc("a", "", "\n  \n"));
+        assert_eq!(lines("SF-body-empty", &cx(), &s), vec![4]);
+        let s = skill("a", &doc("a", "", "# Hi\nDo things.\n"));
+        assert!(lines("SF-body-empty", &cx(), &s).is_empty());
+    }
+
+    #[test]
+    fn too_long() {
+        let body: String = (0..510).map(|i| format!("line {i}\n")).collect();
+        let s = skill("a", &doc("a", "", &body));
+        assert_eq!(lines("SF-body-too-long", &cx(), &s), vec![505]);
+        let body: String = (0..400).map(|i| format!("line {i}\n")).collect();
+        assert!(lines("SF-body-too-long", &cx(), &skill("a", &doc("a", "", &body))).is_empty());
+    }
+
+    #[test]
+    fn tokens() {
+        let body = "word ".repeat(5000);
+        let s = skill("a", &doc("a", "", &body));
+        assert_eq!(lines("SF-body-tokens", &cx(), &s), vec![5]);
+        let body = "word ".repeat(1000);
+        assert!(lines("SF-body-tokens", &cx(), &skill("a", &doc("a", "", &body))).is_empty());
+    }
+
+    #[test]
+    fn unclosed_fence() {
+        let s = skill("a", &doc("a", "", "# A\n\n```bash\necho hi\n"));
+        assert_eq!(lines("SF-code-fence-unclosed", &cx(), &s), vec![7]);
+        let s = skill("a", &doc("a", "", "# A\n\n```bash\necho hi\n```\n"));
+        assert!(lines("SF-code-fence-unclosed", &cx(), &s).is_empty());
+    }
+
+    #[test]
+    fn keyword_stuffing() {
+        let body = "# Guide\n\nWrite good Dockerfiles.\n\ndocker, dockerfile, compose, healthcheck, multi-stage, uv, slim, alpine, distroless, buildkit, cache mount, non-root user, secrets, volumes\n";
+        let s = skill("a", &doc("a", "", body));
+        assert_eq!(lines("SF-body-keyword-stuffing", &cx(), &s), vec![9]);
+        let body = "# Guide\n\nKeywords: docker, compose, uv, slim, cache, healthcheck\n";
+        assert_eq!(
+            lines(
+                "SF-body-keyword-stuffing",
+                &cx(),
+                &skill("a", &doc("a", "", body))
+            ),
+            vec![7]
+        );
+        let bullets: String = (0..16).map(|i| format!("- term{i}\n")).collect();
+        let s = skill("a", &doc("a", "", &format!("# Terms\n\n{bullets}")));
+        assert_eq!(lines("SF-body-keyword-stuffing", &cx(), &s), vec![7]);
+        let prose = "# Guide\n\nUse a slim base image, pin it by digest, install dependencies with uv before copying the source, and run as a non-root user.\n\n- Build stage: compile wheels.\n- Runtime stage: copy only the virtualenv.\n\n```\na, b, c, d, e, f, g, h, i, j, k, l, m, n\n```\n";
+        assert!(
+            lines(
+                "SF-body-keyword-stuffing",
+                &cx(),
+                &skill("a", &doc("a", "", prose))
+            )
+            .is_empty()
+        );
+    }
+}

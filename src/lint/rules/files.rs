@@ -1,0 +1,681 @@
+//! Rules on links, path mentions and the other files of a skill.
+
+use super::paths::{parent_dir, resolve, text_refs};
+use super::{PathRef, SkillIndex, est_tokens, index};
+use crate::lint::{Check, Ctx, Emitter, Rule};
+use crate::report::Severity;
+use crate::skill::Skill;
+use std::collections::HashSet;
+
+pub const REF_WARN_TOKENS: usize = 10_000;
+pub const REF_ERROR_TOKENS: usize = 25_000;
+pub const TOC_MIN_LINES: usize = 100;
+
+/// Directories whose files an agent only finds through SKILL.md.
+const RESOURCE_DIRS: &[&str] = &["references", "scripts", "assets", "templates"];
+
+/// A text document (Markdown or plain text) that an agent reads.
+fn is_doc(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    [".md", ".markdown", ".mdx", ".txt", ".rst"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
+fn is_reference_doc(rel: &str) -> bool {
+    rel.starts_with("references/") && is_doc(rel)
+}
+
+fn top_dir(rel: &str) -> &str {
+    rel.split('/').next().unwrap_or("")
+}
+
+/// Whether a mention (not a link) should be checked for existence: it names a file in
+/// `references/`, or in a conventional directory the skill actually has. A mention of
+/// `scripts/x.sh` in a skill without `scripts/` is probably about the user's project.
+fn mention_checked(ix: &SkillIndex, resolved: &str) -> bool {
+    let top = top_dir(resolved);
+    top == "references" || (resolved.contains('/') && ix.top_dirs.contains(top))
+}
+
+/// Resolves a reference written in file `from` (relative to the skill root; `""` for
+/// SKILL.md): relative to that file's directory first, then to the skill root.
+fn resolve_from(ix: &SkillIndex, from: &str, raw: &str) -> Result<String, ()> {
+    let base = parent_dir(from);
+    let local = resolve(base, raw);
+    match &local {
+        Ok(p) if ix.exists(p) => local,
+        _ if !base.is_empty() => match resolve("", raw) {
+            Ok(p) if ix.exists(&p) => Ok(p),
+            _ => local,
+        },
+        _ => local,
+    }
+}
+
+/// Every reference doc and its refs, each file read once (through the index cache).
+fn reference_docs(skill: &Skill, ix: &SkillIndex) -> Vec<(String, Vec<PathRef>)> {
+    skill
+        .files
+        .iter()
+        .filter(|f| is_reference_doc(&f.rel) && f.rel.to_ascii_lowercase().ends_with(".md"))
+        .filter_map(|f| {
+            ix.text(skill, &f.rel)
+                .map(|t| (f.rel.clone(), text_refs(&t)))
+        })
+        .collect()
+}
+
+pub const LINK_BROKEN: Rule = Rule {
+    id: "SF-link-broken",
+    severity: Severity::Error,
+    summary: "A relative link or path mention does not resolve to a file of the skill",
+    explain: "When the body says `see references/api.md` and the file is missing, the agent \
+wastes a tool call or invents the content. Checked: every relative Markdown link in SKILL.md \
+and in references/*.md (resolved from the linking file, then from the skill root), and bare \
+mentions of `references/…` paths, or of `scripts/`, `assets/`, `templates/` paths when the \
+skill has that directory. Mentions inside fenced code blocks are examples and are not \
+checked. Fix the path or add the file.",
+    check: Check::Skill(check_broken),
+};
+
+fn check_broken(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    let ix = index(skill);
+    for r in &ix.refs {
+        if r.in_code || r.raw.contains('\\') {
+            continue;
+        }
+        if let Ok(p) = resolve("", &r.raw)
+            && !ix.exists(&p)
+            && (r.is_link || mention_checked(&ix, &p))
+        {
+            em.emit(
+                Some(r.span),
+                format!(
+                    "{} `{}` does not exist in the skill",
+                    if r.is_link { "link target" } else { "path" },
+                    r.raw
+                ),
+            )
+            .hint = Some(suggest(&ix, &p));
+        }
+    }
+    for (rel, refs) in reference_docs(skill, &ix) {
+        for r in refs {
+            if r.in_code || r.raw.contains('\\') {
+                continue;
+            }
+            if let Ok(p) = resolve_from(&ix, &rel, &r.raw)
+                && !ix.exists(&p)
+                && (r.is_link || mention_checked(&ix, &p))
+            {
+                em.emit_in(
+                    &rel,
+                    Some(r.span),
+                    format!("`{}` does not exist in the skill", r.raw),
+                )
+                .hint = Some(suggest(&ix, &p));
+            }
+        }
+    }
+}
+
+/// A hint naming a file with the same file name, if any.
+fn suggest(ix: &SkillIndex, missing: &str) -> String {
+    let name = missing.rsplit('/').next().unwrap_or(missing);
+    let mut same: Vec<&String> = ix
+        .files
+        .iter()
+        .filter(|f| f.rsplit('/').next() == Some(name))
+        .collect();
+    same.sort();
+    match same.first() {
+        Some(f) => format!("did you mean `{f}`?"),
+        None => "fix the path (relative to the skill directory) or add the file".into(),
+    }
+}
+
+pub const LINK_ESCAPES: Rule = Rule {
+    id: "SF-link-escapes",
+    severity: Severity::Error,
+    summary: "A relative path climbs out of the skill directory with `..`",
+    explain: "A skill is installed and shared as one directory; a link such as \
+`../shared/guide.md` works in your repository and breaks everywhere else. Copy the file \
+into the skill (e.g. references/) and link to it there.",
+    check: Check::Skill(check_escapes),
+};
+
+fn escape_counts(r: &PathRef) -> bool {
+    !r.in_code
+        && (r.is_link
+            || r.raw
+                .rsplit(['/', '\\'])
+                .next()
+                .is_some_and(|last| last.contains('.') && last != ".."))
+}
+
+fn check_escapes(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    let ix = index(skill);
+    let hint = "copy the file into the skill (e.g. references/) and link to it there";
+    for r in &ix.refs {
+        if escape_counts(r) && resolve("", &r.raw).is_err() {
+            em.emit(
+                Some(r.span),
+                format!("`{}` points outside the skill directory", r.raw),
+            )
+            .hint = Some(hint.into());
+        }
+    }
+    for (rel, refs) in reference_docs(skill, &ix) {
+        for r in refs {
+            if escape_counts(&r) && resolve(parent_dir(&rel), &r.raw).is_err() {
+                em.emit_in(
+                    &rel,
+                    Some(r.span),
+                    format!("`{}` points outside the skill directory", r.raw),
+                )
+                .hint = Some(hint.into());
+            }
+        }
+    }
+}
+
+pub const PATH_BACKSLASH: Rule = Rule {
+    id: "SF-path-backslash",
+    severity: Severity::Warning,
+    summary: "Paths in a skill should use `/`, not `\\`",
+    explain: "Skills run on Linux and macOS as well as Windows; `references\\api.md` is a \
+file name with a backslash in it everywhere but Windows. Use forward slashes in links and \
+path mentions.",
+    check: Check::Skill(check_backslash),
+};
+
+fn check_backslash(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    let ix = index(skill);
+    for r in &ix.refs {
+        if !r.in_code && r.raw.contains('\\') {
+            em.emit(Some(r.span), format!("`{}` uses backslashes", r.raw))
+                .hint = Some(format!("write `{}`", r.raw.replace('\\', "/")));
+        }
+    }
+    for (rel, refs) in reference_docs(skill, &ix) {
+        for r in refs {
+            if !r.in_code && r.raw.contains('\\') {
+                em.emit_in(&rel, Some(r.span), format!("`{}` uses backslashes", r.raw))
+                    .hint = Some(format!("write `{}`", r.raw.replace('\\', "/")));
+            }
+        }
+    }
+}
+
+/// Existing files referenced directly from SKILL.md (code blocks included).
+fn direct_targets(ix: &SkillIndex) -> HashSet<String> {
+    ix.refs
+        .iter()
+        .filter_map(|r| resolve("", &r.raw).ok())
+        .filter(|p| ix.files.contains(p))
+        .collect()
+}
+
+pub const REFERENCE_DEPTH: Rule = Rule {
+    id: "SF-reference-depth",
+    severity: Severity::Warning,
+    summary: "Reference chains should be one level deep (SKILL.md → file)",
+    explain: "Agents often read only part of a file that another file points to; a document \
+reachable only through another reference (SKILL.md → a.md → b.md) is easily missed. Link \
+every reference document directly from SKILL.md. Reported at the link in the intermediate \
+file. Peer: Anthropic's best-practice guide (\"keep references one level deep\").",
+    check: Check::Skill(check_depth),
+};
+
+fn check_depth(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    let ix = index(skill);
+    let direct = direct_targets(&ix);
+    let mut sorted: Vec<&String> = direct.iter().filter(|p| is_doc(p)).collect();
+    sorted.sort();
+    let mut reported = HashSet::new();
+    for p in sorted {
+        let Some(text) = ix.text(skill, p) else {
+            continue;
+        };
+        for r in text_refs(&text) {
+            if r.in_code {
+                continue;
+            }
+            let Ok(q) = resolve_from(&ix, p, &r.raw) else {
+                continue;
+            };
+            if q != *p
+                && q != "SKILL.md"
+                && is_doc(&q)
+                && ix.files.contains(&q)
+                && !direct.contains(&q)
+                && reported.insert(q.clone())
+            {
+                em.emit_in(
+                    p,
+                    Some(r.span),
+                    format!("`{q}` is reached only through `{p}` (two levels from SKILL.md)"),
+                )
+                .hint = Some(format!("link `{q}` directly from SKILL.md"));
+            }
+        }
+    }
+}
+
+pub const REFERENCE_TOC: Rule = Rule {
+    id: "SF-reference-toc",
+    severity: Severity::Info,
+    summary: "A reference file over 100 lines should start with a table of contents",
+    explain: "Agents often preview long files (head -100) rather than read them whole; a \
+table of contents near the top shows what the rest contains. Add a `## Contents` list of \
+the sections (links to #anchors) near the top of reference files longer than 100 lines.",
+    check: Check::Skill(check_toc),
+};
+
+fn has_toc(text: &str) -> bool {
+    let mut anchor_links = 0;
+    for line in text.lines().take(60) {
+        let t = line.trim().to_ascii_lowercase();
+        if t.starts_with('#')
+            && (t.contains("contents") || t.ends_with(" toc") || t.ends_with(" index"))
+        {
+            return true;
+        }
+        if t.contains("](#") {
+            anchor_links += 1;
+        }
+    }
+    anchor_links >= 3
+}
+
+fn check_toc(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    let ix = index(skill);
+    for f in &skill.files {
+        if !is_reference_doc(&f.rel) || f.size < 200 {
+            continue;
+        }
+        let Some(text) = ix.text(skill, &f.rel) else {
+            continue;
+        };
+        let n = text.lines().count();
+        if n > TOC_MIN_LINES && !has_toc(&text) {
+            em.emit_in(
+                &f.rel,
+                None,
+                format!("{n} lines without a table of contents"),
+            )
+            .hint = Some("add a `## Contents` section listing the headings near the top".into());
+        }
+    }
+}
+
+pub const REFERENCE_TOKENS: Rule = Rule {
+    id: "SF-reference-tokens",
+    severity: Severity::Warning,
+    summary: "A reference file is over ~10k tokens (warning) or ~25k tokens (error)",
+    explain: "A reference is loaded whole when the agent needs it; past ~10k tokens it crowds \
+the context, and past ~25k it often exceeds what a single read returns, so the agent sees \
+only part of it. Split large references by topic and link each from SKILL.md. Tokens are \
+estimated at four characters per token.",
+    check: Check::Skill(check_ref_tokens),
+};
+
+fn check_ref_tokens(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    let ix = index(skill);
+    for f in &skill.files {
+        if !is_reference_doc(&f.rel) || (f.size as usize) / 4 <= REF_WARN_TOKENS {
+            continue;
+        }
+        let Some(text) = ix.text(skill, &f.rel) else {
+            continue;
+        };
+        let n = est_tokens(&text);
+        if n > REF_WARN_TOKENS {
+            let d = em.emit_in(
+                &f.rel,
+                None,
+                format!("about {n} tokens (estimate); keep references under {REF_WARN_TOKENS}"),
+            );
+            d.hint = Some("split it by topic and link each part from SKILL.md".into());
+            if n > REF_ERROR_TOKENS {
+                d.severity = Severity::Error;
+            }
+        }
+    }
+}
+
+pub const ORPHAN_FILE: Rule = Rule {
+    id: "SF-orphan-file",
+    severity: Severity::Warning,
+    summary: "A file under references/, scripts/, assets/ or templates/ is never mentioned",
+    explain: "Agents discover a skill's resources only through SKILL.md (progressive \
+disclosure); a file nothing points to is dead weight or, worse, guidance the agent never \
+sees. A file counts as mentioned when SKILL.md names its path (in a link, inline code, text \
+or a code block) or its distinctive file name, names its directory (`templates/`), or a \
+document that SKILL.md links to names it. Mention it where it is needed, or delete it.",
+    check: Check::Skill(check_orphans),
+};
+
+fn check_orphans(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    let ix = index(skill);
+    let text = skill.doc.text.as_str();
+    let mut mentioned: HashSet<String> = HashSet::new();
+    let mut dirs: HashSet<String> = HashSet::new();
+    let note = |p: String, dirs: &mut HashSet<String>, m: &mut HashSet<String>| {
+        if ix.dirs.contains(p.trim_end_matches('/')) {
+            dirs.insert(p.trim_end_matches('/').to_string());
+        } else {
+            m.insert(p);
+        }
+    };
+    for r in &ix.refs {
+        if let Ok(p) = resolve("", &r.raw) {
+            note(p, &mut dirs, &mut mentioned);
+        }
+    }
+    let direct = direct_targets(&ix);
+    let mut docs: Vec<&String> = direct.iter().filter(|p| is_doc(p)).collect();
+    docs.sort();
+    for p in docs {
+        if let Some(t) = ix.text(skill, p) {
+            for r in text_refs(&t) {
+                if let Ok(q) = resolve_from(&ix, p, &r.raw) {
+                    note(q, &mut dirs, &mut mentioned);
+                }
+            }
+        }
+    }
+    for f in &skill.files {
+        let rel = f.rel.as_str();
+        if !RESOURCE_DIRS.contains(&top_dir(rel)) || !rel.contains('/') {
+            continue;
+        }
+        if rel.contains("__pycache__/") || rel.ends_with(".pyc") || rel.contains("node_modules/") {
+            continue;
+        }
+        let base = rel.rsplit('/').next().unwrap_or(rel);
+        let distinctive = base.contains('.') && base.len() >= 6;
+        let found = mentioned.contains(rel)
+            || dirs.contains(parent_dir(rel))
+            || text.contains(rel)
+            || (distinctive && text.contains(base));
+        if !found {
+            em.emit_in(rel, None, format!("`{rel}` is not mentioned in SKILL.md"))
+                .hint = Some(format!(
+                "tell the agent when to use it, e.g. \"see [{base}]({rel})\", or delete it"
+            ));
+        }
+    }
+}
+
+pub const EXTRANEOUS_FILE: Rule = Rule {
+    id: "SF-extraneous-file",
+    severity: Severity::Warning,
+    summary: "README, CHANGELOG, AGENTS.md and similar files do not belong inside a skill",
+    explain: "A skill holds what an agent needs to do the task; documentation about the skill \
+(README.md, CHANGELOG.md, INSTALLATION_GUIDE.md, QUICK_REFERENCE.md, CONTRIBUTING.md) and \
+AGENTS.md (which some agents load as project instructions from any directory) add clutter \
+or leak into other contexts. Put that material in the repository around the skill. Peer: \
+Anthropic's skill-creator guidance.",
+    check: Check::Skill(check_extraneous),
+};
+
+const EXTRANEOUS: &[&str] = &[
+    "readme",
+    "changelog",
+    "agents",
+    "installation_guide",
+    "quick_reference",
+    "contributing",
+    "history",
+];
+
+fn check_extraneous(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    for f in &skill.files {
+        if f.rel.contains('/') {
+            continue;
+        }
+        let lower = f.rel.to_ascii_lowercase();
+        let stem = lower
+            .strip_suffix(".md")
+            .or_else(|| lower.strip_suffix(".txt"))
+            .or_else(|| lower.strip_suffix(".rst"))
+            .unwrap_or(&lower);
+        if EXTRANEOUS.contains(&stem) {
+            em.emit_in(
+                &f.rel,
+                None,
+                format!("`{}` does not belong inside a skill", f.rel),
+            )
+            .hint =
+                Some("move it next to the skill (e.g. the repository root) or delete it".into());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+
+    fn files_of(id: &str, s: &crate::skill::Skill) -> Vec<(String, usize)> {
+        super::super::run_rule(id, &cx(), std::slice::from_ref(s))
+            .iter()
+            .map(|d| {
+                (
+                    d.file
+                        .strip_prefix(&s.dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                    d.line().unwrap_or(0),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn broken_links_and_mentions() {
+        let body = "# A\n\nSee [guide](references/guide.md) and [gone](references/gone.md).\nRun `scripts/missing.sh`; the user's `tools/x.sh` is theirs.\n\n```\ncat references/also-gone.md\n```\n";
+        let (_t, s) = temp_skill(
+            "lb",
+            &[
+                ("SKILL.md", &doc("lb", "", body)),
+                (
+                    "references/guide.md",
+                    "# G\n\nBack to [skill](../SKILL.md), see [x](missing.md).\n",
+                ),
+                ("scripts/run.sh", "echo\n"),
+            ],
+        );
+        assert_eq!(
+            files_of("SF-link-broken", &s),
+            vec![
+                ("SKILL.md".into(), 7),
+                ("SKILL.md".into(), 8),
+                ("references/guide.md".into(), 3)
+            ]
+        );
+        let (_t, s) = temp_skill(
+            "ok",
+            &[
+                (
+                    "SKILL.md",
+                    &doc(
+                        "ok",
+                        "",
+                        "See [g](references/g.md#top) and [web](https://x.y).\n",
+                    ),
+                ),
+                ("references/g.md", "# G\n"),
+            ],
+        );
+        assert!(files_of("SF-link-broken", &s).is_empty());
+    }
+
+    #[test]
+    fn escapes() {
+        let s = skill(
+            "a",
+            &doc(
+                "a",
+                "",
+                "See [x](../shared/x.md) and ../other/README.md; `cd ../`.\n",
+            ),
+        );
+        assert_eq!(lines("SF-link-escapes", &cx(), &s), vec![5, 5]);
+        let s = skill("a", &doc("a", "", "See [x](references/x.md).\n"));
+        assert!(lines("SF-link-escapes", &cx(), &s).is_empty());
+    }
+
+    #[test]
+    fn backslash() {
+        let s = skill(
+            "a",
+            &doc("a", "", "See [x](references\\x.md) or references\\y.md.\n"),
+        );
+        assert_eq!(lines("SF-path-backslash", &cx(), &s), vec![5, 5]);
+        let s = skill("a", &doc("a", "", "See [x](references/x.md).\n"));
+        assert!(lines("SF-path-backslash", &cx(), &s).is_empty());
+    }
+
+    #[test]
+    fn depth() {
+        let (_t, s) = temp_skill(
+            "d",
+            &[
+                (
+                    "SKILL.md",
+                    &doc(
+                        "d",
+                        "",
+                        "See [a](references/a.md) and [c](references/c.md).\n",
+                    ),
+                ),
+                (
+                    "references/a.md",
+                    "# A\n\nDetails in [b](b.md) and [c](c.md).\n",
+                ),
+                ("references/b.md", "# B\n"),
+                ("references/c.md", "# C\n"),
+            ],
+        );
+        assert_eq!(
+            files_of("SF-reference-depth", &s),
+            vec![("references/a.md".into(), 3)]
+        );
+        let (_t, s) = temp_skill(
+            "d2",
+            &[
+                (
+                    "SKILL.md",
+                    &doc(
+                        "d2",
+                        "",
+                        "See [a](references/a.md) and [b](references/b.md).\n",
+                    ),
+                ),
+                ("references/a.md", "# A\n\nDetails in [b](b.md).\n"),
+                ("references/b.md", "# B\n"),
+            ],
+        );
+        assert!(files_of("SF-reference-depth", &s).is_empty());
+    }
+
+    #[test]
+    fn toc_and_tokens() {
+        let long: String = (0..150)
+            .map(|i| format!("line {i} of the reference\n"))
+            .collect();
+        let with_toc = format!("# R\n\n## Contents\n- [A](#a)\n\n{long}");
+        let huge = "word ".repeat(9_000);
+        let giant = "word ".repeat(22_000);
+        let (_t, s) = temp_skill(
+            "t",
+            &[
+                (
+                    "SKILL.md",
+                    &doc(
+                        "t",
+                        "",
+                        "See references/long.md, references/toc.md, references/huge.md, references/giant.md.\n",
+                    ),
+                ),
+                ("references/long.md", &long),
+                ("references/toc.md", &with_toc),
+                ("references/huge.md", &huge),
+                ("references/giant.md", &giant),
+            ],
+        );
+        assert_eq!(
+            files_of("SF-reference-toc", &s),
+            vec![("references/long.md".into(), 0)]
+        );
+        let d = super::super::run_rule("SF-reference-tokens", &cx(), std::slice::from_ref(&s));
+        let got: Vec<(String, crate::report::Severity)> = d
+            .iter()
+            .map(|d| {
+                (
+                    d.file.file_name().unwrap().to_string_lossy().into_owned(),
+                    d.severity,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("giant.md".into(), crate::report::Severity::Error),
+                ("huge.md".into(), crate::report::Severity::Warning)
+            ]
+        );
+    }
+
+    #[test]
+    fn orphans() {
+        let (_t, s) = temp_skill(
+            "o",
+            &[
+                (
+                    "SKILL.md",
+                    &doc(
+                        "o",
+                        "",
+                        "See [a](references/a.md). Templates live in `templates/`.\n",
+                    ),
+                ),
+                ("references/a.md", "# A\n\nUse assets/logo.png.\n"),
+                ("references/unused.md", "# U\n"),
+                ("assets/logo.png", "png"),
+                ("templates/Dockerfile", "FROM x\n"),
+                ("scripts/forgotten.py", "print()\n"),
+                ("notes.txt", "top-level files are not resources\n"),
+            ],
+        );
+        assert_eq!(
+            files_of("SF-orphan-file", &s),
+            vec![
+                ("references/unused.md".into(), 0),
+                ("scripts/forgotten.py".into(), 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn extraneous() {
+        let (_t, s) = temp_skill(
+            "e",
+            &[
+                ("SKILL.md", &doc("e", "", "Body.\n")),
+                ("README.md", "# readme\n"),
+                ("CHANGELOG.md", "x\n"),
+                ("references/README.md", "x\n"),
+            ],
+        );
+        assert_eq!(
+            files_of("SF-extraneous-file", &s),
+            vec![("CHANGELOG.md".into(), 0), ("README.md".into(), 0)]
+        );
+        let (_t, s) = temp_skill("f", &[("SKILL.md", &doc("f", "", "Body.\n"))]);
+        assert!(files_of("SF-extraneous-file", &s).is_empty());
+    }
+}

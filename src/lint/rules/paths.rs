@@ -1,0 +1,291 @@
+//! Links and path mentions: extraction from SKILL.md (via the model) and from other
+//! Markdown files of a skill (a light scan), and resolution inside the skill.
+
+use crate::skill::{LineIndex, Skill, Span};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A relative link or a path mention found in a file of the skill.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathRef {
+    /// The path as written (fragment and query removed, percent-decoded).
+    pub raw: String,
+    pub span: Span,
+    /// A Markdown link/image (true) or a bare mention in text or inline code (false).
+    pub is_link: bool,
+    /// Inside a fenced code block (mentions there are examples, often of the user's
+    /// project, so they only count as "mentioned", never as broken).
+    pub in_code: bool,
+}
+
+/// Paths that start with one of the conventional skill directories, or climb with `../`.
+static MENTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?m)(?:^|[^\w./\\-])((?:\./)?(?:\.\.[/\\])+[\w.\-/\\]+|(?:\./)?(?:references|scripts|assets|templates|evals)[/\\][\w.\-/\\]*)",
+    )
+    .expect("static regex")
+});
+
+/// Markdown inline links `[text](dest "title")` and images, for files other than SKILL.md.
+static MD_LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"!?\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)"#)
+        .expect("static regex")
+});
+
+/// Whether a link destination points outside the file system of the skill.
+pub fn is_external(dest: &str) -> bool {
+    let d = dest.trim();
+    d.is_empty()
+        || d.starts_with('#')
+        || d.starts_with('/')
+        || d.contains("://")
+        || d.contains("{{")
+        || ["mailto:", "tel:", "data:", "javascript:"]
+            .iter()
+            .any(|p| d.len() >= p.len() && d[..p.len()].eq_ignore_ascii_case(p))
+}
+
+/// Removes `#fragment` / `?query` and decodes `%XX` escapes.
+pub fn clean_dest(dest: &str) -> String {
+    let end = dest.find(['#', '?']).unwrap_or(dest.len());
+    let d = &dest[..end];
+    if !d.contains('%') {
+        return d.to_string();
+    }
+    let bytes = d.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(v) = d
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| d.to_string())
+}
+
+/// Resolves `path` (`/` or `\` separators) against directory `base` (relative to the
+/// skill root, `""` for the root). `Err(())` when it climbs out of the skill.
+pub fn resolve(base: &str, path: &str) -> Result<String, ()> {
+    let mut parts: Vec<&str> = if base.is_empty() {
+        Vec::new()
+    } else {
+        base.split('/').filter(|s| !s.is_empty()).collect()
+    };
+    for seg in path.split(['/', '\\']) {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(());
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// The directory part of a relative file path (`references/a.md` → `references`).
+pub fn parent_dir(rel: &str) -> &str {
+    rel.rfind('/').map(|i| &rel[..i]).unwrap_or("")
+}
+
+fn trim_mention(m: &str) -> &str {
+    m.trim_end_matches(['.', ',', ':', ';'])
+}
+
+/// True when the text right after a mention shows it is a pattern or placeholder
+/// (`references/*.md`, `templates/<name>`, `scripts/${X}`).
+fn is_pattern_follow(next: Option<char>) -> bool {
+    matches!(next, Some('*' | '<' | '{' | '$' | '[' | '%'))
+}
+
+/// Fenced code ranges (byte offsets) of SKILL.md, from the model.
+fn code_ranges(skill: &Skill) -> Vec<(usize, usize)> {
+    skill
+        .doc
+        .body
+        .code_blocks
+        .iter()
+        .filter(|c| c.fenced)
+        .map(|c| (c.span.offset, c.code_offset + c.code.len()))
+        .collect()
+}
+
+fn in_ranges(ranges: &[(usize, usize)], off: usize) -> bool {
+    ranges.iter().any(|&(s, e)| off >= s && off < e)
+}
+
+/// Links (relative ones) and path mentions of SKILL.md's body, in file order.
+pub fn skill_md_refs(skill: &Skill) -> Vec<PathRef> {
+    let doc = &skill.doc;
+    let text = doc.text.as_str();
+    let mut out = Vec::new();
+    let mut link_ranges = Vec::with_capacity(doc.body.links.len());
+    for l in &doc.body.links {
+        link_ranges.push((l.span.offset, l.span.end()));
+        if is_external(&l.dest) {
+            continue;
+        }
+        out.push(PathRef {
+            raw: clean_dest(&l.dest),
+            span: l.span,
+            is_link: true,
+            in_code: false,
+        });
+    }
+    let code = code_ranges(skill);
+    let body_start = doc.body.offset.min(text.len());
+    let body = &text[body_start..];
+    for c in MENTION.captures_iter(body) {
+        let Some(m) = c.get(1) else { continue };
+        let off = body_start + m.start();
+        if in_ranges(&link_ranges, off) {
+            continue;
+        }
+        let raw = trim_mention(m.as_str());
+        if is_pattern_follow(body[m.start() + raw.len()..].chars().next()) {
+            continue;
+        }
+        out.push(PathRef {
+            raw: raw.to_string(),
+            span: doc.lines.span(text, off, raw.len()),
+            is_link: false,
+            in_code: in_ranges(&code, off),
+        });
+    }
+    out.sort_by_key(|r| r.span.offset);
+    out
+}
+
+/// Links and path mentions in another Markdown/text file (fenced code marked `in_code`).
+pub fn text_refs(text: &str) -> Vec<PathRef> {
+    let ix = LineIndex::new(text);
+    let mut code = Vec::new();
+    let mut fence: Option<(usize, char, usize)> = None;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        let ch = t.chars().next();
+        if let Some(c @ ('`' | '~')) = ch {
+            let n = t.chars().take_while(|&x| x == c).count();
+            if n >= 3 {
+                match fence {
+                    None => fence = Some((pos, c, n)),
+                    Some((start, fc, fnum)) if fc == c && n >= fnum && t.trim().len() == n => {
+                        code.push((start, pos + line.len()));
+                        fence = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        pos += line.len();
+    }
+    if let Some((start, _, _)) = fence {
+        code.push((start, text.len()));
+    }
+    let mut out = Vec::new();
+    let mut link_ranges = Vec::new();
+    for c in MD_LINK.captures_iter(text) {
+        let (Some(whole), Some(dest)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        link_ranges.push((whole.start(), whole.end()));
+        if is_external(dest.as_str()) {
+            continue;
+        }
+        out.push(PathRef {
+            raw: clean_dest(dest.as_str()),
+            span: ix.span(text, whole.start(), whole.len()),
+            is_link: true,
+            in_code: in_ranges(&code, whole.start()),
+        });
+    }
+    for c in MENTION.captures_iter(text) {
+        let Some(m) = c.get(1) else { continue };
+        if in_ranges(&link_ranges, m.start()) {
+            continue;
+        }
+        let raw = trim_mention(m.as_str());
+        if is_pattern_follow(text[m.start() + raw.len()..].chars().next()) {
+            continue;
+        }
+        out.push(PathRef {
+            raw: raw.to_string(),
+            span: ix.span(text, m.start(), raw.len()),
+            is_link: false,
+            in_code: in_ranges(&code, m.start()),
+        });
+    }
+    out.sort_by_key(|r| r.span.offset);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::rules::testutil;
+
+    #[test]
+    fn resolution_and_cleaning() {
+        assert_eq!(
+            resolve("", "./references/a.md"),
+            Ok("references/a.md".into())
+        );
+        assert_eq!(resolve("references", "b.md"), Ok("references/b.md".into()));
+        assert_eq!(resolve("references", "../SKILL.md"), Ok("SKILL.md".into()));
+        assert_eq!(resolve("", "../x.md"), Err(()));
+        assert_eq!(
+            resolve("", "references\\a.md"),
+            Ok("references/a.md".into())
+        );
+        assert_eq!(clean_dest("a%20b.md#top"), "a b.md");
+        assert!(is_external("https://x") && is_external("#a") && is_external("MAILTO:x"));
+        assert!(!is_external("references/a.md"));
+    }
+
+    #[test]
+    fn skill_md_refs_finds_links_and_mentions_once() {
+        let s = testutil::skill(
+            "r",
+            &testutil::doc(
+                "r",
+                "",
+                "See [guide](references/guide.md#x) and `scripts/run.sh`.\nAlso references/*.md and templates/<name>.\n```\npython scripts/in_code.py\n```\n",
+            ),
+        );
+        let refs = skill_md_refs(&s);
+        let raws: Vec<(&str, bool, bool)> = refs
+            .iter()
+            .map(|r| (r.raw.as_str(), r.is_link, r.in_code))
+            .collect();
+        assert_eq!(
+            raws,
+            vec![
+                ("references/guide.md", true, false),
+                ("scripts/run.sh", false, false),
+                ("scripts/in_code.py", false, true)
+            ]
+        );
+        assert_eq!(refs[0].span.line, 5);
+    }
+
+    #[test]
+    fn text_refs_marks_code() {
+        let t = "# A\n[b](b.md) and references/c.md.\n```\nsee references/d.md\n```\n";
+        let r = text_refs(t);
+        assert_eq!(r.len(), 3);
+        assert_eq!((r[0].raw.as_str(), r[0].span.line), ("b.md", 2));
+        assert_eq!(r[1].raw, "references/c.md");
+        assert!(r[2].in_code && !r[1].in_code);
+    }
+}
