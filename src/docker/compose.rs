@@ -205,16 +205,26 @@ impl ComposeDoc {
                         .filter_map(|i| ls[i].key.as_ref().map(|(c, _)| *c))
                         .filter(|c| *c as isize > parent)
                         .min();
-                    child.and_then(|cc| {
-                        (lo..hi).find(|&i| ls[i].key.as_ref().is_some_and(|(c, key)| *c == cc && key == k))
-                    })
-                    .map(|i| {
-                        let col = ls[i].key.as_ref().map(|(c, _)| *c).unwrap_or(0);
-                        let end = (i + 1..hi)
-                            .find(|&j| !ls[j].blank && (ls[j].start < col || (ls[j].start == col && !ls[j].dash)))
-                            .unwrap_or(hi);
-                        (i, col, i + 1, end)
-                    })
+                    child
+                        .and_then(|cc| {
+                            (lo..hi).find(|&i| {
+                                ls[i]
+                                    .key
+                                    .as_ref()
+                                    .is_some_and(|(c, key)| *c == cc && key == k)
+                            })
+                        })
+                        .map(|i| {
+                            let col = ls[i].key.as_ref().map(|(c, _)| *c).unwrap_or(0);
+                            let end = (i + 1..hi)
+                                .find(|&j| {
+                                    !ls[j].blank
+                                        && (ls[j].start < col
+                                            || (ls[j].start == col && !ls[j].dash))
+                                })
+                                .unwrap_or(hi);
+                            (i, col, i + 1, end)
+                        })
                 }
                 Seg::Index(n) => {
                     let dash_col = (lo..hi)
@@ -284,7 +294,11 @@ pub(crate) fn parse_compose_docs(skill: &Skill) -> Vec<ComposeDoc> {
             continue;
         }
         if let Some(text) = skill.read_file(&f.rel) {
-            out.push(ComposeDoc::parse(&text, Origin::File { rel: f.rel.clone() }, None));
+            out.push(ComposeDoc::parse(
+                &text,
+                Origin::File { rel: f.rel.clone() },
+                None,
+            ));
         }
     }
     out
@@ -328,7 +342,10 @@ pub fn load_compose_schema() -> (Option<jsonschema::Validator>, Option<String>) 
         },
         None => (
             None,
-            Some("Compose schema not in cache: run `skillforge fetch` — schema check skipped".to_string()),
+            Some(
+                "Compose schema not in cache: run `skillforge fetch` — schema check skipped"
+                    .to_string(),
+            ),
         ),
     }
 }
@@ -455,33 +472,127 @@ pub fn check_compose(cx: &Ctx, skill: &Skill, doc: &ComposeDoc) -> Vec<(&'static
 fn parse_error(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
     if let Some(p) = &d.parse_error {
         out.push(
-            Hit::new(p.span, format!("Compose YAML does not parse: {}", p.message))
-                .hint("check indentation and quoting near this line"),
+            Hit::new(
+                p.span,
+                format!("Compose YAML does not parse: {}", p.message),
+            )
+            .hint("check indentation and quoting near this line"),
         );
     }
 }
 
 /// Keys a Compose service may have (for typo hints).
 const SERVICE_KEYS: &[&str] = &[
-    "annotations", "attach", "build", "blkio_config", "cap_add", "cap_drop", "cgroup", "cgroup_parent",
-    "command", "configs", "container_name", "cpu_count", "cpu_percent", "cpu_shares", "cpu_quota",
-    "cpu_period", "cpus", "cpuset", "credential_spec", "depends_on", "deploy", "develop", "device_cgroup_rules",
-    "devices", "dns", "dns_opt", "dns_search", "domainname", "entrypoint", "env_file", "environment", "expose",
-    "extends", "external_links", "extra_hosts", "gpus", "group_add", "healthcheck", "hostname", "image", "init",
-    "ipc", "isolation", "labels", "links", "logging", "mac_address", "mem_limit", "mem_reservation",
-    "mem_swappiness", "memswap_limit", "network_mode", "networks", "oom_kill_disable", "oom_score_adj", "pid",
-    "pids_limit", "platform", "ports", "privileged", "profiles", "pull_policy", "read_only", "restart",
-    "runtime", "scale", "secrets", "security_opt", "shm_size", "stdin_open", "stop_grace_period",
-    "stop_signal", "storage_opt", "sysctls", "tmpfs", "tty", "ulimits", "user", "userns_mode", "uts",
-    "volumes", "volumes_from", "working_dir", "models", "post_start", "pre_stop", "provider", "label_file",
+    "annotations",
+    "attach",
+    "build",
+    "blkio_config",
+    "cap_add",
+    "cap_drop",
+    "cgroup",
+    "cgroup_parent",
+    "command",
+    "configs",
+    "container_name",
+    "cpu_count",
+    "cpu_percent",
+    "cpu_shares",
+    "cpu_quota",
+    "cpu_period",
+    "cpus",
+    "cpuset",
+    "credential_spec",
+    "depends_on",
+    "deploy",
+    "develop",
+    "device_cgroup_rules",
+    "devices",
+    "dns",
+    "dns_opt",
+    "dns_search",
+    "domainname",
+    "entrypoint",
+    "env_file",
+    "environment",
+    "expose",
+    "extends",
+    "external_links",
+    "extra_hosts",
+    "gpus",
+    "group_add",
+    "healthcheck",
+    "hostname",
+    "image",
+    "init",
+    "ipc",
+    "isolation",
+    "labels",
+    "links",
+    "logging",
+    "mac_address",
+    "mem_limit",
+    "mem_reservation",
+    "mem_swappiness",
+    "memswap_limit",
+    "network_mode",
+    "networks",
+    "oom_kill_disable",
+    "oom_score_adj",
+    "pid",
+    "pids_limit",
+    "platform",
+    "ports",
+    "privileged",
+    "profiles",
+    "pull_policy",
+    "read_only",
+    "restart",
+    "runtime",
+    "scale",
+    "secrets",
+    "security_opt",
+    "shm_size",
+    "stdin_open",
+    "stop_grace_period",
+    "stop_signal",
+    "storage_opt",
+    "sysctls",
+    "tmpfs",
+    "tty",
+    "ulimits",
+    "user",
+    "userns_mode",
+    "uts",
+    "volumes",
+    "volumes_from",
+    "working_dir",
+    "models",
+    "post_start",
+    "pre_stop",
+    "provider",
+    "label_file",
     "use_api_socket",
 ];
 
-const TOP_KEYS: &[&str] = &["version", "name", "include", "services", "models", "networks", "volumes", "secrets", "configs"];
+const TOP_KEYS: &[&str] = &[
+    "version", "name", "include", "services", "models", "networks", "volumes", "secrets", "configs",
+];
 
-const HEALTHCHECK_KEYS: &[&str] = &["disable", "interval", "retries", "test", "timeout", "start_period", "start_interval"];
+const HEALTHCHECK_KEYS: &[&str] = &[
+    "disable",
+    "interval",
+    "retries",
+    "test",
+    "timeout",
+    "start_period",
+    "start_interval",
+];
 
-const CONDITIONS: &[&str] = &["service_started", "service_healthy", "service_completed_successfully"];
+const CONDITIONS: &[&str] = &[
+    "service_started",
+    "service_healthy",
+    "service_completed_successfully",
+];
 
 /// Optimal-string-alignment distance (edits incl. adjacent transpositions).
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -556,32 +667,52 @@ pub fn schema_hits(schema: &jsonschema::Validator, d: &ComposeDoc, v: &Value) ->
                 let known: &[&'static str] = match path.as_slice() {
                     [] => TOP_KEYS,
                     [Seg::Key(s), Seg::Key(_)] if s == "services" => SERVICE_KEYS,
-                    [Seg::Key(s), Seg::Key(_), Seg::Key(h)] if s == "services" && h == "healthcheck" => HEALTHCHECK_KEYS,
+                    [Seg::Key(s), Seg::Key(_), Seg::Key(h)]
+                        if s == "services" && h == "healthcheck" =>
+                    {
+                        HEALTHCHECK_KEYS
+                    }
                     _ => &[],
                 };
                 for u in unexpected {
                     let mut p = path.clone();
                     p.push(Seg::Key(u.clone()));
-                    let where_ = if ptr.is_empty() { "the top level".to_string() } else { format!("`{ptr}`") };
+                    let where_ = if ptr.is_empty() {
+                        "the top level".to_string()
+                    } else {
+                        format!("`{ptr}`")
+                    };
                     let h = match suggest(u, known) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None if u.starts_with("x-") => "extension fields (`x-…`) are only allowed at the top level and in some sections".to_string(),
                         None => "remove it or check the Compose Specification for the right key".to_string(),
                     };
-                    out.push(Hit::new(d.locate(&p), format!("unknown key `{u}` in {where_}")).hint(h));
+                    out.push(
+                        Hit::new(d.locate(&p), format!("unknown key `{u}` in {where_}")).hint(h),
+                    );
                 }
                 continue;
             }
             jsonschema::error::ValidationErrorKind::OneOfNotValid { .. }
             | jsonschema::error::ValidationErrorKind::AnyOf { .. } => {
-                message = format!("`{}` does not match any allowed form", if ptr.is_empty() { "/" } else { &ptr });
+                message = format!(
+                    "`{}` does not match any allowed form",
+                    if ptr.is_empty() { "/" } else { &ptr }
+                );
                 hint = coarse_hint(&path, v);
             }
             _ => {
                 let m = e.to_string();
-                message = format!("{} (at `{}`)", m.lines().next().unwrap_or("schema violation"), if ptr.is_empty() { "/" } else { &ptr });
+                message = format!(
+                    "{} (at `{}`)",
+                    m.lines().next().unwrap_or("schema violation"),
+                    if ptr.is_empty() { "/" } else { &ptr }
+                );
                 if matches!(path.last(), Some(Seg::Key(k)) if k == "condition") {
-                    hint = Some(format!("condition must be one of: {}", CONDITIONS.join(", ")));
+                    hint = Some(format!(
+                        "condition must be one of: {}",
+                        CONDITIONS.join(", ")
+                    ));
                 }
             }
         }
@@ -652,7 +783,9 @@ fn depends_entries(svc: &Value) -> Vec<(String, Option<String>, Seg)> {
             .map(|(k, v)| {
                 (
                     k.clone(),
-                    v.get("condition").and_then(Value::as_str).map(str::to_string),
+                    v.get("condition")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
                     Seg::Key(k.clone()),
                 )
             })
@@ -672,7 +805,13 @@ fn depends_on(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
                     .find(|k| edit_distance(k, &dep) <= 2)
                     .map(|k| format!("did you mean `{k}`?"))
                     .unwrap_or_else(|| format!("define `{dep}` under services: or remove it"));
-                out.push(Hit::new(d.locate(&path), format!("service `{name}` depends on unknown service `{dep}`")).hint(close));
+                out.push(
+                    Hit::new(
+                        d.locate(&path),
+                        format!("service `{name}` depends on unknown service `{dep}`"),
+                    )
+                    .hint(close),
+                );
             }
             if let Some(c) = cond
                 && !CONDITIONS.contains(&c.as_str())
@@ -681,11 +820,14 @@ fn depends_on(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
                 p.push(key("condition"));
                 let near = CONDITIONS.iter().find(|k| edit_distance(k, &c) <= 3);
                 out.push(
-                    Hit::new(d.locate(&p), format!("`condition: {c}` is not a valid depends_on condition"))
-                        .hint(match near {
-                            Some(n) => format!("did you mean `{n}`?"),
-                            None => format!("use one of {}", CONDITIONS.join(", ")),
-                        }),
+                    Hit::new(
+                        d.locate(&p),
+                        format!("`condition: {c}` is not a valid depends_on condition"),
+                    )
+                    .hint(match near {
+                        Some(n) => format!("did you mean `{n}`?"),
+                        None => format!("use one of {}", CONDITIONS.join(", ")),
+                    }),
                 );
             }
         }
@@ -713,8 +855,13 @@ fn undeclared(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
             let mut path = base.to_vec();
             path.append(&mut p);
             out.push(
-                Hit::new(d.locate(&path), format!("service `{name}` uses {kind} `{what}`, which is not declared"))
-                    .hint(format!("declare it at the top level:\n{section}:\n  {what}:")),
+                Hit::new(
+                    d.locate(&path),
+                    format!("service `{name}` uses {kind} `{what}`, which is not declared"),
+                )
+                .hint(format!(
+                    "declare it at the top level:\n{section}:\n  {what}:"
+                )),
             );
         };
         // volumes
@@ -727,7 +874,9 @@ fn undeclared(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
                     }
                     Value::Object(m) => {
                         let t = m.get("type").and_then(Value::as_str).unwrap_or("volume");
-                        (t == "volume").then(|| m.get("source").and_then(Value::as_str).map(str::to_string)).flatten()
+                        (t == "volume")
+                            .then(|| m.get("source").and_then(Value::as_str).map(str::to_string))
+                            .flatten()
                     }
                     _ => None,
                 };
@@ -736,7 +885,12 @@ fn undeclared(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
                         && !src.starts_with(['.', '/', '~', '$', '\\'])
                         && !(src.len() >= 2 && src.as_bytes()[1] == b':');
                     if named && !vols.contains(&src) {
-                        report("volume", &src, "volumes", vec![key("volumes"), Seg::Index(i)]);
+                        report(
+                            "volume",
+                            &src,
+                            "volumes",
+                            vec![key("volumes"), Seg::Index(i)],
+                        );
                     }
                 }
             }
@@ -757,12 +911,17 @@ fn undeclared(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
             }
         }
         // secrets and configs
-        for (section, decl, kind) in [("secrets", &secrets, "secret"), ("configs", &configs, "config")] {
+        for (section, decl, kind) in [
+            ("secrets", &secrets, "secret"),
+            ("configs", &configs, "config"),
+        ] {
             if let Some(Value::Array(a)) = svc.get(section) {
                 for (i, v) in a.iter().enumerate() {
                     let src = match v {
                         Value::String(s) => Some(s.clone()),
-                        Value::Object(m) => m.get("source").and_then(Value::as_str).map(str::to_string),
+                        Value::Object(m) => {
+                            m.get("source").and_then(Value::as_str).map(str::to_string)
+                        }
                         _ => None,
                     };
                     if let Some(src) = src
@@ -778,8 +937,12 @@ fn undeclared(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
 
 fn has_healthcheck(svc: &Value) -> bool {
     match svc.get("healthcheck") {
-        Some(h) => !h.get("disable").and_then(Value::as_bool).unwrap_or(false)
-            && h.get("test").is_none_or(|t| t.as_array().and_then(|a| a.first()).and_then(Value::as_str) != Some("NONE")),
+        Some(h) => {
+            !h.get("disable").and_then(Value::as_bool).unwrap_or(false)
+                && h.get("test").is_none_or(|t| {
+                    t.as_array().and_then(|a| a.first()).and_then(Value::as_str) != Some("NONE")
+                })
+        }
         None => false,
     }
 }
@@ -791,18 +954,30 @@ fn healthy_without_healthcheck(_: &Ctx, skill: &Skill, d: &ComposeDoc, out: &mut
             if cond.as_deref() != Some("service_healthy") {
                 continue;
             }
-            let Some(target) = services.get(&dep) else { continue };
+            let Some(target) = services.get(&dep) else {
+                continue;
+            };
             if has_healthcheck(target) {
                 continue;
             }
             // A service built from a Dockerfile of this skill may get its HEALTHCHECK there.
             if target.get("build").is_some()
-                && !target.get("healthcheck").is_some_and(|h| h.get("disable").and_then(Value::as_bool) == Some(true))
-                && super::dockerfiles_in(skill).iter().any(|df| !df.fragment && df.has_healthcheck())
+                && !target
+                    .get("healthcheck")
+                    .is_some_and(|h| h.get("disable").and_then(Value::as_bool) == Some(true))
+                && super::dockerfiles_in(skill)
+                    .iter()
+                    .any(|df| !df.fragment && df.has_healthcheck())
             {
                 continue;
             }
-            let path = [key("services"), key(name), key("depends_on"), seg, key("condition")];
+            let path = [
+                key("services"),
+                key(name),
+                key("depends_on"),
+                seg,
+                key("condition"),
+            ];
             out.push(
                 Hit::new(d.locate(&path), format!("`{name}` waits for `{dep}` to be healthy, but `{dep}` has no healthcheck"))
                     .hint(format!("add a healthcheck to `{dep}`, e.g. `healthcheck: {{test: [\"CMD\", \"pg_isready\"], interval: 5s}}`")),
@@ -814,7 +989,9 @@ fn healthy_without_healthcheck(_: &Ctx, skill: &Skill, d: &ComposeDoc, out: &mut
 /// Is a value an interpolation or empty (not a literal secret)?
 fn is_reference(v: &str) -> bool {
     let t = v.trim();
-    t.is_empty() || (t.starts_with("${") && t.ends_with('}')) || (t.starts_with('$') && !t.contains(' ') && t.len() > 1)
+    t.is_empty()
+        || (t.starts_with("${") && t.ends_with('}'))
+        || (t.starts_with('$') && !t.contains(' ') && t.len() > 1)
 }
 
 fn plaintext_secret(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
@@ -873,14 +1050,31 @@ mod tests {
     fn locates_nested_keys_and_items() {
         let t = "services:\n  web:\n    image: x\n    ports:\n    - \"80:80\"\n    - \"81:81\"\n    depends_on:\n      db:\n        condition: service_healthy\n  db:\n    image: y\n";
         let d = doc(t);
-        assert_eq!(d.locate(&[key("services"), key("db"), key("image")]).line, 11);
-        assert_eq!(d.locate(&[key("services"), key("web"), key("ports"), Seg::Index(1)]).line, 6);
         assert_eq!(
-            d.locate(&[key("services"), key("web"), key("depends_on"), key("db"), key("condition")]).line,
+            d.locate(&[key("services"), key("db"), key("image")]).line,
+            11
+        );
+        assert_eq!(
+            d.locate(&[key("services"), key("web"), key("ports"), Seg::Index(1)])
+                .line,
+            6
+        );
+        assert_eq!(
+            d.locate(&[
+                key("services"),
+                key("web"),
+                key("depends_on"),
+                key("db"),
+                key("condition")
+            ])
+            .line,
             9
         );
         // missing tail falls back to the deepest found key
-        assert_eq!(d.locate(&[key("services"), key("web"), key("nope")]).line, 2);
+        assert_eq!(
+            d.locate(&[key("services"), key("web"), key("nope")]).line,
+            2
+        );
     }
 
     #[test]

@@ -10,7 +10,10 @@ use parse_dockerfile as pd;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     /// A fenced code block of SKILL.md (`index` into `body.code_blocks`).
-    Block { index: usize, code_start_line: usize },
+    Block {
+        index: usize,
+        code_start_line: usize,
+    },
     /// A file of the skill, relative to the skill dir.
     File { rel: String },
     /// Text not tied to a skill (model answers, tests): spans are in the text itself.
@@ -523,12 +526,7 @@ impl Dockerfile {
                         value: n.value.to_string(),
                         span: map.span(fix(n.span.start), n.span.len()),
                     });
-                    stage_names.push(
-                        alias
-                            .as_ref()
-                            .map(|a| a.value.clone())
-                            .unwrap_or_default(),
-                    );
+                    stage_names.push(alias.as_ref().map(|a| a.value.clone()).unwrap_or_default());
                     let platform = f
                         .options
                         .iter()
@@ -697,7 +695,10 @@ impl Dockerfile {
     pub fn pinned_base(&self) -> bool {
         !self.fragment
             && self.stages.iter().all(|s| {
-                s.base_stage.is_some() || s.image.is_scratch() || s.image.has_variable() || s.image.is_pinned()
+                s.base_stage.is_some()
+                    || s.image.is_scratch()
+                    || s.image.has_variable()
+                    || s.image.is_pinned()
             })
     }
 
@@ -706,8 +707,11 @@ impl Dockerfile {
             .any(|(_, _, r)| r.calls(PackageManager::Uv).next().is_some())
             || self.stages.iter().any(|s| {
                 s.image.name.ends_with("astral-sh/uv")
-                    || s.copies()
-                        .any(|(_, c)| c.from.as_ref().is_some_and(|f| f.value.contains("astral-sh/uv")))
+                    || s.copies().any(|(_, c)| {
+                        c.from
+                            .as_ref()
+                            .is_some_and(|f| f.value.contains("astral-sh/uv"))
+                    })
             })
     }
 
@@ -726,7 +730,8 @@ impl Dockerfile {
     }
 
     pub fn has_secret_mount(&self) -> bool {
-        self.runs().any(|(_, _, r)| r.mounts.iter().any(|m| m.kind == "secret"))
+        self.runs()
+            .any(|(_, _, r)| r.mounts.iter().any(|m| m.kind == "secret"))
     }
 
     /// In every stage that installs dependencies, manifests are copied before the
@@ -800,7 +805,10 @@ pub(crate) fn stage_order_ok(st: &Stage) -> Option<bool> {
 
 /// A COPY of source code (not manifests, not from another stage/image).
 pub fn is_source_copy(c: &CopyFact) -> bool {
-    c.from.is_none() && !c.heredoc && !c.sources.is_empty() && !c.sources.iter().all(|s| is_manifest(s))
+    c.from.is_none()
+        && !c.heredoc
+        && !c.sources.is_empty()
+        && !c.sources.iter().all(|s| is_manifest(s))
 }
 
 pub fn is_root_user(u: &str) -> bool {
@@ -811,13 +819,25 @@ pub fn is_root_user(u: &str) -> bool {
 /// Secret-looking names: `*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*PRIVATE_KEY*`…
 pub fn is_secret_name(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
-    let allowed = ["_FILE", "_PATH", "_DIR", "_URL", "_HOST", "_PORT", "_NAME", "_ID"];
+    let allowed = [
+        "_FILE", "_PATH", "_DIR", "_URL", "_HOST", "_PORT", "_NAME", "_ID",
+    ];
     if allowed.iter().any(|s| k.ends_with(s)) {
         return false;
     }
-    ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL"]
-        .iter()
-        .any(|w| k.contains(w))
+    [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "ACCESS_KEY",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|w| k.contains(w))
 }
 
 fn has_from(text: &str) -> bool {
@@ -846,7 +866,12 @@ fn directives_end(text: &str) -> usize {
     end
 }
 
-fn problem(e: &pd::Error, src: &str, map: &Mapper<'_>, fix: &dyn Fn(usize) -> usize) -> ParseProblem {
+fn problem(
+    e: &pd::Error,
+    src: &str,
+    map: &Mapper<'_>,
+    fix: &dyn Fn(usize) -> usize,
+) -> ParseProblem {
     // Locate by the error's 1-based line/column in `src`.
     let ix = LineIndex::new(src);
     let off = ix.line_start(e.line()) + e.column().saturating_sub(1);
@@ -938,7 +963,12 @@ fn key_values(raw: &str, start: usize, map: &Mapper<'_>) -> Vec<KeyValue> {
         .collect()
 }
 
-fn convert(i: &pd::Instruction<'_>, src: &str, map: &Mapper<'_>, fix: &dyn Fn(usize) -> usize) -> InstKind {
+fn convert(
+    i: &pd::Instruction<'_>,
+    src: &str,
+    map: &Mapper<'_>,
+    fix: &dyn Fn(usize) -> usize,
+) -> InstKind {
     use pd::Instruction as I;
     let _ = src;
     match i {
@@ -974,7 +1004,14 @@ fn convert(i: &pd::Instruction<'_>, src: &str, map: &Mapper<'_>, fix: &dyn Fn(us
                 packages,
             })
         }
-        I::Copy(c) => InstKind::Copy(copy_fact(false, &c.options, &c.src, &c.dest.value, map, fix)),
+        I::Copy(c) => InstKind::Copy(copy_fact(
+            false,
+            &c.options,
+            &c.src,
+            &c.dest.value,
+            map,
+            fix,
+        )),
         I::Add(c) => InstKind::Copy(copy_fact(true, &c.options, &c.src, &c.dest.value, map, fix)),
         I::Cmd(c) => InstKind::Cmd(command_fact(&c.arguments)),
         I::Entrypoint(c) => InstKind::Entrypoint(command_fact(&c.arguments)),
@@ -985,7 +1022,10 @@ fn convert(i: &pd::Instruction<'_>, src: &str, map: &Mapper<'_>, fix: &dyn Fn(us
                 .map(|o| {
                     (
                         o.name.value.to_string(),
-                        o.value.as_ref().map(|v| v.value.to_string()).unwrap_or_default(),
+                        o.value
+                            .as_ref()
+                            .map(|v| v.value.to_string())
+                            .unwrap_or_default(),
                     )
                 })
                 .collect(),
@@ -1085,7 +1125,11 @@ pub fn package_call(c: &SimpleCommand) -> Option<PackageCall> {
         "apt-get" | "apt" => (PackageManager::Apt, rest),
         "apk" => (PackageManager::Apk, rest),
         "pip" | "pip3" => (PackageManager::Pip, rest),
-        p if p.starts_with("python") && rest.len() >= 2 && rest[0] == "-m" && rest[1].starts_with("pip") => {
+        p if p.starts_with("python")
+            && rest.len() >= 2
+            && rest[0] == "-m"
+            && rest[1].starts_with("pip") =>
+        {
             (PackageManager::Pip, rest[2..].to_vec())
         }
         "uv" => (PackageManager::Uv, rest),

@@ -183,7 +183,11 @@ mod tests {
         for ok in ["Dockerfile", "templates/Dockerfile.prod", "api.Dockerfile"] {
             assert!(is_dockerfile_name(ok), "{ok}");
         }
-        for no in ["Dockerfile-notes.md", "x/.Dockerfile2", "docker-compose.yml"] {
+        for no in [
+            "Dockerfile-notes.md",
+            "x/.Dockerfile2",
+            "docker-compose.yml",
+        ] {
             assert!(!is_dockerfile_name(no), "{no}");
         }
     }

@@ -122,7 +122,8 @@ docker_rules! {
     r_apt_lists => "SF-docker-apt-lists", Warning, frag = true, peers = ["DL3009"],
         "`apt-get update` without deleting /var/lib/apt/lists",
         "End the RUN that runs `apt-get update` with `&& rm -rf /var/lib/apt/lists/*` (or use a \
-         cache mount on /var/lib/apt/lists) so the package lists do not stay in the layer.",
+         cache mount on /var/lib/apt/lists) so the package lists do not stay in the layer. \
+         Deliberate difference: skillforge also sees `sudo apt-get update`; hadolint does not.",
         apt_lists;
     r_apk => "SF-docker-apk-no-cache", Warning, frag = true, peers = ["DL3019", "DS-0025"],
         "`apk add` without `--no-cache`",
@@ -162,7 +163,8 @@ docker_rules! {
         "`COPY --from` names no earlier stage",
         "`COPY --from=name` must name a stage defined earlier (`FROM … AS name`) or an image with a \
          tag (`--from=ghcr.io/astral-sh/uv:0.8.15`). A later stage or a typo fails or pulls an image \
-         of that name.",
+         of that name. Deliberate difference: hadolint ignores numeric `--from=N`; skillforge flags \
+         an index that is not an earlier stage.",
         copy_from_unknown;
     r_copy_self => "SF-docker-copy-from-self", Error, frag = false, peers = ["DL3023"],
         "`COPY --from` names its own stage",
@@ -220,7 +222,14 @@ docker_rules! {
 
 /// Runs one rule over every Dockerfile of the skill, honouring the allow-list,
 /// `# check=skip=…` and the fragment flag.
-fn drive(cx: &Ctx, skill: &Skill, em: &mut Emitter, peers: &[&str], fragment_ok: bool, logic: Logic) {
+fn drive(
+    cx: &Ctx,
+    skill: &Skill,
+    em: &mut Emitter,
+    peers: &[&str],
+    fragment_ok: bool,
+    logic: Logic,
+) {
     let id = em.rule().id;
     if cx.config.docker_allowed(id, peers) {
         return;
@@ -279,7 +288,10 @@ fn parse_error(df: &Dockerfile, out: &mut Vec<Hit>) {
 /// Stages that name an external image (not scratch, not a stage, no variable).
 fn external_stages(df: &Dockerfile) -> impl Iterator<Item = &Stage> {
     df.stages.iter().filter(|s| {
-        s.base_stage.is_none() && !s.image.is_scratch() && !s.image.has_variable() && !s.image.raw.is_empty()
+        s.base_stage.is_none()
+            && !s.image.is_scratch()
+            && !s.image.has_variable()
+            && !s.image.raw.is_empty()
     })
 }
 
@@ -287,8 +299,11 @@ fn untagged_base(df: &Dockerfile, out: &mut Vec<Hit>) {
     for s in external_stages(df) {
         if s.image.tag.is_none() && s.image.digest.is_none() {
             out.push(
-                Hit::new(s.image_span, format!("base image `{}` has no tag", s.image.raw))
-                    .hint(format!("pin a version, e.g. `{}:<version>`", s.image.raw)),
+                Hit::new(
+                    s.image_span,
+                    format!("base image `{}` has no tag", s.image.raw),
+                )
+                .hint(format!("pin a version, e.g. `{}:<version>`", s.image.raw)),
             );
         }
     }
@@ -298,8 +313,11 @@ fn latest_tag(df: &Dockerfile, out: &mut Vec<Hit>) {
     for s in external_stages(df) {
         if s.image.tag.as_deref() == Some("latest") {
             out.push(
-                Hit::new(s.image_span, format!("base image `{}` uses the `latest` tag", s.image.raw))
-                    .hint("pin a version tag or a digest"),
+                Hit::new(
+                    s.image_span,
+                    format!("base image `{}` uses the `latest` tag", s.image.raw),
+                )
+                .hint("pin a version tag or a digest"),
             );
         }
     }
@@ -311,8 +329,9 @@ fn user_root(df: &Dockerfile, out: &mut Vec<Hit>) {
         && is_root_user(u)
     {
         out.push(
-            Hit::new(inst.span, "the final stage's last USER is root")
-                .hint("switch to a non-root user at the end: `USER app` (create it with useradd/adduser)"),
+            Hit::new(inst.span, "the final stage's last USER is root").hint(
+                "switch to a non-root user at the end: `USER app` (create it with useradd/adduser)",
+            ),
         );
     }
 }
@@ -371,8 +390,18 @@ fn shell_form_cmd(df: &Dockerfile, out: &mut Vec<Hit>) {
                 .map(|w| format!("\"{}\"", w.replace('"', "\\\"")))
                 .collect();
             out.push(
-                Hit::new(i.span, format!("{} in shell form: the process will not get signals as PID 1", i.keyword.to_uppercase()))
-                    .hint(format!("use the exec form: {} [{}]", i.keyword.to_uppercase(), words.join(", "))),
+                Hit::new(
+                    i.span,
+                    format!(
+                        "{} in shell form: the process will not get signals as PID 1",
+                        i.keyword.to_uppercase()
+                    ),
+                )
+                .hint(format!(
+                    "use the exec form: {} [{}]",
+                    i.keyword.to_uppercase(),
+                    words.join(", ")
+                )),
             );
         }
     }
@@ -385,8 +414,10 @@ fn relative_workdir(df: &Dockerfile, out: &mut Vec<Hit>) {
             let windows = p.len() >= 2 && p.as_bytes()[1] == b':';
             if !(p.starts_with('/') || p.starts_with('$') || windows || p.starts_with('\\')) {
                 out.push(
-                    Hit::new(i.span, format!("WORKDIR `{p}` is relative"))
-                        .hint(format!("use an absolute path, e.g. `WORKDIR /{}`", p.trim_start_matches("./"))),
+                    Hit::new(i.span, format!("WORKDIR `{p}` is relative")).hint(format!(
+                        "use an absolute path, e.g. `WORKDIR /{}`",
+                        p.trim_start_matches("./")
+                    )),
                 );
             }
         }
@@ -396,7 +427,10 @@ fn relative_workdir(df: &Dockerfile, out: &mut Vec<Hit>) {
 fn run_cd(df: &Dockerfile, out: &mut Vec<Hit>) {
     for (_, i, r) in df.runs() {
         if r.commands.iter().any(|c| c.program() == Some("cd")) {
-            out.push(Hit::new(i.span, "`cd` in RUN").hint("set the directory with `WORKDIR /path` instead"));
+            out.push(
+                Hit::new(i.span, "`cd` in RUN")
+                    .hint("set the directory with `WORKDIR /path` instead"),
+            );
         }
     }
 }
@@ -411,25 +445,35 @@ fn add_local(df: &Dockerfile, out: &mut Vec<Hit>) {
                 let l = s.to_ascii_lowercase();
                 l.contains("://")
                     || l.starts_with("git@")
-                    || [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst"]
-                        .iter()
-                        .any(|e| l.ends_with(e))
+                    || [
+                        ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz",
+                        ".tar.zst",
+                    ]
+                    .iter()
+                    .any(|e| l.ends_with(e))
             };
             if c.sources.iter().any(|s| !remote_or_archive(s)) {
-                out.push(Hit::new(i.span, "ADD used to copy local files").hint("use COPY for local files and folders"));
+                out.push(
+                    Hit::new(i.span, "ADD used to copy local files")
+                        .hint("use COPY for local files and folders"),
+                );
             }
         }
     }
 }
 
 fn apt_calls(df: &Dockerfile) -> impl Iterator<Item = (&Inst, &RunFact, &PackageCall)> {
-    df.runs().flat_map(|(_, i, r)| r.calls(PackageManager::Apt).map(move |c| (i, r, c)))
+    df.runs()
+        .flat_map(|(_, i, r)| r.calls(PackageManager::Apt).map(move |c| (i, r, c)))
 }
 
 fn apt_not_apt_get(df: &Dockerfile, out: &mut Vec<Hit>) {
     for (_, i, r) in df.runs() {
         if r.commands.iter().any(|c| c.program() == Some("apt")) {
-            out.push(Hit::new(i.span, "`apt` in a Dockerfile").hint("use `apt-get` (stable CLI for scripts)"));
+            out.push(
+                Hit::new(i.span, "`apt` in a Dockerfile")
+                    .hint("use `apt-get` (stable CLI for scripts)"),
+            );
         }
     }
 }
@@ -444,11 +488,18 @@ fn apt_get_installs(df: &Dockerfile) -> Vec<(&Inst, &PackageCall)> {
 fn apt_yes(df: &Dockerfile, out: &mut Vec<Hit>) {
     for (i, c) in apt_get_installs(df) {
         let yes = c.args.iter().any(|a| {
-            matches!(a.as_str(), "--yes" | "--assume-yes" | "-qq" | "-q=2" | "--quiet=2")
-                || (a.starts_with('-') && !a.starts_with("--") && (a.contains('y') || a.contains("qq")))
+            matches!(
+                a.as_str(),
+                "--yes" | "--assume-yes" | "-qq" | "-q=2" | "--quiet=2"
+            ) || (a.starts_with('-')
+                && !a.starts_with("--")
+                && (a.contains('y') || a.contains("qq")))
         });
         if !yes {
-            out.push(Hit::new(i.span, "`apt-get install` without `-y`").hint("add `-y` so the build does not wait for confirmation"));
+            out.push(
+                Hit::new(i.span, "`apt-get install` without `-y`")
+                    .hint("add `-y` so the build does not wait for confirmation"),
+            );
         }
     }
 }
@@ -456,11 +507,17 @@ fn apt_yes(df: &Dockerfile, out: &mut Vec<Hit>) {
 fn apt_no_recommends(df: &Dockerfile, out: &mut Vec<Hit>) {
     for (i, c) in apt_get_installs(df) {
         let ok = c.has_flag(&["--no-install-recommends"])
-            || c.args.iter().any(|a| a.contains("APT::Install-Recommends=false") || a.contains("APT::Install-Recommends=0"));
+            || c.args.iter().any(|a| {
+                a.contains("APT::Install-Recommends=false")
+                    || a.contains("APT::Install-Recommends=0")
+            });
         if !ok {
             out.push(
-                Hit::new(i.span, "`apt-get install` without `--no-install-recommends`")
-                    .hint("add `--no-install-recommends` to keep the image small"),
+                Hit::new(
+                    i.span,
+                    "`apt-get install` without `--no-install-recommends`",
+                )
+                .hint("add `--no-install-recommends` to keep the image small"),
             );
         }
     }
@@ -475,15 +532,21 @@ fn apt_lists(df: &Dockerfile, out: &mut Vec<Hit>) {
             continue;
         }
         let cleaned = r.commands.iter().any(|c| {
-            c.program() == Some("rm") && c.argv().iter().any(|a| a.starts_with("/var/lib/apt/lists"))
-        }) || r
-            .mounts
-            .iter()
-            .any(|m| m.kind == "cache" && m.target.as_deref().is_some_and(|t| t.starts_with("/var/lib/apt/lists")));
+            c.program() == Some("rm")
+                && c.argv().iter().any(|a| a.starts_with("/var/lib/apt/lists"))
+        }) || r.mounts.iter().any(|m| {
+            m.kind == "cache"
+                && m.target
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("/var/lib/apt/lists"))
+        });
         if !cleaned {
             out.push(
-                Hit::new(i.span, "`apt-get update` leaves /var/lib/apt/lists in the layer")
-                    .hint("end this RUN with `&& rm -rf /var/lib/apt/lists/*`"),
+                Hit::new(
+                    i.span,
+                    "`apt-get update` leaves /var/lib/apt/lists in the layer",
+                )
+                .hint("end this RUN with `&& rm -rf /var/lib/apt/lists/*`"),
             );
         }
     }
@@ -491,15 +554,22 @@ fn apt_lists(df: &Dockerfile, out: &mut Vec<Hit>) {
 
 fn apk_no_cache(df: &Dockerfile, out: &mut Vec<Hit>) {
     for (_, i, r) in df.runs() {
-        let mounted = r
-            .mounts
-            .iter()
-            .any(|m| m.kind == "cache" && m.target.as_deref().is_some_and(|t| t.starts_with("/var/cache/apk")));
+        let mounted = r.mounts.iter().any(|m| {
+            m.kind == "cache"
+                && m.target
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("/var/cache/apk"))
+        });
         if mounted {
             continue;
         }
-        if r.calls(PackageManager::Apk).any(|c| c.subcommand == "add" && !c.has_flag(&["--no-cache"])) {
-            out.push(Hit::new(i.span, "`apk add` without `--no-cache`").hint("use `apk add --no-cache …`"));
+        if r.calls(PackageManager::Apk)
+            .any(|c| c.subcommand == "add" && !c.has_flag(&["--no-cache"]))
+        {
+            out.push(
+                Hit::new(i.span, "`apk add` without `--no-cache`")
+                    .hint("use `apk add --no-cache …`"),
+            );
         }
     }
 }
@@ -509,17 +579,20 @@ fn stage_env_truthy(st: &Stage, name: &str) -> bool {
     st.instructions.iter().any(|i| match &i.kind {
         InstKind::Env(kv) => kv.iter().any(|k| {
             k.key == name
-                && k
-                    .value
-                    .as_deref()
-                    .is_some_and(|v| !matches!(v.to_ascii_lowercase().as_str(), "" | "0" | "false" | "no" | "off"))
+                && k.value.as_deref().is_some_and(|v| {
+                    !matches!(
+                        v.to_ascii_lowercase().as_str(),
+                        "" | "0" | "false" | "no" | "off"
+                    )
+                })
         }),
         _ => false,
     })
 }
 
 fn pip_installs(r: &RunFact) -> impl Iterator<Item = &PackageCall> {
-    r.calls(PackageManager::Pip).filter(|c| c.subcommand == "install")
+    r.calls(PackageManager::Pip)
+        .filter(|c| c.subcommand == "install")
 }
 
 fn pip_no_cache(df: &Dockerfile, out: &mut Vec<Hit>) {
@@ -541,16 +614,46 @@ fn pip_no_cache(df: &Dockerfile, out: &mut Vec<Hit>) {
 
 /// pip options that take a value (the next word).
 const PIP_VALUE_OPTS: &[&str] = &[
-    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url",
-    "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--platform", "--python-version",
-    "--implementation", "--abi", "--trusted-host", "--src", "--cache-dir", "--progress-bar", "--only-binary",
-    "--no-binary", "--report", "--upgrade-strategy", "--log", "--proxy", "--retries", "--timeout",
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "-e",
+    "--editable",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-f",
+    "--find-links",
+    "-t",
+    "--target",
+    "--prefix",
+    "--root",
+    "--platform",
+    "--python-version",
+    "--implementation",
+    "--abi",
+    "--trusted-host",
+    "--src",
+    "--cache-dir",
+    "--progress-bar",
+    "--only-binary",
+    "--no-binary",
+    "--report",
+    "--upgrade-strategy",
+    "--log",
+    "--proxy",
+    "--retries",
+    "--timeout",
 ];
 
 fn pip_unpinned(df: &Dockerfile, out: &mut Vec<Hit>) {
     for (_, i, r) in df.runs() {
         for c in pip_installs(r) {
-            if c.args.iter().any(|a| a == "-c" || a == "--constraint" || a.starts_with("--constraint=")) {
+            if c.args
+                .iter()
+                .any(|a| a == "-c" || a == "--constraint" || a.starts_with("--constraint="))
+            {
                 continue;
             }
             let mut unpinned = Vec::new();
@@ -569,7 +672,9 @@ fn pip_unpinned(df: &Dockerfile, out: &mut Vec<Hit>) {
                     seen_sub = true; // `install`
                     continue;
                 }
-                let pinned = ["==", ">=", "<=", "~=", "!=", "<", ">", "@"].iter().any(|op| a.contains(op))
+                let pinned = ["==", ">=", "<=", "~=", "!=", "<", ">", "@"]
+                    .iter()
+                    .any(|op| a.contains(op))
                     || a.starts_with('.')
                     || a.starts_with('/')
                     || a.starts_with('$')
@@ -584,8 +689,14 @@ fn pip_unpinned(df: &Dockerfile, out: &mut Vec<Hit>) {
             }
             if !unpinned.is_empty() {
                 out.push(
-                    Hit::new(i.span, format!("`pip install` of unpinned package(s): {}", unpinned.join(", ")))
-                        .hint("pin versions (`name==1.2.3`) or install from a requirements/lock file"),
+                    Hit::new(
+                        i.span,
+                        format!(
+                            "`pip install` of unpinned package(s): {}",
+                            unpinned.join(", ")
+                        ),
+                    )
+                    .hint("pin versions (`name==1.2.3`) or install from a requirements/lock file"),
                 );
             }
         }
@@ -606,8 +717,11 @@ fn multiple(df: &Dockerfile, out: &mut Vec<Hit>, pick: fn(&InstKind) -> bool, wh
         let all: Vec<&Inst> = st.instructions.iter().filter(|i| pick(&i.kind)).collect();
         for i in all.iter().skip(1) {
             out.push(
-                Hit::new(i.span, format!("more than one {what} in this stage: only the last takes effect"))
-                    .hint(format!("keep a single {what}")),
+                Hit::new(
+                    i.span,
+                    format!("more than one {what} in this stage: only the last takes effect"),
+                )
+                .hint(format!("keep a single {what}")),
             );
         }
     }
@@ -618,11 +732,21 @@ fn multiple_cmd(df: &Dockerfile, out: &mut Vec<Hit>) {
 }
 
 fn multiple_entrypoint(df: &Dockerfile, out: &mut Vec<Hit>) {
-    multiple(df, out, |k| matches!(k, InstKind::Entrypoint(_)), "ENTRYPOINT");
+    multiple(
+        df,
+        out,
+        |k| matches!(k, InstKind::Entrypoint(_)),
+        "ENTRYPOINT",
+    );
 }
 
 fn multiple_healthcheck(df: &Dockerfile, out: &mut Vec<Hit>) {
-    multiple(df, out, |k| matches!(k, InstKind::Healthcheck(_)), "HEALTHCHECK");
+    multiple(
+        df,
+        out,
+        |k| matches!(k, InstKind::Healthcheck(_)),
+        "HEALTHCHECK",
+    );
 }
 
 fn copy_from_unknown(df: &Dockerfile, out: &mut Vec<Hit>) {
@@ -664,8 +788,14 @@ fn copy_from_self(df: &Dockerfile, out: &mut Vec<Hit>) {
     for st in &df.stages {
         let Some(name) = st.name() else { continue };
         for (i, c) in st.copies() {
-            if c.from.as_ref().is_some_and(|f| f.value.eq_ignore_ascii_case(name)) {
-                out.push(Hit::new(i.span, format!("`COPY --from={name}` copies from its own stage")));
+            if c.from
+                .as_ref()
+                .is_some_and(|f| f.value.eq_ignore_ascii_case(name))
+            {
+                out.push(Hit::new(
+                    i.span,
+                    format!("`COPY --from={name}` copies from its own stage"),
+                ));
             }
         }
     }
@@ -678,22 +808,34 @@ fn duplicate_stage(df: &Dockerfile, out: &mut Vec<Hit>) {
             .iter()
             .any(|s| s.name().is_some_and(|n| n.eq_ignore_ascii_case(&a.value)))
         {
-            out.push(Hit::new(a.span, format!("stage name `{}` is used twice", a.value)).hint("rename one of the stages"));
+            out.push(
+                Hit::new(a.span, format!("stage name `{}` is used twice", a.value))
+                    .hint("rename one of the stages"),
+            );
         }
     }
 }
 
 fn from_as_casing(df: &Dockerfile, out: &mut Vec<Hit>) {
     for st in &df.stages {
-        let Some(as_kw) = &st.as_keyword else { continue };
+        let Some(as_kw) = &st.as_keyword else {
+            continue;
+        };
         let from_upper = st.from_keyword.chars().all(|c| c.is_ascii_uppercase());
         let from_lower = st.from_keyword.chars().all(|c| c.is_ascii_lowercase());
         let as_upper = as_kw.chars().all(|c| c.is_ascii_uppercase());
         let as_lower = as_kw.chars().all(|c| c.is_ascii_lowercase());
         if (from_upper && !as_upper) || (from_lower && !as_lower) {
             out.push(
-                Hit::new(st.span, format!("`{}` and `{as_kw}` differ in casing", st.from_keyword))
-                    .hint(format!("write `{} … {}`", st.from_keyword, if from_upper { "AS" } else { "as" })),
+                Hit::new(
+                    st.span,
+                    format!("`{}` and `{as_kw}` differ in casing", st.from_keyword),
+                )
+                .hint(format!(
+                    "write `{} … {}`",
+                    st.from_keyword,
+                    if from_upper { "AS" } else { "as" }
+                )),
             );
         }
     }
@@ -719,8 +861,14 @@ fn pipefail(df: &Dockerfile, out: &mut Vec<Hit>) {
         for i in &st.instructions {
             match &i.kind {
                 InstKind::Shell(args) => {
-                    let prog = args.first().map(|s| s.rsplit('/').next().unwrap_or(s)).unwrap_or("");
-                    let posix = matches!(prog, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh" | "busybox");
+                    let prog = args
+                        .first()
+                        .map(|s| s.rsplit('/').next().unwrap_or(s))
+                        .unwrap_or("");
+                    let posix = matches!(
+                        prog,
+                        "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh" | "busybox"
+                    );
                     safe = !posix || args.iter().any(|a| a == "pipefail");
                 }
                 InstKind::Run(r) if !safe && r.has_pipe() => {
@@ -738,22 +886,32 @@ fn pipefail(df: &Dockerfile, out: &mut Vec<Hit>) {
 fn maintainer(df: &Dockerfile, out: &mut Vec<Hit>) {
     for (_, i) in df.instructions() {
         if matches!(i.kind, InstKind::Maintainer) {
-            out.push(Hit::new(i.span, "MAINTAINER is deprecated").hint("use `LABEL org.opencontainers.image.authors=\"…\"`"));
+            out.push(
+                Hit::new(i.span, "MAINTAINER is deprecated")
+                    .hint("use `LABEL org.opencontainers.image.authors=\"…\"`"),
+            );
         }
     }
 }
 
 fn sudo(df: &Dockerfile, out: &mut Vec<Hit>) {
     for (_, i, r) in df.runs() {
-        if r.commands.iter().any(|c| c.words.iter().any(|w| w == "sudo")) {
-            out.push(Hit::new(i.span, "`sudo` in RUN").hint("use USER to change user instead of sudo"));
+        if r.commands
+            .iter()
+            .any(|c| c.words.iter().any(|w| w == "sudo"))
+        {
+            out.push(
+                Hit::new(i.span, "`sudo` in RUN").hint("use USER to change user instead of sudo"),
+            );
         }
     }
 }
 
 fn expose_port(df: &Dockerfile, out: &mut Vec<Hit>) {
     for (_, i) in df.instructions() {
-        let InstKind::Expose(ports) = &i.kind else { continue };
+        let InstKind::Expose(ports) = &i.kind else {
+            continue;
+        };
         for p in ports {
             if p.value.contains('$') {
                 continue;
@@ -762,7 +920,9 @@ fn expose_port(df: &Dockerfile, out: &mut Vec<Hit>) {
                 Some((n, pr)) => (n, Some(pr)),
                 None => (p.value.as_str(), None),
             };
-            let range_ok = num.split('-').all(|n| n.parse::<u32>().is_ok_and(|v| v <= 65535));
+            let range_ok = num
+                .split('-')
+                .all(|n| n.parse::<u32>().is_ok_and(|v| v <= 65535));
             let proto_ok = proto.is_none_or(|pr| pr == "tcp" || pr == "udp" || pr == "sctp");
             if !range_ok || !proto_ok {
                 out.push(
@@ -804,7 +964,9 @@ fn uv_image_unpinned(df: &Dockerfile, out: &mut Vec<Hit>) {
 fn is_dev_stage(st: &Stage) -> bool {
     st.name().is_some_and(|n| {
         let n = n.to_ascii_lowercase();
-        ["dev", "test", "ci", "lint", "debug"].iter().any(|w| n.split(['-', '_']).any(|p| p == *w))
+        ["dev", "test", "ci", "lint", "debug"]
+            .iter()
+            .any(|w| n.split(['-', '_']).any(|p| p == *w))
     })
 }
 
@@ -837,7 +999,9 @@ fn uv_no_cache(df: &Dockerfile, out: &mut Vec<Hit>) {
         }
         for (i, r) in st.runs() {
             let installs = r.calls(PackageManager::Uv).filter(|c| {
-                c.subcommand == "sync" || c.subcommand == "pip install" || c.subcommand == "pip sync"
+                c.subcommand == "sync"
+                    || c.subcommand == "pip install"
+                    || c.subcommand == "pip sync"
             });
             let mut bad = false;
             for c in installs {
@@ -862,7 +1026,10 @@ mod tests {
 
     fn ids(text: &str) -> Vec<(&'static str, usize)> {
         let df = parse_dockerfile_text(text);
-        check_dockerfile(&df).into_iter().map(|(id, h)| (id, h.span.line)).collect()
+        check_dockerfile(&df)
+            .into_iter()
+            .map(|(id, h)| (id, h.span.line))
+            .collect()
     }
 
     fn fires(text: &str, id: &str) -> bool {
@@ -879,47 +1046,183 @@ mod tests {
     #[test]
     fn each_rule_fires_and_not() {
         let cases: &[(&str, &str, &str)] = &[
-            ("SF-docker-untagged-base", "FROM python\n", "FROM python:3.12\n"),
-            ("SF-docker-latest-tag", "FROM python:latest\n", "FROM python:3.12\n"),
-            ("SF-docker-user-root", "FROM a:1\nUSER root\n", "FROM a:1\nUSER root\nUSER app\n"),
-            ("SF-docker-no-user", "FROM a:1\nCMD [\"x\"]\n", "FROM gcr.io/distroless/python3:nonroot\nCMD [\"x\"]\n"),
-            ("SF-docker-no-healthcheck", "FROM a:1\nCMD [\"x\"]\n", "FROM a:1\nHEALTHCHECK NONE\nCMD [\"x\"]\n"),
-            ("SF-docker-shell-form-cmd", "CMD python app.py\n", "CMD [\"python\", \"app.py\"]\n"),
-            ("SF-docker-relative-workdir", "WORKDIR app\n", "WORKDIR /app\n"),
-            ("SF-docker-run-cd", "RUN cd /x && make\n", "WORKDIR /x\nRUN make\n"),
-            ("SF-docker-add-local", "ADD src /src\n", "ADD https://x/y.tgz /y\n"),
-            ("SF-docker-apt-not-apt-get", "RUN apt install -y x\n", "RUN apt-get install -y x\n"),
-            ("SF-docker-apt-yes", "RUN apt-get install x\n", "RUN apt-get install -qy x\n"),
-            ("SF-docker-apt-no-recommends", "RUN apt-get install -y x\n", "RUN apt-get install -y --no-install-recommends x\n"),
-            ("SF-docker-apt-lists", "RUN apt-get update && apt-get install -y x\n", "RUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n"),
-            ("SF-docker-apk-no-cache", "RUN apk add curl\n", "RUN apk add --no-cache curl\n"),
-            ("SF-docker-pip-no-cache", "RUN pip install -r r.txt\n", "RUN pip install --no-cache-dir -r r.txt\n"),
-            ("SF-docker-pip-unpinned", "RUN pip install flask\n", "RUN pip install flask==3.0 -r r.txt .\n"),
-            ("SF-docker-secret-env", "ENV API_TOKEN=abc\n", "ENV API_TOKEN_FILE=/run/secrets/t\n"),
-            ("SF-docker-multiple-cmd", "FROM a:1\nCMD [\"a\"]\nCMD [\"b\"]\n", "FROM a:1\nCMD [\"a\"]\nFROM b:1\nCMD [\"b\"]\n"),
-            ("SF-docker-multiple-entrypoint", "FROM a:1\nENTRYPOINT [\"a\"]\nENTRYPOINT [\"b\"]\n", "FROM a:1\nENTRYPOINT [\"a\"]\n"),
-            ("SF-docker-multiple-healthcheck", "HEALTHCHECK NONE\nHEALTHCHECK CMD [\"x\"]\n", "HEALTHCHECK CMD [\"x\"]\n"),
-            ("SF-docker-copy-from-unknown", "FROM a:1 AS x\nCOPY --from=y /a /b\nFROM a:1 AS y\n", "FROM a:1 AS y\nFROM a:1 AS x\nCOPY --from=y /a /b\n"),
-            ("SF-docker-copy-from-self", "FROM a:1 AS x\nCOPY --from=x /a /b\n", "FROM a:1 AS x\nCOPY --from=nginx:1 /a /b\n"),
-            ("SF-docker-duplicate-stage", "FROM a:1 AS x\nFROM b:1 AS X\n", "FROM a:1 AS x\nFROM b:1 AS y\n"),
-            ("SF-docker-from-as-casing", "FROM a:1 as x\n", "FROM a:1 AS x\n"),
-            ("SF-docker-source-before-deps", "FROM a:1\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\n", "FROM a:1\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n"),
-            ("SF-docker-pipefail", "RUN curl x | sh\n", "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN curl x | sh\n"),
+            (
+                "SF-docker-untagged-base",
+                "FROM python\n",
+                "FROM python:3.12\n",
+            ),
+            (
+                "SF-docker-latest-tag",
+                "FROM python:latest\n",
+                "FROM python:3.12\n",
+            ),
+            (
+                "SF-docker-user-root",
+                "FROM a:1\nUSER root\n",
+                "FROM a:1\nUSER root\nUSER app\n",
+            ),
+            (
+                "SF-docker-no-user",
+                "FROM a:1\nCMD [\"x\"]\n",
+                "FROM gcr.io/distroless/python3:nonroot\nCMD [\"x\"]\n",
+            ),
+            (
+                "SF-docker-no-healthcheck",
+                "FROM a:1\nCMD [\"x\"]\n",
+                "FROM a:1\nHEALTHCHECK NONE\nCMD [\"x\"]\n",
+            ),
+            (
+                "SF-docker-shell-form-cmd",
+                "CMD python app.py\n",
+                "CMD [\"python\", \"app.py\"]\n",
+            ),
+            (
+                "SF-docker-relative-workdir",
+                "WORKDIR app\n",
+                "WORKDIR /app\n",
+            ),
+            (
+                "SF-docker-run-cd",
+                "RUN cd /x && make\n",
+                "WORKDIR /x\nRUN make\n",
+            ),
+            (
+                "SF-docker-add-local",
+                "ADD src /src\n",
+                "ADD https://x/y.tgz /y\n",
+            ),
+            (
+                "SF-docker-apt-not-apt-get",
+                "RUN apt install -y x\n",
+                "RUN apt-get install -y x\n",
+            ),
+            (
+                "SF-docker-apt-yes",
+                "RUN apt-get install x\n",
+                "RUN apt-get install -qy x\n",
+            ),
+            (
+                "SF-docker-apt-no-recommends",
+                "RUN apt-get install -y x\n",
+                "RUN apt-get install -y --no-install-recommends x\n",
+            ),
+            (
+                "SF-docker-apt-lists",
+                "RUN apt-get update && apt-get install -y x\n",
+                "RUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n",
+            ),
+            (
+                "SF-docker-apk-no-cache",
+                "RUN apk add curl\n",
+                "RUN apk add --no-cache curl\n",
+            ),
+            (
+                "SF-docker-pip-no-cache",
+                "RUN pip install -r r.txt\n",
+                "RUN pip install --no-cache-dir -r r.txt\n",
+            ),
+            (
+                "SF-docker-pip-unpinned",
+                "RUN pip install flask\n",
+                "RUN pip install flask==3.0 -r r.txt .\n",
+            ),
+            (
+                "SF-docker-secret-env",
+                "ENV API_TOKEN=abc\n",
+                "ENV API_TOKEN_FILE=/run/secrets/t\n",
+            ),
+            (
+                "SF-docker-multiple-cmd",
+                "FROM a:1\nCMD [\"a\"]\nCMD [\"b\"]\n",
+                "FROM a:1\nCMD [\"a\"]\nFROM b:1\nCMD [\"b\"]\n",
+            ),
+            (
+                "SF-docker-multiple-entrypoint",
+                "FROM a:1\nENTRYPOINT [\"a\"]\nENTRYPOINT [\"b\"]\n",
+                "FROM a:1\nENTRYPOINT [\"a\"]\n",
+            ),
+            (
+                "SF-docker-multiple-healthcheck",
+                "HEALTHCHECK NONE\nHEALTHCHECK CMD [\"x\"]\n",
+                "HEALTHCHECK CMD [\"x\"]\n",
+            ),
+            (
+                "SF-docker-copy-from-unknown",
+                "FROM a:1 AS x\nCOPY --from=y /a /b\nFROM a:1 AS y\n",
+                "FROM a:1 AS y\nFROM a:1 AS x\nCOPY --from=y /a /b\n",
+            ),
+            (
+                "SF-docker-copy-from-self",
+                "FROM a:1 AS x\nCOPY --from=x /a /b\n",
+                "FROM a:1 AS x\nCOPY --from=nginx:1 /a /b\n",
+            ),
+            (
+                "SF-docker-duplicate-stage",
+                "FROM a:1 AS x\nFROM b:1 AS X\n",
+                "FROM a:1 AS x\nFROM b:1 AS y\n",
+            ),
+            (
+                "SF-docker-from-as-casing",
+                "FROM a:1 as x\n",
+                "FROM a:1 AS x\n",
+            ),
+            (
+                "SF-docker-source-before-deps",
+                "FROM a:1\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\n",
+                "FROM a:1\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n",
+            ),
+            (
+                "SF-docker-pipefail",
+                "RUN curl x | sh\n",
+                "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN curl x | sh\n",
+            ),
             ("SF-docker-maintainer", "MAINTAINER me\n", "LABEL a=b\n"),
             ("SF-docker-sudo", "RUN sudo make\n", "RUN make\n"),
-            ("SF-docker-expose-port", "EXPOSE 70000\n", "EXPOSE 8000/tcp\n"),
-            ("SF-docker-uv-image-unpinned", "COPY --from=ghcr.io/astral-sh/uv:latest /uv /bin/\n", "COPY --from=ghcr.io/astral-sh/uv:0.8.15 /uv /bin/\n"),
-            ("SF-docker-uv-sync-unlocked", "RUN uv sync\n", "RUN uv sync --frozen\n"),
-            ("SF-docker-uv-no-cache", "FROM a:1\nRUN uv sync --locked\n", "FROM a:1\nENV UV_NO_CACHE=1\nRUN uv sync --locked\n"),
-            ("SF-docker-parse", "FROM a:1\nCOPYY a b\n", "FROM a:1\nRUN x\n"),
+            (
+                "SF-docker-expose-port",
+                "EXPOSE 70000\n",
+                "EXPOSE 8000/tcp\n",
+            ),
+            (
+                "SF-docker-uv-image-unpinned",
+                "COPY --from=ghcr.io/astral-sh/uv:latest /uv /bin/\n",
+                "COPY --from=ghcr.io/astral-sh/uv:0.8.15 /uv /bin/\n",
+            ),
+            (
+                "SF-docker-uv-sync-unlocked",
+                "RUN uv sync\n",
+                "RUN uv sync --frozen\n",
+            ),
+            (
+                "SF-docker-uv-no-cache",
+                "FROM a:1\nRUN uv sync --locked\n",
+                "FROM a:1\nENV UV_NO_CACHE=1\nRUN uv sync --locked\n",
+            ),
+            (
+                "SF-docker-parse",
+                "FROM a:1\nCOPYY a b\n",
+                "FROM a:1\nRUN x\n",
+            ),
         ];
         for (id, bad, good) in cases {
-            assert!(fires(bad, id), "{id} should fire on:\n{bad}\ngot {:?}", ids(bad));
-            assert!(!fires(good, id), "{id} should not fire on:\n{good}\ngot {:?}", ids(good));
+            assert!(
+                fires(bad, id),
+                "{id} should fire on:\n{bad}\ngot {:?}",
+                ids(bad)
+            );
+            assert!(
+                !fires(good, id),
+                "{id} should not fire on:\n{good}\ngot {:?}",
+                ids(good)
+            );
         }
         // every rule has a case
         for r in LOGIC {
-            assert!(cases.iter().any(|c| c.0 == r.id), "no test case for {}", r.id);
+            assert!(
+                cases.iter().any(|c| c.0 == r.id),
+                "no test case for {}",
+                r.id
+            );
         }
     }
 
@@ -929,9 +1232,18 @@ mod tests {
         assert_eq!(ids(frag), vec![]);
         assert!(parse_dockerfile_text(frag).fragment);
         assert!(fires("FROM python\n", "SF-docker-untagged-base"));
-        assert!(!fires("# check=skip=DL3006\nFROM python\n", "SF-docker-untagged-base"));
-        assert!(!fires("# check=skip=JSONArgsRecommended\nFROM a:1\nCMD x\n", "SF-docker-shell-form-cmd"));
-        assert!(!fires("# check=skip=all\nFROM a:1\nCMD x\n", "SF-docker-shell-form-cmd"));
+        assert!(!fires(
+            "# check=skip=DL3006\nFROM python\n",
+            "SF-docker-untagged-base"
+        ));
+        assert!(!fires(
+            "# check=skip=JSONArgsRecommended\nFROM a:1\nCMD x\n",
+            "SF-docker-shell-form-cmd"
+        ));
+        assert!(!fires(
+            "# check=skip=all\nFROM a:1\nCMD x\n",
+            "SF-docker-shell-form-cmd"
+        ));
         // fragment lines map to the text
         let got = ids("# a comment\nRUN apk add x\n");
         assert_eq!(got, vec![("SF-docker-apk-no-cache", 2)]);

@@ -16,9 +16,9 @@ impl SimpleCommand {
         let mut i = 0;
         while i < self.words.len() {
             let w = &self.words[i];
-            let is_assign = w
-                .split_once('=')
-                .is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            let is_assign = w.split_once('=').is_some_and(|(k, _)| {
+                !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
             if is_assign || matches!(w.as_str(), "sudo" | "env" | "exec" | "time" | "nohup" | "!") {
                 i += 1;
             } else {
@@ -91,7 +91,10 @@ pub fn split_commands(script: &str) -> Vec<SimpleCommand> {
                 in_word = true;
                 i += 1;
                 while i < chars.len() && chars[i] != '"' {
-                    if chars[i] == '\\' && i + 1 < chars.len() && matches!(chars[i + 1], '"' | '\\' | '$' | '`') {
+                    if chars[i] == '\\'
+                        && i + 1 < chars.len()
+                        && matches!(chars[i + 1], '"' | '\\' | '$' | '`')
+                    {
                         i += 1;
                     }
                     if chars[i] == '\\' && chars.get(i + 1) == Some(&'\n') {
@@ -181,7 +184,9 @@ mod tests {
 
     #[test]
     fn splits_commands_and_pipes() {
-        let cmds = split_commands("apt-get update && apt-get install -y \\\n  curl | tee x; echo 'a && b' 2>&1");
+        let cmds = split_commands(
+            "apt-get update && apt-get install -y \\\n  curl | tee x; echo 'a && b' 2>&1",
+        );
         let progs: Vec<_> = cmds.iter().map(|c| c.program().unwrap_or("")).collect();
         assert_eq!(progs, ["apt-get", "apt-get", "tee", "echo"]);
         assert!(cmds[1].piped);
@@ -195,9 +200,15 @@ mod tests {
     fn key_values() {
         assert_eq!(
             split_key_values("A=1 B=\"x y\""),
-            vec![("A".into(), Some("1".into())), ("B".into(), Some("x y".into()))]
+            vec![
+                ("A".into(), Some("1".into())),
+                ("B".into(), Some("x y".into()))
+            ]
         );
-        assert_eq!(split_key_values("PATH /a b"), vec![("PATH".into(), Some("/a b".into()))]);
+        assert_eq!(
+            split_key_values("PATH /a b"),
+            vec![("PATH".into(), Some("/a b".into()))]
+        );
         assert_eq!(split_key_values("VERSION"), vec![("VERSION".into(), None)]);
     }
 }

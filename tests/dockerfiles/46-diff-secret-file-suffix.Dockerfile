@@ -1,0 +1,2 @@
+FROM postgres:16-alpine
+ENV DB_PASSWORD_FILE=/run/secrets/db_password
