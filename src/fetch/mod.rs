@@ -1,15 +1,17 @@
 //! Fetching the official docs: sources manifest, polite HTTP client, cache, normaliser,
 //! distiller (`skillforge fetch`).
-
-/// Arguments of `skillforge fetch`.
-#[derive(Debug, clap::Args)]
-pub struct FetchArgs {}
-
-pub fn run(_args: FetchArgs) -> crate::Result<u8> {
-    Err(crate::Error::Other(
-        "`fetch` is being built (issue 6)".into(),
-    ))
-}
+//!
+//! ```text
+//! skillforge fetch                       # fetch/revalidate the blueprint's pages into the cache
+//! skillforge fetch --offline             # cache only: which pages are missing?
+//! skillforge fetch --refresh             # revalidate everything (conditional GET)
+//! skillforge fetch --check --lock L      # which pages changed upstream since the lock?
+//! skillforge fetch --update SKILL_DIR    # rebuild a skill's references (diff shown)
+//! ```
+//!
+//! `[fetch]` in skillforge.toml: `concurrency`, `timeout` and `connect-timeout`
+//! (seconds), `retries`, `backoff-ms`, `backoff-cap-ms`, `pacing-ms`, `max-bytes`,
+//! `max-retry-after` (seconds), `max-age-hours`, `allow-hosts`, `base-url`, `discovery`.
 
 pub mod cache;
 pub mod client;
@@ -17,3 +19,1056 @@ pub mod distil;
 pub mod lock;
 pub mod normalize;
 pub mod sources;
+
+pub use distil::{SourceKind, distilled_references};
+
+use crate::error::{Error, Result};
+use crate::lint::config::Config;
+use client::{Client, FetchError, Options, Outcome, Validators};
+use lock::{LOCK_FILE, Lock};
+use sources::{Manifest, Source};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Arguments of `skillforge fetch`.
+#[derive(Debug, clap::Args)]
+pub struct FetchArgs {
+    /// Blueprint whose sources to fetch: a name, or a path to a sources.yaml
+    #[arg(long, default_value = "docker-deployment", value_name = "NAME|PATH")]
+    pub blueprint: String,
+    /// Use the cache only (no network); list the pages that are missing
+    #[arg(long, conflicts_with_all = ["refresh", "check"])]
+    pub offline: bool,
+    /// Revalidate every cached page with a conditional GET, however fresh
+    #[arg(long)]
+    pub refresh: bool,
+    /// Report which pages changed upstream since the lock file (exit 1 if any)
+    #[arg(long, conflicts_with = "update")]
+    pub check: bool,
+    /// Rebuild the reference files of the skill at PATH from the docs; shows a diff,
+    /// never touches SKILL.md or reference files you edited
+    #[arg(long, value_name = "PATH")]
+    pub update: Option<PathBuf>,
+    /// With --update: also replace reference files that were edited or have no
+    /// record in docs.lock (the diff is still shown)
+    #[arg(long, requires = "update")]
+    pub force: bool,
+    /// Fetch from a mirror of the docs site instead of https://docs.docker.com
+    /// (other hosts are looked up as <base-url>/<host>/<path>)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Page format: the site's Markdown routes, or the raw sources on GitHub
+    #[arg(long, value_enum, default_value = "rendered")]
+    pub source: SourceKind,
+    /// Cache directory (default: $SKILLFORGE_CACHE_DIR or the platform cache dir)
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Requests in flight per host (1-8; default 4)
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Total time allowed per request, in seconds (default 30)
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Lock file to write (or read with --check); default: next to the skill with
+    /// --update, else <cache-dir>/locks/<blueprint>.docs.lock
+    #[arg(long, value_name = "PATH")]
+    pub lock: Option<PathBuf>,
+    /// Do not look moved pages up in llms-full.txt after a 404
+    #[arg(long)]
+    pub no_discovery: bool,
+}
+
+/// Effective settings: flags over `[fetch]` over defaults.
+#[derive(Debug, Clone)]
+struct Settings {
+    opts: Options,
+    base_url: Option<String>,
+    max_age: Duration,
+    discovery: bool,
+}
+
+fn config_error(cfg: &Config, key: &str, msg: String, hint: &str) -> Error {
+    let path = cfg
+        .path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("skillforge.toml"));
+    let line = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .position(|l| l.trim_start().starts_with(key))
+                .map(|i| i + 1)
+        })
+        .unwrap_or(1);
+    Error::input_at(path, line, msg, Some(hint.to_string()))
+}
+
+fn seconds(v: f64, what: &str) -> Result<Duration> {
+    if !(v.is_finite() && v > 0.0 && v <= 3600.0) {
+        return Err(Error::usage_hint(
+            format!("{what} must be a number of seconds between 0 and 3600, got {v}"),
+            "e.g. --timeout 30 or --timeout 0.5",
+        ));
+    }
+    Ok(Duration::from_secs_f64(v))
+}
+
+impl Settings {
+    fn new(args: &FetchArgs, cfg: &Config) -> Result<Settings> {
+        let mut s = Settings {
+            opts: Options::default(),
+            base_url: None,
+            max_age: Duration::from_secs(24 * 3600),
+            discovery: true,
+        };
+        let mut timeout_from_config = false;
+        if let Some(table) = cfg.table.get("fetch") {
+            let table = table.as_table().ok_or_else(|| {
+                config_error(
+                    cfg,
+                    "fetch",
+                    "`fetch` must be a table".into(),
+                    "write it as [fetch]",
+                )
+            })?;
+            for (k, v) in table {
+                let num = || {
+                    v.as_float()
+                        .or_else(|| v.as_integer().map(|i| i as f64))
+                        .filter(|n| *n >= 0.0)
+                        .ok_or_else(|| {
+                            config_error(
+                                cfg,
+                                k,
+                                format!("[fetch] {k} must be a non-negative number, got {v}"),
+                                "e.g. concurrency = 4",
+                            )
+                        })
+                };
+                match k.as_str() {
+                    "concurrency" => s.opts.concurrency = num()? as usize,
+                    "timeout" => {
+                        s.opts.timeout = seconds(num()?, "[fetch] timeout")?;
+                        timeout_from_config = true;
+                    }
+                    "connect-timeout" => {
+                        s.opts.connect_timeout = seconds(num()?, "[fetch] connect-timeout")?
+                    }
+                    "retries" => s.opts.retries = (num()? as u32).min(10),
+                    "backoff-ms" => s.opts.backoff_base = Duration::from_millis(num()? as u64),
+                    "backoff-cap-ms" => s.opts.backoff_cap = Duration::from_millis(num()? as u64),
+                    "pacing-ms" => s.opts.pacing = Duration::from_millis(num()? as u64),
+                    "max-bytes" => s.opts.max_bytes = num()? as u64,
+                    "max-retry-after" => s.opts.max_retry_after = Duration::from_secs_f64(num()?),
+                    "max-age-hours" => s.max_age = Duration::from_secs_f64(num()? * 3600.0),
+                    "discovery" => {
+                        s.discovery = v.as_bool().ok_or_else(|| {
+                            config_error(
+                                cfg,
+                                k,
+                                "[fetch] discovery must be true or false".into(),
+                                "discovery = true",
+                            )
+                        })?
+                    }
+                    "base-url" => {
+                        s.base_url = Some(
+                            v.as_str()
+                                .ok_or_else(|| {
+                                    config_error(
+                                        cfg,
+                                        k,
+                                        "[fetch] base-url must be a string".into(),
+                                        "base-url = \"https://mirror.example/docs\"",
+                                    )
+                                })?
+                                .to_string(),
+                        )
+                    }
+                    "allow-hosts" => {
+                        let list = v.as_array().ok_or_else(|| {
+                            config_error(
+                                cfg,
+                                k,
+                                "[fetch] allow-hosts must be a list of host names".into(),
+                                "allow-hosts = [\"docs.example.com\"]",
+                            )
+                        })?;
+                        for h in list {
+                            let h = h.as_str().ok_or_else(|| {
+                                config_error(
+                                    cfg,
+                                    k,
+                                    "[fetch] allow-hosts entries must be strings".into(),
+                                    "allow-hosts = [\"docs.example.com\"]",
+                                )
+                            })?;
+                            s.opts.allow_hosts.push(h.to_string());
+                        }
+                    }
+                    other => {
+                        return Err(config_error(
+                            cfg,
+                            other,
+                            format!("unknown key `{other}` in [fetch]"),
+                            "known keys: concurrency, timeout, connect-timeout, retries, backoff-ms, backoff-cap-ms, pacing-ms, max-bytes, max-retry-after, max-age-hours, allow-hosts, base-url, discovery",
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(n) = args.concurrency {
+            s.opts.concurrency = n;
+        }
+        if !(1..=8).contains(&s.opts.concurrency) {
+            return Err(Error::usage_hint(
+                format!(
+                    "concurrency must be between 1 and 8, got {}",
+                    s.opts.concurrency
+                ),
+                "the docs site is shared: 2-4 requests in flight is polite",
+            ));
+        }
+        if let Some(t) = args.timeout {
+            s.opts.timeout = seconds(t, "--timeout")?;
+        }
+        if args.timeout.is_some() || timeout_from_config {
+            s.opts.connect_timeout = s.opts.connect_timeout.min(s.opts.timeout);
+        }
+        if let Some(b) = &args.base_url {
+            s.base_url = Some(b.clone());
+        }
+        if let Some(b) = &s.base_url {
+            let ok = reqwest::Url::parse(b)
+                .map(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+                .unwrap_or(false);
+            if !ok {
+                return Err(Error::usage_hint(
+                    format!("--base-url `{b}` is not an http(s) URL"),
+                    "e.g. --base-url http://127.0.0.1:8080",
+                ));
+            }
+            s.base_url = Some(b.trim_end_matches('/').to_string());
+        }
+        if args.no_discovery {
+            s.discovery = false;
+        }
+        Ok(s)
+    }
+
+    /// Where to download a canonical URL from (a mirror when `--base-url` is set).
+    fn download_url(&self, manifest: &Manifest, canonical: &str) -> String {
+        let Some(base) = &self.base_url else {
+            return canonical.to_string();
+        };
+        let site = manifest.site.trim_end_matches('/');
+        if let Some(rest) = canonical.strip_prefix(site) {
+            return format!("{base}{rest}");
+        }
+        match reqwest::Url::parse(canonical) {
+            Ok(u) => format!("{base}/{}{}", u.host_str().unwrap_or(""), u.path()),
+            Err(_) => canonical.to_string(),
+        }
+    }
+}
+
+/// One URL to bring into the cache.
+#[derive(Debug, Clone)]
+struct Job {
+    label: String,
+    title: String,
+    /// Canonical URL, the cache key.
+    key: String,
+    /// Where to download from.
+    url: String,
+    /// A second URL to try after a 404 (raw section pages: `<x>/_index.md`).
+    alt_url: Option<String>,
+    is_page: bool,
+}
+
+/// What happened to one job.
+#[derive(Debug, Clone)]
+enum Status {
+    Fetched(u64),
+    Revalidated,
+    FromCache,
+    Moved { to: String, bytes: u64 },
+    Missing,
+    Failed(FetchError),
+}
+
+impl Status {
+    fn word(&self) -> &'static str {
+        match self {
+            Status::Fetched(_) => "fetched",
+            Status::Revalidated => "304",
+            Status::FromCache => "cached",
+            Status::Moved { .. } => "moved",
+            Status::Missing => "missing",
+            Status::Failed(_) => "FAILED",
+        }
+    }
+}
+
+fn jobs_for(manifest: &Manifest, settings: &Settings, kind: SourceKind) -> Vec<Job> {
+    manifest
+        .sources
+        .iter()
+        .map(|s| {
+            let key = distil::source_url(manifest, s, kind);
+            let alt_url = match s {
+                Source::Page(p) if kind == SourceKind::Raw && p.raw.is_none() => manifest
+                    .raw
+                    .as_ref()
+                    .map(|r| {
+                        let f = sources::raw_file_for(&p.path);
+                        format!("{r}/{}/_index.md", f.trim_end_matches(".md"))
+                    })
+                    .map(|u| settings.download_url(manifest, &u)),
+                _ => None,
+            };
+            Job {
+                label: s.label().to_string(),
+                title: s.title().to_string(),
+                url: settings.download_url(manifest, &key),
+                key,
+                alt_url,
+                is_page: matches!(s, Source::Page(_)),
+            }
+        })
+        .collect()
+}
+
+/// Finds moved pages in the site's `llms-full.txt` index.
+struct Discovery {
+    index_url: String,
+    base: String,
+    entries: tokio::sync::OnceCell<Vec<IndexEntry>>,
+}
+
+#[derive(Debug, Clone)]
+struct IndexEntry {
+    title: String,
+    url_path: String,
+    markdown_path: String,
+}
+
+fn parse_llms_index(text: &str) -> Vec<IndexEntry> {
+    let mut out = Vec::new();
+    let mut cur: Option<IndexEntry> = None;
+    let path_of = |u: &str| {
+        reqwest::Url::parse(u.trim())
+            .map(|x| x.path().to_string())
+            .unwrap_or_else(|_| u.trim().to_string())
+    };
+    for line in text.lines() {
+        if let Some(t) = line.strip_prefix("## ") {
+            if let Some(e) = cur.take()
+                && !e.markdown_path.is_empty()
+            {
+                out.push(e);
+            }
+            cur = Some(IndexEntry {
+                title: t.trim().to_string(),
+                url_path: String::new(),
+                markdown_path: String::new(),
+            });
+        } else if let Some(e) = cur.as_mut() {
+            if let Some(u) = line.strip_prefix("URL:") {
+                e.url_path = path_of(u);
+            } else if let Some(u) = line.strip_prefix("Markdown:") {
+                e.markdown_path = path_of(u);
+            }
+        }
+    }
+    if let Some(e) = cur
+        && !e.markdown_path.is_empty()
+    {
+        out.push(e);
+    }
+    out
+}
+
+impl Discovery {
+    async fn find(&self, client: &Client, title: &str, old_path: &str) -> Option<String> {
+        let entries = self
+            .entries
+            .get_or_init(|| async {
+                match client.get(&self.index_url, &Validators::default()).await {
+                    Ok(Outcome::Body { body, .. }) => {
+                        parse_llms_index(&String::from_utf8_lossy(&body))
+                    }
+                    _ => Vec::new(),
+                }
+            })
+            .await;
+        let norm = |s: &str| {
+            s.to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let want = norm(title);
+        let by_title: Vec<&IndexEntry> =
+            entries.iter().filter(|e| norm(&e.title) == want).collect();
+        let chosen = if by_title.len() == 1 {
+            Some(by_title[0])
+        } else {
+            let last = old_path
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
+            let by_slug: Vec<&IndexEntry> = entries
+                .iter()
+                .filter(|e| {
+                    !last.is_empty()
+                        && e.url_path.trim_end_matches('/').rsplit('/').next() == Some(last)
+                })
+                .collect();
+            (by_slug.len() == 1).then(|| by_slug[0])
+        }?;
+        if chosen.url_path == old_path {
+            return None;
+        }
+        Some(format!("{}{}", self.base, chosen.markdown_path))
+    }
+}
+
+struct Shared {
+    client: Client,
+    cache_dir: PathBuf,
+    refresh: bool,
+    max_age: Duration,
+    discovery: Option<Discovery>,
+}
+
+async fn run_job(shared: Arc<Shared>, job: Job) -> Status {
+    let lookup = cache::load_entry(&shared.cache_dir, &job.key);
+    let validators = match &lookup {
+        cache::Lookup::Hit(e) => {
+            let fresh = cache::age_seconds(&e.meta.validated_at)
+                .is_some_and(|a| a >= 0 && (a as u64) < shared.max_age.as_secs());
+            if fresh && !shared.refresh {
+                return Status::FromCache;
+            }
+            Validators {
+                etag: e.meta.etag.clone(),
+                last_modified: e.meta.last_modified.clone(),
+            }
+        }
+        // An interrupted write or a missing entry: fetch unconditionally.
+        _ => Validators::default(),
+    };
+    let mut result = shared.client.get(&job.url, &validators).await;
+    if let (Err(FetchError::NotFound { .. }), Some(alt)) = (&result, &job.alt_url) {
+        result = shared.client.get(alt, &validators).await;
+    }
+    let mut moved_to = None;
+    if let (Err(FetchError::NotFound { .. }), true, Some(d)) =
+        (&result, job.is_page, &shared.discovery)
+        && let Some(new_url) = d.find(&shared.client, &job.title, &job.label).await
+    {
+        result = shared.client.get(&new_url, &Validators::default()).await;
+        moved_to = Some(new_url);
+    }
+    match result {
+        Ok(Outcome::Body {
+            body,
+            etag,
+            last_modified,
+            final_url,
+        }) => match cache::store(
+            &shared.cache_dir,
+            &job.key,
+            Some(&final_url),
+            &body,
+            etag,
+            last_modified,
+        ) {
+            Ok(_) => match moved_to {
+                Some(to) => Status::Moved {
+                    to,
+                    bytes: body.len() as u64,
+                },
+                None => Status::Fetched(body.len() as u64),
+            },
+            Err(e) => Status::Failed(FetchError::Invalid {
+                url: job.url.clone(),
+                detail: format!("cannot write the cache: {e}"),
+            }),
+        },
+        Ok(Outcome::NotModified {
+            etag,
+            last_modified,
+        }) => match lookup {
+            cache::Lookup::Hit(e) => {
+                match cache::touch(&shared.cache_dir, e.meta, etag, last_modified) {
+                    Ok(_) => Status::Revalidated,
+                    Err(e) => Status::Failed(FetchError::Invalid {
+                        url: job.url.clone(),
+                        detail: format!("cannot write the cache: {e}"),
+                    }),
+                }
+            }
+            _ => Status::Failed(FetchError::Invalid {
+                url: job.url.clone(),
+                detail: "server answered 304 Not Modified to an unconditional request".into(),
+            }),
+        },
+        Err(e) => Status::Failed(e),
+    }
+}
+
+/// Progress: a bar on a terminal, one plain line per page otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(len: usize, quiet_plain: bool) -> Progress {
+        let bar = (std::io::stderr().is_terminal() && !quiet_plain).then(|| {
+            let b = indicatif::ProgressBar::new(len as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} [{bar:30}] {pos}/{len} {wide_msg}",
+            ) {
+                b.set_style(style.progress_chars("=> "));
+            }
+            b.enable_steady_tick(Duration::from_millis(120));
+            b
+        });
+        Progress { bar }
+    }
+
+    fn done(&self, job: &Job, status: &Status) {
+        let detail = match status {
+            Status::Fetched(n) => format!(" ({})", crate::fsutil::human_size(*n)),
+            Status::Moved { to, bytes } => {
+                format!(" → {to} ({})", crate::fsutil::human_size(*bytes))
+            }
+            Status::Failed(e) => format!(": {e}"),
+            _ => String::new(),
+        };
+        let line = format!("{:>8} {}{detail}", status.word(), job.label);
+        match &self.bar {
+            Some(b) => {
+                if matches!(status, Status::Failed(_) | Status::Moved { .. }) {
+                    b.println(line);
+                }
+                b.set_message(job.label.clone());
+                b.inc(1);
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))
+}
+
+pub fn run(args: FetchArgs) -> Result<u8> {
+    let start_dir = args.update.clone().unwrap_or_else(|| PathBuf::from("."));
+    let cfg = Config::discover(&start_dir)?;
+    let settings = Settings::new(&args, &cfg)?;
+    let manifest = Manifest::resolve(&args.blueprint)?;
+    let cache_dir = args
+        .cache_dir
+        .clone()
+        .unwrap_or_else(cache::default_cache_dir);
+    if let Some(skill) = &args.update
+        && !skill.join("SKILL.md").is_file()
+    {
+        return Err(Error::usage_hint(
+            format!("{} is not a skill directory (no SKILL.md)", skill.display()),
+            "pass the directory created by `skillforge new`, e.g. .claude/skills/docker-deployment",
+        ));
+    }
+    let lock_path = args
+        .lock
+        .clone()
+        .or_else(|| args.update.as_ref().map(|u| u.join(LOCK_FILE)))
+        .unwrap_or_else(|| {
+            cache_dir
+                .join("locks")
+                .join(format!("{}.{LOCK_FILE}", manifest.blueprint))
+        });
+    if args.check {
+        return check(&args, &settings, &manifest, &cache_dir, &lock_path);
+    }
+    let jobs = jobs_for(&manifest, &settings, args.source);
+    let started = Instant::now();
+    let results: Vec<(Job, Status)> = if args.offline {
+        jobs.into_iter()
+            .map(|j| {
+                let st = match cache::load_entry(&cache_dir, &j.key) {
+                    cache::Lookup::Hit(_) => Status::FromCache,
+                    _ => Status::Missing,
+                };
+                (j, st)
+            })
+            .collect()
+    } else {
+        fetch_all(&settings, &manifest, &cache_dir, args.refresh, jobs)?
+    };
+    let elapsed = started.elapsed();
+    let count = |f: fn(&Status) -> bool| results.iter().filter(|(_, s)| f(s)).count();
+    let fetched = count(|s| matches!(s, Status::Fetched(_)));
+    let revalidated = count(|s| matches!(s, Status::Revalidated));
+    let from_cache = count(|s| matches!(s, Status::FromCache));
+    let moved = count(|s| matches!(s, Status::Moved { .. }));
+    let missing: Vec<&Job> = results
+        .iter()
+        .filter(|(_, s)| matches!(s, Status::Missing))
+        .map(|(j, _)| j)
+        .collect();
+    let failed: Vec<(&Job, &FetchError)> = results
+        .iter()
+        .filter_map(|(j, s)| match s {
+            Status::Failed(e) => Some((j, e)),
+            _ => None,
+        })
+        .collect();
+    if !failed.is_empty()
+        && failed
+            .iter()
+            .all(|(_, e)| matches!(e, FetchError::Unreachable { .. }))
+    {
+        let detail = failed[0].1.to_string();
+        return Err(Error::Other(format!(
+            "{detail}\n  no page was fetched: the docs site is unreachable (no network?).\n  hint: `skillforge fetch --offline` uses what the cache holds; `skillforge new` falls back to the bundled digest"
+        )));
+    }
+    println!(
+        "{} sources: {fetched} fetched, {revalidated} revalidated (304), {from_cache} from cache{}{}{} in {:.2} s",
+        results.len(),
+        if moved > 0 {
+            format!(", {moved} moved")
+        } else {
+            String::new()
+        },
+        if missing.is_empty() {
+            String::new()
+        } else {
+            format!(", {} missing", missing.len())
+        },
+        if failed.is_empty() {
+            String::new()
+        } else {
+            format!(", {} failed", failed.len())
+        },
+        elapsed.as_secs_f64()
+    );
+    for (j, s) in &results {
+        if let Status::Moved { to, .. } = s {
+            println!(
+                "  moved: {} is now at {to} (found through llms-full.txt; update sources.yaml)",
+                j.label
+            );
+        }
+    }
+    for (j, e) in &failed {
+        println!("  failed: {}: {e}", j.label);
+    }
+    if !missing.is_empty() {
+        println!("  missing from the cache ({}):", cache_dir.display());
+        for j in &missing {
+            println!("    {} ({})", j.label, j.key);
+        }
+        println!("  hint: run `skillforge fetch` with network access to fill the cache");
+    }
+    if !args.offline && missing.is_empty() {
+        let lock = Lock::from_cache(&manifest, &cache_dir, args.source.as_str(), &|s| {
+            distil::source_url(&manifest, s, args.source)
+        });
+        if args.update.is_none() {
+            lock.save(&lock_path)?;
+            println!("lock: {}", lock_path.display());
+        }
+    }
+    // Distil (in memory, or into the skill with --update).
+    match distil::load_pages(&manifest, &cache_dir, args.source) {
+        Ok(pages) => {
+            let d = distil::build(&manifest, &pages);
+            let total: usize = d.tokens.iter().map(|(_, t)| t).sum();
+            println!("references: {} files, about {total} tokens", d.files.len());
+            for w in &d.warnings {
+                eprintln!("warning: {w}");
+            }
+            if let Some(skill) = &args.update {
+                update_skill(
+                    skill,
+                    &manifest,
+                    &cache_dir,
+                    args.source,
+                    &d,
+                    &lock_path,
+                    args.force,
+                )?;
+            }
+        }
+        Err(missing_pages) => {
+            if args.update.is_some() {
+                return Err(Error::Other(format!(
+                    "cannot rebuild references: {} page(s) are not in the cache ({}); nothing was changed",
+                    missing_pages.len(),
+                    missing_pages.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(if failed.is_empty() && missing.is_empty() {
+        0
+    } else {
+        1
+    })
+}
+
+fn fetch_all(
+    settings: &Settings,
+    manifest: &Manifest,
+    cache_dir: &Path,
+    refresh: bool,
+    jobs: Vec<Job>,
+) -> Result<Vec<(Job, Status)>> {
+    let client = Client::new(settings.opts.clone()).map_err(Error::Other)?;
+    let index = format!("{}/llms-full.txt", manifest.site.trim_end_matches('/'));
+    let discovery = settings.discovery.then(|| Discovery {
+        index_url: settings.download_url(manifest, &index),
+        base: settings
+            .base_url
+            .clone()
+            .unwrap_or_else(|| manifest.site.trim_end_matches('/').to_string()),
+        entries: tokio::sync::OnceCell::new(),
+    });
+    let shared = Arc::new(Shared {
+        client,
+        cache_dir: cache_dir.to_path_buf(),
+        refresh,
+        max_age: settings.max_age,
+        discovery,
+    });
+    let progress = Arc::new(Progress::new(jobs.len(), false));
+    let rt = runtime()?;
+    let results = rt.block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        for (i, job) in jobs.iter().cloned().enumerate() {
+            let shared = shared.clone();
+            let progress = progress.clone();
+            set.spawn(async move {
+                let st = run_job(shared, job.clone()).await;
+                progress.done(&job, &st);
+                (i, st)
+            });
+        }
+        let mut out: Vec<Option<Status>> = vec![None; jobs.len()];
+        while let Some(r) = set.join_next().await {
+            if let Ok((i, st)) = r {
+                out[i] = Some(st);
+            }
+        }
+        out
+    });
+    progress.finish();
+    Ok(jobs
+        .into_iter()
+        .zip(results)
+        .map(|(j, s)| {
+            let st = s.unwrap_or_else(|| {
+                Status::Failed(FetchError::Invalid {
+                    url: j.url.clone(),
+                    detail: "internal: the fetch task stopped unexpectedly".into(),
+                })
+            });
+            (j, st)
+        })
+        .collect())
+}
+
+/// `--check`: which pages changed upstream since the lock.
+fn check(
+    args: &FetchArgs,
+    settings: &Settings,
+    manifest: &Manifest,
+    cache_dir: &Path,
+    lock_path: &Path,
+) -> Result<u8> {
+    if !lock_path.is_file() {
+        return Err(Error::usage_hint(
+            format!("no lock file at {}", lock_path.display()),
+            "run `skillforge fetch` first (or pass --lock PATH / --update SKILL_DIR)",
+        ));
+    }
+    let lock = Lock::load(lock_path)?;
+    let _ = args;
+    let client = Arc::new(Client::new(settings.opts.clone()).map_err(Error::Other)?);
+    let rt = runtime()?;
+    let results = rt.block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        for (i, ls) in lock.sources.iter().cloned().enumerate() {
+            let client = client.clone();
+            let url = settings.download_url(manifest, &ls.url);
+            let cache_dir = cache_dir.to_path_buf();
+            set.spawn(async move {
+                let v = Validators {
+                    etag: ls.etag.clone(),
+                    last_modified: ls.last_modified.clone(),
+                };
+                let verdict = match client.get(&url, &v).await {
+                    Ok(Outcome::NotModified { .. }) => Ok(false),
+                    Ok(Outcome::Body {
+                        body,
+                        etag,
+                        last_modified,
+                        final_url,
+                    }) => {
+                        let changed = cache::sha256_hex(&body) != ls.sha256;
+                        // Keep the newer copy for the next `fetch --update`.
+                        let _ = cache::store(
+                            &cache_dir,
+                            &ls.url,
+                            Some(&final_url),
+                            &body,
+                            etag,
+                            last_modified,
+                        );
+                        Ok(changed)
+                    }
+                    Err(e) => Err(e),
+                };
+                (i, verdict)
+            });
+        }
+        let mut out = Vec::new();
+        while let Some(Ok(r)) = set.join_next().await {
+            out.push(r);
+        }
+        out.sort_by_key(|(i, _)| *i);
+        out
+    });
+    let mut changed = 0;
+    let mut failed = 0;
+    for (i, verdict) in &results {
+        let src = &lock.sources[*i].source;
+        match verdict {
+            Ok(true) => {
+                changed += 1;
+                println!("changed   {src}");
+            }
+            Ok(false) => {}
+            Err(FetchError::NotFound { .. }) => {
+                changed += 1;
+                println!("gone      {src} (404: moved or removed upstream)");
+            }
+            Err(e) => {
+                failed += 1;
+                println!("unknown   {src}: {e}");
+            }
+        }
+    }
+    println!(
+        "{} sources checked against {}: {} unchanged, {changed} changed, {failed} could not be checked",
+        results.len(),
+        lock_path.display(),
+        results.len() - changed - failed
+    );
+    if changed > 0 {
+        println!(
+            "hint: `skillforge fetch --update <skill dir>` rebuilds the references (a diff is shown)"
+        );
+    }
+    Ok(if changed > 0 || failed > 0 { 1 } else { 0 })
+}
+
+/// What `--update` did to one reference file.
+#[derive(Debug, PartialEq, Eq)]
+pub enum UpdateAction {
+    Unchanged,
+    Created,
+    Updated,
+    /// The file differs from what skillforge last wrote: the user edited it.
+    SkippedEdited,
+    /// No record in docs.lock (e.g. the bundled digest): not ours to replace.
+    SkippedUnknown,
+}
+
+/// Decides what to do with one reference file, given its current content, the new
+/// content and the hash skillforge recorded when it last wrote it.
+pub fn decide_update(
+    current: Option<&str>,
+    new: &str,
+    recorded: Option<&str>,
+    force: bool,
+) -> UpdateAction {
+    match current {
+        None => UpdateAction::Created,
+        Some(cur) if cur == new => UpdateAction::Unchanged,
+        Some(_) if force => UpdateAction::Updated,
+        Some(cur) => match recorded {
+            Some(h) if h == cache::sha256_hex(cur.as_bytes()) => UpdateAction::Updated,
+            Some(_) => UpdateAction::SkippedEdited,
+            None => UpdateAction::SkippedUnknown,
+        },
+    }
+}
+
+fn update_skill(
+    skill: &Path,
+    manifest: &Manifest,
+    cache_dir: &Path,
+    kind: SourceKind,
+    d: &distil::Distilled,
+    lock_path: &Path,
+    force: bool,
+) -> Result<()> {
+    let old = if lock_path.is_file() {
+        Some(Lock::load(lock_path)?)
+    } else {
+        None
+    };
+    let mut lock = Lock::from_cache(manifest, cache_dir, kind.as_str(), &|s| {
+        distil::source_url(manifest, s, kind)
+    });
+    let mut out = anstream::stdout();
+    use std::io::Write as _;
+    for (rel, content) in &d.files {
+        // Only `references/*.md` (enforced by the schema); never SKILL.md.
+        if !rel.starts_with("references/") || rel.contains("..") {
+            continue;
+        }
+        let path = skill.join(rel);
+        let current = match std::fs::read_to_string(&path) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        let recorded = old
+            .as_ref()
+            .and_then(|l| l.files.get(rel))
+            .map(String::as_str);
+        let action = decide_update(current.as_deref(), content, recorded, force);
+        match action {
+            UpdateAction::Created | UpdateAction::Updated => {
+                let before = current.as_deref().unwrap_or("");
+                let diff = similar::TextDiff::from_lines(before, content.as_str());
+                let _ = write!(
+                    out,
+                    "{}",
+                    diff.unified_diff()
+                        .context_radius(2)
+                        .header(&format!("a/{rel}"), &format!("b/{rel}"))
+                );
+                crate::fsutil::write_atomic(&path, content.as_bytes())?;
+                lock.files
+                    .insert(rel.clone(), cache::sha256_hex(content.as_bytes()));
+                let _ = writeln!(
+                    out,
+                    "{} {rel}",
+                    if action == UpdateAction::Created {
+                        "created"
+                    } else {
+                        "updated"
+                    }
+                );
+            }
+            UpdateAction::Unchanged => {
+                lock.files
+                    .insert(rel.clone(), cache::sha256_hex(content.as_bytes()));
+            }
+            UpdateAction::SkippedEdited => {
+                if let Some(h) = recorded {
+                    lock.files.insert(rel.clone(), h.to_string());
+                }
+                let _ = writeln!(
+                    out,
+                    "kept    {rel}: edited since skillforge wrote it (use --force to replace it; the diff is shown then)"
+                );
+            }
+            UpdateAction::SkippedUnknown => {
+                let _ = writeln!(
+                    out,
+                    "kept    {rel}: not written by `fetch` (no record in docs.lock); use --force to replace it"
+                );
+            }
+        }
+    }
+    lock.save(lock_path)?;
+    let _ = writeln!(out, "lock: {}", lock_path.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn llms_index_parsing() {
+        let idx = "# Docker Docs\n\n## Bridge network driver\nURL: https://docs.docker.com/engine/network/drivers/bridge/\nMarkdown: https://docs.docker.com/engine/network/drivers/bridge.md\nDescription: x\n\n## Volumes\nURL: https://docs.docker.com/engine/storage/volumes/\nMarkdown: https://docs.docker.com/engine/storage/volumes.md\n";
+        let e = parse_llms_index(idx);
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].markdown_path, "/engine/network/drivers/bridge.md");
+        assert_eq!(e[1].url_path, "/engine/storage/volumes/");
+    }
+
+    #[test]
+    fn update_decisions() {
+        let h = cache::sha256_hex(b"old");
+        assert_eq!(decide_update(None, "n", None, false), UpdateAction::Created);
+        assert_eq!(
+            decide_update(Some("n"), "n", None, false),
+            UpdateAction::Unchanged
+        );
+        assert_eq!(
+            decide_update(Some("old"), "n", Some(&h), false),
+            UpdateAction::Updated
+        );
+        assert_eq!(
+            decide_update(Some("edited"), "n", Some(&h), false),
+            UpdateAction::SkippedEdited
+        );
+        assert_eq!(
+            decide_update(Some("x"), "n", None, false),
+            UpdateAction::SkippedUnknown
+        );
+        assert_eq!(
+            decide_update(Some("edited"), "n", Some(&h), true),
+            UpdateAction::Updated
+        );
+    }
+
+    #[test]
+    fn mirror_mapping() {
+        let m = Manifest::embedded("docker-deployment").unwrap().unwrap();
+        let mut s = Settings {
+            opts: Options::default(),
+            base_url: None,
+            max_age: Duration::ZERO,
+            discovery: true,
+        };
+        assert_eq!(
+            s.download_url(&m, "https://docs.docker.com/a.md"),
+            "https://docs.docker.com/a.md"
+        );
+        s.base_url = Some("http://127.0.0.1:9".into());
+        assert_eq!(
+            s.download_url(&m, "https://docs.docker.com/a.md"),
+            "http://127.0.0.1:9/a.md"
+        );
+        assert_eq!(
+            s.download_url(&m, cache::COMPOSE_SCHEMA_URL),
+            "http://127.0.0.1:9/raw.githubusercontent.com/compose-spec/compose-spec/main/schema/compose-spec.json"
+        );
+    }
+}
