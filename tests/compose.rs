@@ -107,7 +107,10 @@ fn semantic_checks_fire_without_schema() {
     );
     assert_eq!(found.len(), expect.len(), "{found:#?}");
     // hints
-    let cond = found.iter().find(|f| f.0 == "SF-compose-depends-on" && f.1 == 8).unwrap();
+    let cond = found
+        .iter()
+        .find(|f| f.0 == "SF-compose-depends-on" && f.1 == 8)
+        .unwrap();
     assert_eq!(cond.3.as_deref(), Some("did you mean `service_healthy`?"));
     // the good file is clean semantically too
     assert!(check(&cx, &fixture("good.compose.yaml")).is_empty());
@@ -116,7 +119,10 @@ fn semantic_checks_fire_without_schema() {
 #[test]
 fn yaml_errors_are_located() {
     let cx = Ctx::new(Config::default());
-    let found = check(&cx, "services:\n  web:\n    image: [unclosed\n    ports: x\n");
+    let found = check(
+        &cx,
+        "services:\n  web:\n    image: [unclosed\n    ports: x\n",
+    );
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].0, "SF-compose-parse");
     assert!(found[0].1 >= 3);
@@ -147,20 +153,40 @@ fn findings_land_on_skill_md_lines_and_template_files() {
     let dir = tmp.path().join("compose-skill");
     let md = "---\nname: compose-skill\ndescription: Use when writing compose files.\n---\n\n# Compose\n\n- Example:\n\n  ```yaml {title=compose.yaml}\n  services:\n    web:\n      image: nginx:1.27\n      depends_on: [db]\n  ```\n\nNot compose:\n\n```yaml\non: push\njobs: {}\n```\n";
     write(&dir, "SKILL.md", md);
-    write(&dir, "templates/compose.yaml", "services:\n  app:\n    image: a:1\n    networks: [missing]\n");
-    write(&dir, "templates/other.yaml", "services:\n  x:\n    depends_on: [nope]\n");
+    write(
+        &dir,
+        "templates/compose.yaml",
+        "services:\n  app:\n    image: a:1\n    networks: [missing]\n",
+    );
+    write(
+        &dir,
+        "templates/other.yaml",
+        "services:\n  x:\n    depends_on: [nope]\n",
+    );
     let skill = skill_of(&dir);
     assert_eq!(compose_files_in(&skill).len(), 2);
     let cx = Ctx::new(Config::default());
     let got = compose_diags(&lint_skill(&cx, &skill));
-    assert!(got.contains(&("SF-compose-depends-on".into(), "SKILL.md".into(), 14)), "{got:?}");
-    assert!(got.contains(&("SF-compose-undeclared".into(), "compose.yaml".into(), 4)), "{got:?}");
+    assert!(
+        got.contains(&("SF-compose-depends-on".into(), "SKILL.md".into(), 14)),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&("SF-compose-undeclared".into(), "compose.yaml".into(), 4)),
+        "{got:?}"
+    );
     assert_eq!(got.len(), 2, "{got:?}");
     // the span of the SKILL.md finding starts at the key, inside the indented block
     let d = lint_skill(&cx, &skill);
-    let dep = d.iter().find(|d| d.rule == "SF-compose-depends-on").unwrap();
+    let dep = d
+        .iter()
+        .find(|d| d.rule == "SF-compose-depends-on")
+        .unwrap();
     let span = dep.span.unwrap();
-    assert_eq!(&md[span.offset..span.offset + "depends_on".len()], "depends_on");
+    assert_eq!(
+        &md[span.offset..span.offset + "depends_on".len()],
+        "depends_on"
+    );
 }
 
 #[test]
@@ -168,7 +194,11 @@ fn allow_list_turns_compose_rules_off() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("s");
     write(&dir, "SKILL.md", "---\nname: s\ndescription: d\n---\n");
-    write(&dir, "compose.yml", "services:\n  a:\n    image: a:1\n    environment:\n      DB_PASSWORD: hunter2\n");
+    write(
+        &dir,
+        "compose.yml",
+        "services:\n  a:\n    image: a:1\n    environment:\n      DB_PASSWORD: hunter2\n",
+    );
     let skill = skill_of(&dir);
     let cx = Ctx::new(Config::default());
     assert_eq!(compose_diags(&lint_skill(&cx, &skill)).len(), 1);
@@ -186,7 +216,10 @@ fn schema_loader_reports_missing_and_env_override() {
     // SKILLFORGE_COMPOSE_SCHEMA pointing to a missing file → a note, no validator.
     // (Env vars are process-wide: this is the only test in this binary that sets them.)
     unsafe {
-        std::env::set_var("SKILLFORGE_COMPOSE_SCHEMA", "/nonexistent/compose-spec.json");
+        std::env::set_var(
+            "SKILLFORGE_COMPOSE_SCHEMA",
+            "/nonexistent/compose-spec.json",
+        );
     }
     let (v, note) = skillforge::docker::load_compose_schema();
     assert!(v.is_none());

@@ -82,7 +82,11 @@ fn run_hadolint(paths: &[PathBuf]) -> BTreeMap<String, BTreeMap<String, BTreeSet
             .unwrap_or_default();
         let code = f["code"].as_str().unwrap_or("").to_string();
         let line = f["line"].as_u64().unwrap_or(0) as usize;
-        m.entry(name).or_default().entry(code).or_default().insert(line);
+        m.entry(name)
+            .or_default()
+            .entry(code)
+            .or_default()
+            .insert(line);
     }
     m
 }

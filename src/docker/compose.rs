@@ -883,7 +883,7 @@ fn undeclared(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
                 if let Some(src) = src {
                     let named = !src.is_empty()
                         && !src.starts_with(['.', '/', '~', '$', '\\'])
-                        && !(src.len() >= 2 && src.as_bytes()[1] == b':');
+                        && (src.len() < 2 || src.as_bytes()[1] != b':');
                     if named && !vols.contains(&src) {
                         report(
                             "volume",
@@ -962,9 +962,9 @@ fn healthy_without_healthcheck(_: &Ctx, skill: &Skill, d: &ComposeDoc, out: &mut
             }
             // A service built from a Dockerfile of this skill may get its HEALTHCHECK there.
             if target.get("build").is_some()
-                && !target
+                && target
                     .get("healthcheck")
-                    .is_some_and(|h| h.get("disable").and_then(Value::as_bool) == Some(true))
+                    .is_none_or(|h| h.get("disable").and_then(Value::as_bool) != Some(true))
                 && super::dockerfiles_in(skill)
                     .iter()
                     .any(|df| !df.fragment && df.has_healthcheck())
