@@ -189,9 +189,8 @@ impl std::fmt::Display for FetchError {
             ),
             FetchError::RetryAfterTooLong { url, wait } => write!(
                 f,
-                "{url}: server asked to retry after {}, longer than the {} limit; try again later",
-                secs(*wait),
-                "`[fetch] max-retry-after`"
+                "{url}: server asked to retry after {}, longer than the `[fetch] max-retry-after` limit; try again later",
+                secs(*wait)
             ),
             FetchError::GaveUp {
                 url,
@@ -654,6 +653,9 @@ pub fn parse_retry_after(v: &str, now: std::time::SystemTime) -> Option<Duration
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// One robots.txt group: its user agents and its (allow, pattern) rules.
+type Group = (Vec<String>, Vec<(bool, String)>);
+
 /// A parsed robots.txt, reduced to the group that applies to us.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Robots {
@@ -676,7 +678,7 @@ impl Robots {
             .trim()
             .to_ascii_lowercase();
         // Groups: (agents, rules)
-        let mut groups: Vec<(Vec<String>, Vec<(bool, String)>)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         let mut in_agents = false;
         for raw in text.lines() {
             let line = raw.split('#').next().unwrap_or("").trim();

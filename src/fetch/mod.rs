@@ -466,6 +466,14 @@ async fn run_job(shared: Arc<Shared>, job: Job) -> Status {
     if let (Err(FetchError::NotFound { .. }), Some(alt)) = (&result, &job.alt_url) {
         result = shared.client.get(alt, &validators).await;
     }
+    // A page found elsewhere on an earlier run: revalidate it where it now lives.
+    if let (Err(FetchError::NotFound { .. }), cache::Lookup::Hit(e)) = (&result, &lookup)
+        && let Some(from) = e.meta.fetched_from.as_deref()
+        && from != job.url
+        && Some(from) != job.alt_url.as_deref()
+    {
+        result = shared.client.get(from, &validators).await;
+    }
     let mut moved_to = None;
     if let (Err(FetchError::NotFound { .. }), true, Some(d)) =
         (&result, job.is_page, &shared.discovery)
@@ -551,15 +559,18 @@ impl Progress {
             Status::Failed(e) => format!(": {e}"),
             _ => String::new(),
         };
+        // "Host unreachable" is said once, at the end, not once per page.
+        let quiet = matches!(status, Status::Failed(FetchError::Unreachable { .. }));
         let line = format!("{:>8} {}{detail}", status.word(), job.label);
         match &self.bar {
             Some(b) => {
-                if matches!(status, Status::Failed(_) | Status::Moved { .. }) {
+                if !quiet && matches!(status, Status::Failed(_) | Status::Moved { .. }) {
                     b.println(line);
                 }
                 b.set_message(job.label.clone());
                 b.inc(1);
             }
+            None if quiet => {}
             None => eprintln!("{line}"),
         }
     }
@@ -870,7 +881,9 @@ fn check(
             Ok(false) => {}
             Err(FetchError::NotFound { .. }) => {
                 changed += 1;
-                println!("gone      {src} (404: moved or removed upstream)");
+                println!(
+                    "gone      {src} (404 at this address: moved or removed upstream; update sources.yaml)"
+                );
             }
             Err(e) => {
                 failed += 1;
