@@ -777,3 +777,53 @@ fn killed_mid_fetch_leaves_a_consistent_cache_and_rerun_completes() {
         );
     }
 }
+
+#[test]
+fn raw_sources_are_normalised_with_includes_resolved() {
+    let srv = fixture_server();
+    let work = workdir();
+    let cache_dir = work.path().join("c");
+    let manifest = fixtures().join("sources.yaml");
+    let (code, out, err) = output(fetch(
+        work.path(),
+        &srv,
+        &cache_dir,
+        &manifest,
+        &["--source", "raw"],
+    ));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!srv.hits("/raw.githubusercontent.com/docker/docs/main/content/manuals/build/building/multi-stage.md").is_empty());
+    assert_eq!(
+        srv.hits("/raw.githubusercontent.com/docker/docs/main/content/includes/buildkit-note.md")
+            .len(),
+        1
+    );
+    let skill = work.path().join("skill");
+    std::fs::create_dir_all(&skill).unwrap();
+    std::fs::write(skill.join("SKILL.md"), "---\nname: x\n---\n").unwrap();
+    let (code, out, err) = output(fetch(
+        work.path(),
+        &srv,
+        &cache_dir,
+        &manifest,
+        &[
+            "--offline",
+            "--source",
+            "raw",
+            "--update",
+            skill.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(code, 0, "{out}\n{err}");
+    let ms = std::fs::read_to_string(skill.join("references/multi-stage-and-size.md")).unwrap();
+    assert!(
+        ms.contains("> **Note:**\n> Multi-stage builds need BuildKit"),
+        "include resolved: {ms}"
+    );
+    assert!(!ms.contains("{{%"), "{ms}");
+    assert!(
+        std::fs::read_to_string(skill.join("docs.lock"))
+            .unwrap()
+            .contains("\"source_kind\": \"raw\"")
+    );
+}

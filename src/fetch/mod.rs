@@ -634,6 +634,20 @@ pub fn run(args: FetchArgs) -> Result<u8> {
     } else {
         fetch_all(&settings, &manifest, &cache_dir, args.refresh, jobs)?
     };
+    let mut results = results;
+    if args.source == SourceKind::Raw && !args.offline {
+        // Raw pages pull shared text in with `include`: fetch those files too.
+        let includes = include_jobs(&manifest, &settings, &cache_dir, &results);
+        if !includes.is_empty() {
+            results.extend(fetch_all(
+                &settings,
+                &manifest,
+                &cache_dir,
+                args.refresh,
+                includes,
+            )?);
+        }
+    }
     let elapsed = started.elapsed();
     let count = |f: fn(&Status) -> bool| results.iter().filter(|(_, s)| f(s)).count();
     let fetched = count(|s| matches!(s, Status::Fetched(_)));
@@ -745,6 +759,43 @@ pub fn run(args: FetchArgs) -> Result<u8> {
     } else {
         1
     })
+}
+
+/// Jobs for the `content/includes/*` files named by the raw pages in the cache.
+fn include_jobs(
+    manifest: &Manifest,
+    settings: &Settings,
+    cache_dir: &Path,
+    results: &[(Job, Status)],
+) -> Vec<Job> {
+    static INCLUDE: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r#"\{\{[<%]\s*include\s+"([^"]+)""#).ok());
+    let (Some(re), Some(raw)) = (INCLUDE.as_ref(), manifest.raw.as_deref()) else {
+        return Vec::new();
+    };
+    let mut names = std::collections::BTreeSet::new();
+    for (job, _) in results.iter().filter(|(j, _)| j.is_page) {
+        if let Some(body) = cache::cached_body(cache_dir, &job.key) {
+            for c in re.captures_iter(&String::from_utf8_lossy(&body)) {
+                names.insert(c[1].trim_start_matches('/').to_string());
+            }
+        }
+    }
+    names
+        .into_iter()
+        .filter(|n| !n.contains(".."))
+        .map(|n| {
+            let key = format!("{raw}/includes/{n}");
+            Job {
+                label: format!("include {n}"),
+                title: n.clone(),
+                url: settings.download_url(manifest, &key),
+                key,
+                alt_url: None,
+                is_page: false,
+            }
+        })
+        .collect()
 }
 
 fn fetch_all(
