@@ -127,6 +127,16 @@ pub fn load_blueprint(
 /// Renders a skill in memory: validates the name and answers, renders every file.
 pub fn render_skill(opts: &ScaffoldOptions) -> Result<Rendered> {
     let (files, bp) = load_blueprint(&opts.blueprint, opts.blueprints_dir.as_deref())?;
+    render_loaded(&files, &bp, opts)
+}
+
+/// Like [`render_skill`] with an already loaded blueprint (`opts.blueprint` and
+/// `opts.blueprints_dir` are ignored): cheap to call for many answer sets.
+pub fn render_loaded(
+    files: &source::BlueprintFiles,
+    bp: &Blueprint,
+    opts: &ScaffoldOptions,
+) -> Result<Rendered> {
     let name = opts.name.clone().unwrap_or_else(|| bp.name.clone());
     target::validate_name(&name)?;
     let answers = match &opts.answers {
@@ -162,8 +172,8 @@ pub fn render_skill(opts: &ScaffoldOptions) -> Result<Rendered> {
         None => answers::defaults(&bp.authoring),
     };
     let out = render::render(&render::RenderInput {
-        files: &files,
-        blueprint: &bp,
+        files,
+        blueprint: bp,
         answers: &answers,
         skill_name: &name,
         references: &opts.references,

@@ -279,7 +279,7 @@ pub fn when_matches(cond: &Value, answers: &Answers) -> bool {
         match v {
             Value::String(s) => s == a,
             Value::Array(xs) => xs.iter().any(|x| x.as_str() == Some(a.as_str())),
-            Value::Bool(b) => *b == !a.is_empty(),
+            Value::Bool(b) => *b != a.is_empty(),
             _ => false,
         }
     })

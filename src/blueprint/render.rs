@@ -151,7 +151,11 @@ fn context(
         .collect();
     let template_files: Vec<Value> = templates
         .iter()
-        .map(|t| json!({"path": t.output, "describe": t.describe}))
+        .map(|t| {
+            let name = t.output.rsplit('/').next().unwrap_or(&t.output);
+            // Hidden files are not linked: the skill model (and so link checks) skip them.
+            json!({"path": t.output, "name": name, "hidden": name.starts_with('.'), "describe": t.describe})
+        })
         .collect();
     obj.insert("skill_name".into(), json!(input.skill_name));
     obj.insert("answers".into(), json!(input.answers));

@@ -1,0 +1,227 @@
+//! `skillforge new` through the binary: where it writes, answers handling, and the
+//! never-lose-work cases (refusal, --force backup, bad input writes nothing).
+
+use assert_cmd::Command;
+use predicates::str::contains;
+use std::path::Path;
+
+fn sf(cwd: &Path) -> Command {
+    let mut c = Command::cargo_bin("skillforge").unwrap();
+    c.current_dir(cwd)
+        .env("SKILLFORGE_CACHE_DIR", cwd.join(".cache-none"));
+    c
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n != ".cache-none")
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn yes_writes_a_complete_skill_in_cwd_and_says_what_next() {
+    let t = tempfile::tempdir().unwrap();
+    sf(t.path())
+        .args(["new", "docker-deployment", "--yes"])
+        .assert()
+        .success()
+        .stdout(contains("references: bundled digest (offline)"))
+        .stdout(contains("skillforge test --lesson 0"));
+    let d = t.path().join("docker-deployment");
+    for f in [
+        "SKILL.md",
+        "templates/Dockerfile",
+        "templates/Dockerfile.dev",
+        "templates/.dockerignore",
+        "templates/compose.yaml",
+        "references/uv-in-docker.md",
+    ] {
+        assert!(d.join(f).is_file(), "missing {f}");
+    }
+    let md = std::fs::read_to_string(d.join("SKILL.md")).unwrap();
+    assert!(md.contains("stack: \"fastapi\""));
+    assert!(md.contains("generated-by: \"skillforge "));
+}
+
+#[test]
+fn non_tty_without_answers_uses_defaults_and_says_so() {
+    let t = tempfile::tempdir().unwrap();
+    sf(t.path())
+        .args(["new"])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stderr(contains("using the default answers"));
+    assert!(t.path().join("docker-deployment/SKILL.md").is_file());
+}
+
+#[test]
+fn skills_lab_layout_and_agent_dirs() {
+    let t = tempfile::tempdir().unwrap();
+    let repo = t.path();
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(repo.join(".claude/skills")).unwrap();
+    std::fs::create_dir_all(repo.join("sub")).unwrap();
+    sf(&repo.join("sub"))
+        .args(["new", "--yes"])
+        .assert()
+        .success();
+    assert!(
+        repo.join(".claude/skills/docker-deployment/SKILL.md")
+            .is_file()
+    );
+    sf(repo)
+        .args(["new", "--yes", "--agent", "codex"])
+        .assert()
+        .success();
+    assert!(
+        repo.join(".agents/skills/docker-deployment/SKILL.md")
+            .is_file()
+    );
+    sf(repo)
+        .args(["new", "--yes", "--dir", "out", "--name", "my-docker"])
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(repo.join("out/my-docker/SKILL.md")).unwrap();
+    assert!(md.starts_with("---\nname: my-docker\n"));
+}
+
+#[test]
+fn answers_file_selects_variants() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(
+        t.path().join("a.yaml"),
+        "stack: node\nbase: distroless\ntarget: kubernetes\nregistry: ghcr\n",
+    )
+    .unwrap();
+    sf(t.path())
+        .args(["new", "--answers", "a.yaml"])
+        .assert()
+        .success();
+    let d = t.path().join("docker-deployment");
+    let df = std::fs::read_to_string(d.join("templates/Dockerfile")).unwrap();
+    assert!(df.contains("distroless/nodejs22") && !df.contains("uv "));
+    assert!(d.join("templates/k8s.yaml").is_file());
+    let md = std::fs::read_to_string(d.join("SKILL.md")).unwrap();
+    assert!(md.contains("registry: \"ghcr\"") && !md.contains("package-manager:"));
+}
+
+#[test]
+fn bad_answers_exit_2_and_write_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("unknown.yaml"), "stack: node\ncolour: blue\n").unwrap();
+    std::fs::write(t.path().join("invalid.yaml"), "stack: rust\n").unwrap();
+    sf(t.path())
+        .args(["new", "--answers", "unknown.yaml"])
+        .assert()
+        .code(2)
+        .stderr(contains("unknown.yaml:2"))
+        .stderr(contains(
+            "valid keys: stack, package_manager, base, target, registry",
+        ));
+    sf(t.path())
+        .args(["new", "--answers", "invalid.yaml"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "valid values for `stack`: fastapi, flask, django, node, go",
+        ));
+    sf(t.path())
+        .args(["new", "--answers", "missing.yaml"])
+        .assert()
+        .code(2);
+    assert_eq!(entries(t.path()), vec!["invalid.yaml", "unknown.yaml"]);
+}
+
+#[test]
+fn invalid_name_and_unknown_blueprint_exit_2_and_write_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    for name in ["Docker", "a--b", "-x", "has space"] {
+        sf(t.path())
+            .args(["new", "--yes", &format!("--name={name}")])
+            .assert()
+            .code(2)
+            .stderr(contains("invalid skill name"));
+    }
+    sf(t.path())
+        .args(["new", "nope", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains("unknown blueprint `nope`"))
+        .stderr(contains("docker-deployment"));
+    assert!(entries(t.path()).is_empty());
+}
+
+#[test]
+fn non_empty_dir_is_refused_and_force_backs_it_up() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path().join("docker-deployment");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("SKILL.md"), "my edits").unwrap();
+    sf(t.path())
+        .args(["new", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains("refusing to overwrite"))
+        .stderr(contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(d.join("SKILL.md")).unwrap(),
+        "my edits"
+    );
+    sf(t.path())
+        .args(["new", "--yes", "--force"])
+        .assert()
+        .success()
+        .stdout(contains("docker-deployment.backup-"));
+    let backup = entries(t.path())
+        .into_iter()
+        .find(|n| n.starts_with("docker-deployment.backup-"))
+        .expect("backup dir");
+    assert_eq!(
+        std::fs::read_to_string(t.path().join(backup).join("SKILL.md")).unwrap(),
+        "my edits"
+    );
+    assert!(
+        std::fs::read_to_string(d.join("SKILL.md"))
+            .unwrap()
+            .starts_with("---\n")
+    );
+}
+
+#[test]
+fn list_shows_blueprints_with_descriptions() {
+    let t = tempfile::tempdir().unwrap();
+    sf(t.path())
+        .args(["new", "--list"])
+        .assert()
+        .success()
+        .stdout(contains("docker-deployment"))
+        .stdout(contains("Containerizes applications"));
+}
+
+#[test]
+fn blueprints_dir_overrides_and_bad_blueprint_reports_file_and_line() {
+    let t = tempfile::tempdir().unwrap();
+    let bp = t.path().join("bps/docker-deployment");
+    std::fs::create_dir_all(&bp).unwrap();
+    std::fs::write(bp.join("SKILL.md.hbs"), "---\nname: {{skill_name}}\n---\n").unwrap();
+    std::fs::write(
+        bp.join("skill.yaml"),
+        "name: docker-deployment\ntitle: T\nversion: \"1.0\"\n",
+    )
+    .unwrap();
+    sf(t.path())
+        .args(["new", "--yes", "--blueprints", "bps"])
+        .assert()
+        .code(2)
+        .stderr(contains("skill.yaml:"))
+        .stderr(contains("blueprint.schema.json"));
+    assert_eq!(entries(t.path()), vec!["bps"]);
+}
