@@ -587,6 +587,48 @@ mod tests {
     }
 
     #[test]
+    fn full_cache_gives_every_reference_and_a_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = Manifest::embedded("docker-deployment").unwrap().unwrap();
+        for s in &m.sources {
+            let url = source_url(&m, s, SourceKind::Rendered);
+            let body = format!(
+                "# {}\n\nIntro.\n\n## Description\n\nText with a [link](/engine/).\n",
+                s.title()
+            );
+            cache::store(
+                dir.path(),
+                &url,
+                None,
+                body.as_bytes(),
+                Some("\"e\"".into()),
+                None,
+            )
+            .unwrap();
+        }
+        let files = distilled_references("docker-deployment", dir.path())
+            .unwrap()
+            .unwrap();
+        assert_eq!(files.len(), m.references.len() + 1);
+        let (lock_name, lock_text) = files.last().unwrap();
+        assert_eq!(lock_name, "docs.lock");
+        let lock: Lock = serde_json::from_str(lock_text).unwrap();
+        assert_eq!(lock.sources.len(), m.sources.len());
+        for (rel, content) in &files[..files.len() - 1] {
+            assert!(rel.starts_with("references/") && rel.ends_with(".md"));
+            assert!(
+                content.contains(
+                    "> Sources (official Docker documentation):\n> - https://docs.docker.com/"
+                ),
+                "{rel}"
+            );
+            assert!(content.contains("Apache-2.0, © Docker, Inc."));
+            assert!(content.contains("## Contents\n- ["));
+            assert_eq!(lock.files[rel], cache::sha256_hex(content.as_bytes()));
+        }
+    }
+
+    #[test]
     fn missing_cache_gives_none() {
         let dir = tempfile::tempdir().unwrap();
         assert!(

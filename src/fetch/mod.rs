@@ -859,6 +859,46 @@ fn fetch_all(
         .collect())
 }
 
+/// Brings the cache up to date for `blueprint` with default settings (plus `[fetch]`
+/// from the skillforge.toml found from the current directory), for `new --fetch`.
+/// Progress lines go to stderr. Returns the number of sources now usable from the
+/// cache and the failures (source, reason); an unreachable site is an error.
+pub fn refresh_cache(blueprint: &str, cache_dir: &Path) -> Result<(usize, Vec<(String, String)>)> {
+    let cfg = Config::discover(Path::new("."))?;
+    let args = FetchArgs {
+        blueprint: blueprint.to_string(),
+        offline: false,
+        refresh: false,
+        check: false,
+        update: None,
+        force: false,
+        base_url: None,
+        source: SourceKind::Rendered,
+        cache_dir: Some(cache_dir.to_path_buf()),
+        concurrency: None,
+        timeout: None,
+        lock: None,
+        no_discovery: false,
+    };
+    let settings = Settings::new(&args, &cfg)?;
+    let manifest = Manifest::resolve(blueprint)?;
+    let jobs = jobs_for(&manifest, &settings, SourceKind::Rendered);
+    let results = fetch_all(&settings, &manifest, cache_dir, false, jobs)?;
+    let failures: Vec<(String, String)> = results
+        .iter()
+        .filter_map(|(j, s)| match s {
+            Status::Failed(e) => Some((j.label.clone(), e.to_string())),
+            _ => None,
+        })
+        .collect();
+    if !failures.is_empty() && failures.len() == results.len() {
+        if let Some((_, Status::Failed(e @ FetchError::Unreachable { .. }))) = results.first() {
+            return Err(Error::Other(format!("{e} (no network?)")));
+        }
+    }
+    Ok((results.len() - failures.len(), failures))
+}
+
 /// `--check`: which pages changed upstream since the lock.
 fn check(
     args: &FetchArgs,
