@@ -891,10 +891,11 @@ pub fn refresh_cache(blueprint: &str, cache_dir: &Path) -> Result<(usize, Vec<(S
             _ => None,
         })
         .collect();
-    if !failures.is_empty() && failures.len() == results.len() {
-        if let Some((_, Status::Failed(e @ FetchError::Unreachable { .. }))) = results.first() {
-            return Err(Error::Other(format!("{e} (no network?)")));
-        }
+    if !failures.is_empty()
+        && failures.len() == results.len()
+        && let Some((_, Status::Failed(e @ FetchError::Unreachable { .. }))) = results.first()
+    {
+        return Err(Error::Other(format!("{e} (no network?)")));
     }
     Ok((results.len() - failures.len(), failures))
 }
