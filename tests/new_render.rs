@@ -383,10 +383,13 @@ fn every_generated_compose_file_validates_against_the_compose_schema() {
 #[test]
 fn provided_references_replace_the_bundled_digest() {
     let r = blueprint::render_skill(&ScaffoldOptions {
-        references: blueprint::ReferenceSource::Provided(vec![(
-            "compose.md".into(),
-            "# Compose (fetched)\n".into(),
-        )]),
+        references: blueprint::ReferenceSource::Provided(vec![
+            (
+                "references/compose.md".into(),
+                "# Compose (fetched)\n".into(),
+            ),
+            ("docs.lock".into(), "{}".into()),
+        ]),
         ..Default::default()
     })
     .unwrap();
@@ -397,6 +400,12 @@ fn provided_references_replace_the_bundled_digest() {
         .map(|f| f.rel.as_str())
         .collect();
     assert_eq!(refs, vec!["references/compose.md"]);
+    assert_eq!(file(&r, "docs.lock"), Some("{}"));
+    let bad = blueprint::render_skill(&ScaffoldOptions {
+        references: blueprint::ReferenceSource::Provided(vec![("../x.md".into(), String::new())]),
+        ..Default::default()
+    });
+    assert_eq!(bad.unwrap_err().exit_code(), 2);
     let md = file(&r, "SKILL.md").unwrap();
     // Only files that exist are linked.
     assert!(md.contains("(references/compose.md)"));

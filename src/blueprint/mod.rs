@@ -52,7 +52,7 @@ pub struct NewArgs {
     /// Replace a non-empty skill directory (the old one is first moved to a timestamped backup)
     #[arg(long)]
     pub force: bool,
-    /// Use only what is compiled in: never read fetched documents
+    /// Use only the bundled reference digest, even when `skillforge fetch` has cached the docs
     #[arg(long)]
     pub offline: bool,
     /// Directory of blueprints (<name>/skill.yaml …) that override or add to the built-in ones
@@ -189,7 +189,15 @@ pub fn render_loaded(
 /// caller handles `--force`). Every file is written atomically.
 pub fn write_rendered(rendered: &Rendered, skill_dir: &Path) -> Result<()> {
     for f in &rendered.files {
-        crate::fsutil::write_atomic(&skill_dir.join(&f.rel), f.content.as_bytes())?;
+        let path = skill_dir.join(&f.rel);
+        crate::fsutil::write_atomic(&path, f.content.as_bytes())?;
+        // Temp files are created private (0600); a skill is shared content.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))
+                .map_err(|e| Error::io(&path, e))?;
+        }
     }
     Ok(())
 }
@@ -290,6 +298,28 @@ fn list(dir: Option<&Path>) -> Result<u8> {
     Ok(0)
 }
 
+/// The reference set for `new`: documents distilled from the fetch cache when
+/// `skillforge fetch` has filled it (and not `--offline`), else the bundled digest.
+fn pick_references(blueprint: &str, offline: bool) -> ReferenceSource {
+    if offline {
+        return ReferenceSource::Bundled;
+    }
+    let cache = crate::fetch::cache::default_cache_dir();
+    match crate::fetch::distilled_references(blueprint, &cache) {
+        Ok(Some(files)) if files.iter().any(|(p, _)| p.ends_with(".md")) => {
+            ReferenceSource::Provided(files)
+        }
+        Ok(_) => ReferenceSource::Bundled,
+        Err(e) => {
+            eprintln!(
+                "note: cached docs unusable ({}); using the bundled digest",
+                e.render().trim_start_matches("error: ")
+            );
+            ReferenceSource::Bundled
+        }
+    }
+}
+
 /// `skillforge new`.
 pub fn run_new(args: NewArgs) -> Result<u8> {
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
@@ -335,7 +365,7 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
             "defaults (no terminal)".to_string(),
         )
     };
-    let references = ReferenceSource::Bundled;
+    let references = pick_references(&blueprint, args.offline);
     let rendered = render_skill(&ScaffoldOptions {
         blueprint: blueprint.clone(),
         name: Some(name.clone()),

@@ -14,8 +14,10 @@ pub enum ReferenceSource {
     /// The authored digest compiled into the binary (`skills/<bp>/references/`).
     #[default]
     Bundled,
-    /// Reference files supplied by the caller (e.g. distilled from fetched docs):
-    /// `(file name, content)`, written under `references/`.
+    /// Files supplied by the caller (e.g. distilled from fetched docs by
+    /// [`crate::fetch::distilled_references`]): `(path, content)` where `path` is a
+    /// bare file name (placed under `references/`), `references/<file>`, or a file at
+    /// the skill root such as `docs.lock`. They replace the bundled digest.
     Provided(Vec<(String, String)>),
 }
 
@@ -53,37 +55,55 @@ pub struct RenderInput<'a> {
     pub references: &'a ReferenceSource,
 }
 
-fn reference_set(input: &RenderInput) -> Result<Vec<(String, String)>> {
-    let mut out: Vec<(String, String)> = match input.references {
-        ReferenceSource::Bundled => input
-            .files
-            .under("references")
-            .filter(|(k, _)| k.ends_with(".md"))
-            .map(|(k, v)| {
-                (
-                    k.trim_start_matches("references/").to_string(),
-                    v.to_string(),
-                )
-            })
-            .filter(|(k, _)| !k.contains('/'))
-            .collect(),
-        ReferenceSource::Provided(v) => v.clone(),
-    };
-    for (name, _) in &out {
-        let ok = !name.is_empty()
-            && !name.starts_with('.')
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if !ok {
-            return Err(Error::usage(format!(
-                "reference file name `{name}` is not a plain file name (letters, digits, -, _, .)"
-            )));
+/// A plain file name: letters, digits, `-`, `_`, `.`, not hidden.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The reference documents (`file name`, content) and any extra root-level files
+/// (`docs.lock`) the reference source brings.
+type RefSet = (Vec<(String, String)>, Vec<(String, String)>);
+
+fn reference_set(input: &RenderInput) -> Result<RefSet> {
+    let mut refs = Vec::new();
+    let mut extra = Vec::new();
+    match input.references {
+        ReferenceSource::Bundled => {
+            for (k, v) in input.files.under("references") {
+                let name = k.trim_start_matches("references/");
+                if name.ends_with(".md") && plain_name(name) {
+                    refs.push((name.to_string(), v.to_string()));
+                }
+            }
+        }
+        ReferenceSource::Provided(v) => {
+            for (path, content) in v {
+                let (dir, name) = match path.rsplit_once('/') {
+                    Some((d, n)) => (d, n),
+                    None if path.ends_with(".md") => ("references", path.as_str()),
+                    None => ("", path.as_str()),
+                };
+                if !plain_name(name) || !matches!(dir, "" | "references") {
+                    return Err(Error::usage(format!(
+                        "provided reference `{path}` must be a plain file name, \
+                         references/<file> or a file at the skill root"
+                    )));
+                }
+                if dir == "references" {
+                    refs.push((name.to_string(), content.clone()));
+                } else if name != "SKILL.md" {
+                    extra.push((name.to_string(), content.clone()));
+                }
+            }
         }
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out.dedup_by(|a, b| a.0 == b.0);
-    Ok(out)
+    refs.sort_by(|a, b| a.0.cmp(&b.0));
+    refs.dedup_by(|a, b| a.0 == b.0);
+    Ok((refs, extra))
 }
 
 /// The first `# ` heading of a Markdown file, for describing an unknown reference.
@@ -261,7 +281,7 @@ fn render_one(hb: &Handlebars, files: &BlueprintFiles, rel: &str, ctx: &Value) -
 
 /// Renders SKILL.md, the templates and the references for one set of answers.
 pub fn render(input: &RenderInput) -> Result<Vec<OutFile>> {
-    let refs = reference_set(input)?;
+    let (refs, extra) = reference_set(input)?;
     let (ctx, templates) = context(input, &refs)?;
     let hb = registry(&refs);
     let mut out = vec![OutFile {
@@ -296,6 +316,14 @@ pub fn render(input: &RenderInput) -> Result<Vec<OutFile>> {
             rel: format!("references/{name}"),
             content: text,
         });
+    }
+    for (name, text) in extra {
+        if seen.insert(name.clone()) {
+            out.push(OutFile {
+                rel: name,
+                content: text,
+            });
+        }
     }
     Ok(out)
 }
