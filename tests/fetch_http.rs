@@ -827,3 +827,70 @@ fn raw_sources_are_normalised_with_includes_resolved() {
             .contains("\"source_kind\": \"raw\"")
     );
 }
+
+#[test]
+fn at_most_n_requests_in_flight_per_host() {
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (f2, p2) = (in_flight.clone(), peak.clone());
+    let srv = Server::start(Arc::new(move |r: &Req| {
+        if r.path == "/robots.txt" {
+            return Reply::status(404);
+        }
+        let now = f2.fetch_add(1, Ordering::SeqCst) + 1;
+        p2.fetch_max(now, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(80));
+        f2.fetch_sub(1, Ordering::SeqCst);
+        Reply::ok(page(&r.path))
+    }));
+    let work = workdir();
+    let pages: Vec<(String, String)> = (0..10)
+        .map(|i| (format!("/c{i}/"), format!("C {i}")))
+        .collect();
+    let refs: Vec<(&str, &str)> = pages
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let m = small_manifest(work.path(), &refs);
+    let (code, out, _) = output(fetch(
+        work.path(),
+        &srv,
+        &work.path().join("c"),
+        &m,
+        &["--concurrency", "3"],
+    ));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        peak.load(Ordering::SeqCst),
+        3,
+        "parallel, but never more than --concurrency"
+    );
+}
+
+#[test]
+fn responses_above_the_size_cap_are_refused() {
+    let srv = Server::start(Arc::new(|r: &Req| match r.path.as_str() {
+        "/robots.txt" => Reply::status(404),
+        "/big.md" => Reply::ok(vec![b'x'; 5000]),
+        p => Reply::ok(page(p)),
+    }));
+    let work = workdir();
+    std::fs::write(
+        work.path().join("skillforge.toml"),
+        "[fetch]\nmax-bytes = 2000\n",
+    )
+    .unwrap();
+    let cache_dir = work.path().join("c");
+    let m = small_manifest(work.path(), &[("/big/", "Big"), ("/small/", "Small")]);
+    let (code, out, _) = output(fetch(work.path(), &srv, &cache_dir, &m, &[]));
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("/big.md: response larger than the 2 KB cap"),
+        "{out}"
+    );
+    assert!(out.contains("1 fetched"), "{out}");
+    assert!(matches!(
+        cache::load_entry(&cache_dir, &format!("{SITE}/big.md")),
+        Lookup::Missing
+    ));
+}
