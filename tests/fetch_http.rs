@@ -605,6 +605,15 @@ fn robots_disallow_is_obeyed() {
     assert!(out.contains("disallowed by the site's robots.txt"), "{out}");
     assert!(srv.hits("/private/secret.md").is_empty(), "never requested");
     assert_eq!(srv.hits("/robots.txt").len(), 1);
+    // A host the user exempts explicitly in config.
+    std::fs::write(
+        work.path().join("skillforge.toml"),
+        "[fetch]\nrobots-exempt = [\"127.0.0.1\"]\n",
+    )
+    .unwrap();
+    let (code, out, _) = output(fetch(work.path(), &srv, &work.path().join("c2"), &m, &[]));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(srv.hits("/private/secret.md").len(), 1);
 }
 
 #[test]

@@ -40,6 +40,9 @@ pub struct Options {
     pub max_retry_after: Duration,
     /// Other hosts a redirect may lead to.
     pub allow_hosts: Vec<String>,
+    /// Hosts whose robots.txt the user chose not to apply (`[fetch] robots-exempt`),
+    /// e.g. for single files they are entitled to download. Empty by default.
+    pub robots_exempt: Vec<String>,
 }
 
 pub fn default_user_agent() -> String {
@@ -64,6 +67,7 @@ impl Default for Options {
             backoff_cap: Duration::from_secs(8),
             max_retry_after: Duration::from_secs(60),
             allow_hosts: Vec::new(),
+            robots_exempt: Vec::new(),
         }
     }
 }
@@ -164,7 +168,10 @@ impl std::fmt::Display for FetchError {
             FetchError::NotFound { url } => write!(f, "{url}: not found (HTTP 404)"),
             FetchError::Status { url, status } => write!(f, "{url}: HTTP {status}"),
             FetchError::RobotsDisallowed { url } => {
-                write!(f, "{url}: disallowed by the site's robots.txt; not fetched")
+                write!(
+                    f,
+                    "{url}: disallowed by the site's robots.txt; not fetched (to fetch this host's files anyway, list it in `[fetch] robots-exempt`)"
+                )
             }
             FetchError::RobotsUnavailable { host, status } => write!(
                 f,
@@ -533,7 +540,11 @@ impl Client {
 
     /// Reads the host's robots.txt once and checks `url` against it.
     async fn check_robots(&self, url: &Url) -> Result<(), FetchError> {
-        if url.path() == "/robots.txt" {
+        if url.path() == "/robots.txt"
+            || url
+                .host_str()
+                .is_some_and(|h| self.opts.robots_exempt.iter().any(|e| e == h))
+        {
             return Ok(());
         }
         let host = self.host(&origin(url));

@@ -11,7 +11,8 @@
 //!
 //! `[fetch]` in skillforge.toml: `concurrency`, `timeout` and `connect-timeout`
 //! (seconds), `retries`, `backoff-ms`, `backoff-cap-ms`, `pacing-ms`, `max-bytes`,
-//! `max-retry-after` (seconds), `max-age-hours`, `allow-hosts`, `base-url`, `discovery`.
+//! `max-retry-after` (seconds), `max-age-hours`, `allow-hosts`, `robots-exempt`,
+//! `base-url`, `discovery`.
 
 pub mod cache;
 pub mod client;
@@ -187,25 +188,23 @@ impl Settings {
                                 .to_string(),
                         )
                     }
-                    "allow-hosts" => {
-                        let list = v.as_array().ok_or_else(|| {
+                    "allow-hosts" | "robots-exempt" => {
+                        let bad = || {
                             config_error(
                                 cfg,
                                 k,
-                                "[fetch] allow-hosts must be a list of host names".into(),
-                                "allow-hosts = [\"docs.example.com\"]",
+                                format!("[fetch] {k} must be a list of host names"),
+                                &format!("{k} = [\"docs.example.com\"]"),
                             )
-                        })?;
+                        };
+                        let list = v.as_array().ok_or_else(bad)?;
                         for h in list {
-                            let h = h.as_str().ok_or_else(|| {
-                                config_error(
-                                    cfg,
-                                    k,
-                                    "[fetch] allow-hosts entries must be strings".into(),
-                                    "allow-hosts = [\"docs.example.com\"]",
-                                )
-                            })?;
-                            s.opts.allow_hosts.push(h.to_string());
+                            let h = h.as_str().ok_or_else(bad)?.to_string();
+                            if k == "allow-hosts" {
+                                s.opts.allow_hosts.push(h);
+                            } else {
+                                s.opts.robots_exempt.push(h);
+                            }
                         }
                     }
                     other => {
@@ -213,7 +212,7 @@ impl Settings {
                             cfg,
                             other,
                             format!("unknown key `{other}` in [fetch]"),
-                            "known keys: concurrency, timeout, connect-timeout, retries, backoff-ms, backoff-cap-ms, pacing-ms, max-bytes, max-retry-after, max-age-hours, allow-hosts, base-url, discovery",
+                            "known keys: concurrency, timeout, connect-timeout, retries, backoff-ms, backoff-cap-ms, pacing-ms, max-bytes, max-retry-after, max-age-hours, allow-hosts, robots-exempt, base-url, discovery",
                         ));
                     }
                 }
