@@ -487,36 +487,48 @@ async fn run_job(shared: Arc<Shared>, job: Job) -> Status {
             etag,
             last_modified,
             final_url,
-        }) => match cache::store(
-            &shared.cache_dir,
-            &job.key,
-            Some(&final_url),
-            &body,
-            etag,
-            last_modified,
-        ) {
-            Ok(_) => match moved_to {
-                Some(to) => Status::Moved {
-                    to,
-                    bytes: body.len() as u64,
+        }) => {
+            // Cache writes fsync: keep them off the async workers.
+            let (dir, key) = (shared.cache_dir.clone(), job.key.clone());
+            let bytes = body.len() as u64;
+            let stored = tokio::task::spawn_blocking(move || {
+                cache::store(&dir, &key, Some(&final_url), &body, etag, last_modified)
+            })
+            .await;
+            match stored {
+                Ok(Ok(_)) => match moved_to {
+                    Some(to) => Status::Moved { to, bytes },
+                    None => Status::Fetched(bytes),
                 },
-                None => Status::Fetched(body.len() as u64),
-            },
-            Err(e) => Status::Failed(FetchError::Invalid {
-                url: job.url.clone(),
-                detail: format!("cannot write the cache: {e}"),
-            }),
-        },
+                Ok(Err(e)) => Status::Failed(FetchError::Invalid {
+                    url: job.url.clone(),
+                    detail: format!("cannot write the cache: {e}"),
+                }),
+                Err(e) => Status::Failed(FetchError::Invalid {
+                    url: job.url.clone(),
+                    detail: format!("internal: cache writer stopped: {e}"),
+                }),
+            }
+        }
         Ok(Outcome::NotModified {
             etag,
             last_modified,
         }) => match lookup {
             cache::Lookup::Hit(e) => {
-                match cache::touch(&shared.cache_dir, e.meta, etag, last_modified) {
-                    Ok(_) => Status::Revalidated,
-                    Err(e) => Status::Failed(FetchError::Invalid {
+                let dir = shared.cache_dir.clone();
+                let touched = tokio::task::spawn_blocking(move || {
+                    cache::touch(&dir, e.meta, etag, last_modified)
+                })
+                .await;
+                match touched {
+                    Ok(Ok(_)) => Status::Revalidated,
+                    Ok(Err(e)) => Status::Failed(FetchError::Invalid {
                         url: job.url.clone(),
                         detail: format!("cannot write the cache: {e}"),
+                    }),
+                    Err(e) => Status::Failed(FetchError::Invalid {
+                        url: job.url.clone(),
+                        detail: format!("internal: cache writer stopped: {e}"),
                     }),
                 }
             }
