@@ -9,7 +9,7 @@ use super::Hit;
 use super::facts::{Origin, ParseProblem, is_secret_name};
 use crate::lint::{Check, Ctx, Emitter, Rule};
 use crate::report::Severity;
-use crate::skill::{LineIndex, Skill, Span, line_text};
+use crate::skill::{LineIndex, Skill, Span};
 use serde_json::Value;
 use std::path::Path;
 
@@ -118,24 +118,25 @@ impl ComposeDoc {
     pub fn parse(text: &str, origin: Origin, doc: Option<(&str, &LineIndex, usize)>) -> ComposeDoc {
         let own_ix;
         let line_spans: Vec<Span> = match doc {
-            Some((dtext, dix, first)) => {
-                let n = text.split('\n').count();
-                (0..n)
-                    .map(|i| {
-                        let block_line = line_text(text, i + 1);
-                        let mut s = dix.line_span(dtext, first + i);
-                        let indent = if block_line.is_empty() {
-                            0
-                        } else {
-                            line_text(dtext, first + i).find(block_line).unwrap_or(0)
-                        };
-                        s.offset += indent;
-                        s.col += indent;
-                        s.len = s.len.saturating_sub(indent);
-                        s
-                    })
-                    .collect()
-            }
+            Some((dtext, dix, first)) => text
+                .split('\n')
+                .enumerate()
+                .map(|(i, block_line)| {
+                    let block_line = block_line.trim_end_matches('\r');
+                    let mut s = dix.line_span(dtext, first + i);
+                    let indent = if block_line.is_empty() {
+                        0
+                    } else {
+                        super::facts::line_at(dtext, dix, first + i)
+                            .find(block_line)
+                            .unwrap_or(0)
+                    };
+                    s.offset += indent;
+                    s.col += indent;
+                    s.len = s.len.saturating_sub(indent);
+                    s
+                })
+                .collect(),
             None => {
                 own_ix = LineIndex::new(text);
                 let n = text.split('\n').count();

@@ -3,7 +3,7 @@
 //! span it came from in SKILL.md or the file.
 
 use super::shell::{self, SimpleCommand};
-use crate::skill::{LineIndex, Span, line_text};
+use crate::skill::{LineIndex, Span};
 use parse_dockerfile as pd;
 
 /// Where a Dockerfile came from.
@@ -51,8 +51,8 @@ impl<'a> Mapper<'a> {
             None => self.ix.span(self.text, offset, len),
             Some((doc, dix, first)) => {
                 let dline = first + line - 1;
-                let block_line = line_text(self.text, line);
-                let doc_line = line_text(doc, dline);
+                let block_line = self.text[lstart..lend].trim_end_matches('\r');
+                let doc_line = line_at(doc, dix, dline);
                 let indent = if block_line.is_empty() {
                     0
                 } else {
@@ -72,6 +72,16 @@ impl<'a> Mapper<'a> {
     pub(crate) fn local_line(&self, offset: usize) -> usize {
         self.ix.line_of(offset.min(self.text.len()))
     }
+}
+
+/// The text of 1-based `line` (without terminator), found through the line index.
+pub(crate) fn line_at<'t>(text: &'t str, ix: &LineIndex, line: usize) -> &'t str {
+    let start = ix.line_start(line).min(text.len());
+    let end = text[start..]
+        .find('\n')
+        .map(|i| start + i)
+        .unwrap_or(text.len());
+    text[start..end].trim_end_matches('\r')
 }
 
 /// A base image reference (`FROM` or `COPY --from=<image>`).
@@ -418,6 +428,9 @@ pub struct Dockerfile {
     pub stages: Vec<Stage>,
     /// Span of the first line (for whole-file findings).
     pub head_span: Span,
+    /// `# hadolint ignore=DL3008,…` pragmas: (line in the origin file of the
+    /// instruction that follows, ids).
+    pub inline_ignores: Vec<(usize, Vec<String>)>,
 }
 
 /// Dependency manifests whose COPY should precede the source COPY.
@@ -480,6 +493,7 @@ impl Dockerfile {
             global_args: Vec::new(),
             stages: Vec::new(),
             head_span: map.line_from(0),
+            inline_ignores: inline_ignores(text, &map),
         };
         let iter = match pd::parse_iter(src) {
             Ok(it) => it,
@@ -603,6 +617,17 @@ impl Dockerfile {
         self.instructions().filter_map(|(s, i)| match &i.kind {
             InstKind::Run(r) => Some((s, i, r)),
             _ => None,
+        })
+    }
+
+    /// Is a finding on origin line `line` silenced by a `# hadolint ignore=` pragma
+    /// naming one of `ids`?
+    pub fn ignored_at(&self, line: usize, ids: &[&str]) -> bool {
+        self.inline_ignores.iter().any(|(l, list)| {
+            *l == line
+                && list
+                    .iter()
+                    .any(|x| ids.iter().any(|i| i.eq_ignore_ascii_case(x)))
         })
     }
 
@@ -838,6 +863,32 @@ pub fn is_secret_name(key: &str) -> bool {
     ]
     .iter()
     .any(|w| k.contains(w))
+}
+
+/// Finds `# hadolint ignore=A,B` comments and the line of the instruction after each.
+fn inline_ignores(text: &str, map: &Mapper<'_>) -> Vec<(usize, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut pending: Vec<String> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if let Some(c) = t.strip_prefix('#') {
+            let c = c.trim_start();
+            if let Some(rest) = c.strip_prefix("hadolint") {
+                if let Some(list) = rest.trim_start().strip_prefix("ignore=") {
+                    pending.extend(
+                        list.split(',')
+                            .map(|x| x.trim().to_string())
+                            .filter(|x| !x.is_empty()),
+                    );
+                }
+            }
+        } else if !t.is_empty() && !pending.is_empty() {
+            out.push((map.span(offset, 0).line, std::mem::take(&mut pending)));
+        }
+        offset += line.len();
+    }
+    out
 }
 
 fn has_from(text: &str) -> bool {

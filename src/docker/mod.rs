@@ -23,7 +23,6 @@ pub use facts::{
 
 use crate::skill::{Skill, Span};
 use std::cell::RefCell;
-use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 /// One finding from a Dockerfile or Compose rule, before it becomes a Diagnostic.
@@ -70,34 +69,57 @@ pub(crate) struct Parsed {
     compose: std::cell::OnceCell<Rc<Vec<ComposeDoc>>>,
 }
 
-thread_local! {
-    static CACHE: RefCell<Option<(u64, Rc<Parsed>)>> = const { RefCell::new(None) };
+/// Identifies the skill a cached parse belongs to: the addresses and lengths of its
+/// text, code blocks and file list (a skill alive on this thread cannot share them
+/// with another), plus a sample of the content and the file sizes, so a new skill
+/// allocated where a dropped one lived is not mistaken for it. Cheap enough to
+/// compute once per rule call.
+#[derive(PartialEq, Eq)]
+struct Key {
+    skill: usize,
+    text: (usize, usize),
+    blocks: (usize, usize),
+    files: (usize, usize),
+    sample: u64,
 }
 
-/// A fingerprint of everything the parse depends on: the skill's identity, the text of
-/// its Dockerfile/YAML code blocks, and its file list with sizes.
-fn fingerprint(skill: &Skill) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (skill as *const Skill as usize).hash(&mut h);
-    skill.dir.hash(&mut h);
-    skill.doc.text.len().hash(&mut h);
-    for cb in &skill.doc.body.code_blocks {
-        if is_dockerfile_lang(&cb.lang) || compose::is_yaml_lang(&cb.lang) {
-            cb.code_start_line.hash(&mut h);
-            cb.code.hash(&mut h);
-        }
+fn key_of(skill: &Skill) -> Key {
+    let t = skill.doc.text.as_bytes();
+    // FNV-1a over the first and last 256 bytes, the file sizes and the dir name length.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut mix = |b: u8| {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    for &b in t.iter().take(256).chain(t.iter().rev().take(256)) {
+        mix(b);
     }
     for f in &skill.files {
-        if is_dockerfile_name(&f.rel) || compose::is_compose_name(&f.rel) {
-            f.rel.hash(&mut h);
-            f.size.hash(&mut h);
+        for b in f.size.to_le_bytes() {
+            mix(b);
         }
     }
-    h.finish()
+    for b in skill.dir.as_os_str().as_encoded_bytes() {
+        mix(*b);
+    }
+    Key {
+        skill: skill as *const Skill as usize,
+        text: (t.as_ptr() as usize, t.len()),
+        blocks: (
+            skill.doc.body.code_blocks.as_ptr() as usize,
+            skill.doc.body.code_blocks.len(),
+        ),
+        files: (skill.files.as_ptr() as usize, skill.files.len()),
+        sample: h,
+    }
+}
+
+thread_local! {
+    static CACHE: RefCell<Option<(Key, Rc<Parsed>)>> = const { RefCell::new(None) };
 }
 
 fn parsed(skill: &Skill) -> Rc<Parsed> {
-    let key = fingerprint(skill);
+    let key = key_of(skill);
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         match &*c {

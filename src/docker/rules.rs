@@ -39,7 +39,7 @@ macro_rules! docker_rules {
                 id: $id,
                 severity: Severity::$sev,
                 summary: $summary,
-                explain: concat!($explain, "\n\nPeer ids:", $(" ", $p,)* " (any of them works in `# check=skip=` and `[docker] allow`)."),
+                explain: concat!($explain, "\n\nPeer ids:", $(" ", $p,)* " (any of them works in `# check=skip=`, `# hadolint ignore=` and `[docker] allow`)."),
                 check: Check::Skill($f),
             },
         )*];
@@ -258,6 +258,9 @@ fn run_on(df: &Dockerfile, id: &str, peers: &[&str], fragment_ok: bool, logic: L
         return hits;
     }
     logic(df, &mut hits);
+    if !df.inline_ignores.is_empty() {
+        hits.retain(|h| !df.ignored_at(h.span.line, peers) && !df.ignored_at(h.span.line, &[id]));
+    }
     hits
 }
 
