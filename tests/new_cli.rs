@@ -225,3 +225,29 @@ fn blueprints_dir_overrides_and_bad_blueprint_reports_file_and_line() {
         .stderr(contains("blueprint.schema.json"));
     assert_eq!(entries(t.path()), vec!["bps"]);
 }
+
+#[test]
+fn config_new_blueprints_dir_is_used() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(t.path().join(".git")).unwrap();
+    std::fs::create_dir_all(t.path().join("bps")).unwrap();
+    std::fs::write(
+        t.path().join("skillforge.toml"),
+        "[new]\nblueprints = \"missing-dir\"\n",
+    )
+    .unwrap();
+    sf(t.path())
+        .args(["new", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains("skillforge.toml"))
+        .stderr(contains("missing-dir"));
+    std::fs::write(
+        t.path().join("skillforge.toml"),
+        "[new]\nblueprints = \"bps\"\n",
+    )
+    .unwrap();
+    // An empty override directory falls back to the built-in blueprint.
+    sf(t.path()).args(["new", "--yes"]).assert().success();
+    assert!(t.path().join("docker-deployment/SKILL.md").is_file());
+}
