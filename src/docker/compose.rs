@@ -107,6 +107,9 @@ pub struct ComposeDoc {
     /// The document with anchors, aliases and merge keys resolved.
     pub value: Option<Value>,
     pub parse_error: Option<ParseProblem>,
+    /// The text elides parts (`# ...`, `…`): a teaching excerpt, so checks that need the
+    /// whole file (unknown services, undeclared volumes/networks/secrets) are skipped.
+    pub partial: bool,
     lines: Vec<YLine>,
     /// Span in the origin file of each YAML line (0-based index).
     line_spans: Vec<Span>,
@@ -148,6 +151,10 @@ impl ComposeDoc {
             text: text.to_string(),
             value: None,
             parse_error: None,
+            partial: text.lines().any(|l| {
+                let t = l.trim();
+                t == "..." || t.starts_with("# ...") || t.starts_with("#...") || t.contains('…')
+            }),
             lines: analyse(text),
             line_spans,
         };
@@ -413,13 +420,15 @@ compose_rules! {
     c_depends => "SF-compose-depends-on", Error, peers = [],
         "`depends_on` names an unknown service or an invalid condition",
         "Every service in `depends_on` must be defined under `services:`, and a condition must be \
-         one of `service_started`, `service_healthy`, `service_completed_successfully`.",
+         one of `service_started`, `service_healthy`, `service_completed_successfully`. \
+         Excerpts that elide parts (a `# ...` line) are not checked for unknown services.",
         depends_on;
     c_undeclared => "SF-compose-undeclared", Error, peers = [],
         "A service uses a network, volume, secret or config that is not declared",
         "Named volumes, networks (other than `default`), secrets and configs used by a service must \
          be declared at the top level (`volumes:`, `networks:`, `secrets:`, `configs:`). Bind \
-         mounts (`./data:/data`, absolute paths) need no declaration.",
+         mounts (`./data:/data`, absolute paths) need no declaration. Skipped for excerpts that \
+         elide parts (a `# ...` line).",
         undeclared;
     c_healthy => "SF-compose-healthy-without-healthcheck", Warning, peers = [],
         "`condition: service_healthy` on a service without a healthcheck",
@@ -800,7 +809,7 @@ fn depends_on(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
     for (name, svc) in services {
         for (dep, cond, seg) in depends_entries(svc) {
             let path = [key("services"), key(name), key("depends_on"), seg];
-            if !services.contains_key(&dep) {
+            if !d.partial && !services.contains_key(&dep) {
                 let close = services
                     .keys()
                     .find(|k| edit_distance(k, &dep) <= 2)
@@ -843,6 +852,9 @@ fn declared(root: &Value, section: &str) -> Vec<String> {
 }
 
 fn undeclared(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
+    if d.partial {
+        return;
+    }
     let (Some(root), Some(services)) = (&d.value, d.services()) else {
         return;
     };
@@ -949,6 +961,9 @@ fn has_healthcheck(svc: &Value) -> bool {
 }
 
 fn healthy_without_healthcheck(_: &Ctx, skill: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
+    if d.partial {
+        return;
+    }
     let Some(services) = d.services() else { return };
     for (name, svc) in services {
         for (dep, cond, seg) in depends_entries(svc) {
@@ -1085,6 +1100,18 @@ mod tests {
         let v = d.value.expect("parses");
         assert_eq!(v["services"]["web"]["restart"], "always");
         assert_eq!(v["services"]["web"]["environment"]["A"], "1");
+    }
+
+    #[test]
+    fn partial_excerpts_skip_whole_file_checks() {
+        let cx = Ctx::new(crate::lint::Config::default());
+        let tmp = std::env::temp_dir().join("skillforge-partial-compose-test-none");
+        let skill = Skill::from_text(&tmp, "---\nname: x\n---\n");
+        let full = "services:\n  api:\n    image: a:1\n    depends_on: [db]\n";
+        let part = "services:\n  api:\n    # ...\n    depends_on: [db]\n";
+        assert_eq!(check_compose(&cx, &skill, &doc(full)).len(), 1);
+        assert!(doc(part).partial);
+        assert!(check_compose(&cx, &skill, &doc(part)).is_empty());
     }
 
     #[test]
