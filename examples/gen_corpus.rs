@@ -18,10 +18,7 @@ fn main() {
         eprintln!("usage: gen_corpus DIR [COUNT] [--docker]");
         std::process::exit(2);
     };
-    let count: usize = args
-        .get(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2000);
+    let count: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(2000);
     let docker = args.iter().any(|a| a == "--docker");
     let root = Path::new(dir).join("skills");
     for i in 0..count {
@@ -65,28 +62,49 @@ fn write_skill(root: &Path, i: usize, docker: bool) -> std::io::Result<()> {
             "description: Plans and reviews {topic} work step by step with checklists. Use when the user asks for a {topic} plan, a review of one, or help fixing a failed {topic} run."
         );
     }
-    let _ = writeln!(s, "license: Apache-2.0\nmetadata:\n  version: \"1.{i}.0\"\n  owner: platform-team");
+    let _ = writeln!(
+        s,
+        "license: Apache-2.0\nmetadata:\n  version: \"1.{i}.0\"\n  owner: platform-team"
+    );
     if broken && kind == 4 {
         let _ = writeln!(s, "color: blue");
     }
     let _ = writeln!(s, "---\n\n# {topic} helper\n");
-    let _ = writeln!(s, "## Persona\n\nThink like a senior engineer who owns {topic} in production. Priorities, in order: correctness, safety, speed of review, brevity. When they conflict, safety wins over speed.\n");
+    let _ = writeln!(
+        s,
+        "## Persona\n\nThink like a senior engineer who owns {topic} in production. Priorities, in order: correctness, safety, speed of review, brevity. When they conflict, safety wins over speed.\n"
+    );
     let _ = writeln!(s, "## Questions to ask first\n");
     for q in 1..=6 {
-        let _ = writeln!(s, "{q}. What constraint number {q} applies to this {topic}? It decides how strict the checklist is.");
+        let _ = writeln!(
+            s,
+            "{q}. What constraint number {q} applies to this {topic}? It decides how strict the checklist is."
+        );
     }
     let _ = writeln!(s, "\n## Principles\n");
     for p in 1..=12 {
-        let _ = writeln!(s, "- **Principle {p}.** Keep step {p} reviewable. *Why:* reviewers catch problems early when each change is small and explained.");
+        let _ = writeln!(
+            s,
+            "- **Principle {p}.** Keep step {p} reviewable. *Why:* reviewers catch problems early when each change is small and explained."
+        );
     }
-    let _ = writeln!(s, "\n## Workflow\n\n1. Read [the checklist](references/checklist.md).\n2. Run `scripts/check.py` on the input.\n3. Fill in [the template](templates/report.md).\n4. Compare with [examples](references/examples.md) and [pitfalls](references/pitfalls.md).\n5. See [glossary](references/glossary.md) and [faq](references/faq.md) for terms.\n6. Attach [the logo](assets/logo.txt) and the [second template](templates/summary.md).\n");
+    let _ = writeln!(
+        s,
+        "\n## Workflow\n\n1. Read [the checklist](references/checklist.md).\n2. Run `scripts/check.py` on the input.\n3. Fill in [the template](templates/report.md).\n4. Compare with [examples](references/examples.md) and [pitfalls](references/pitfalls.md).\n5. See [glossary](references/glossary.md) and [faq](references/faq.md) for terms.\n6. Attach [the logo](assets/logo.txt) and the [second template](templates/summary.md).\n"
+    );
     if broken && kind == 2 {
         let _ = writeln!(s, "Also read [the missing guide](references/missing.md).\n");
     }
-    let _ = writeln!(s, "## Example\n\n```bash\n./scripts/check.py --input plan.txt --strict\n```\n");
+    let _ = writeln!(
+        s,
+        "## Example\n\n```bash\n./scripts/check.py --input plan.txt --strict\n```\n"
+    );
     if docker {
         for d in 0..3 {
-            let _ = writeln!(s, "```dockerfile\n# syntax=docker/dockerfile:1\nFROM python:3.12-slim AS build{d}\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN pip install --no-cache-dir uv==0.8.15 && uv sync --locked\nCOPY . .\n\nFROM python:3.12-slim\nWORKDIR /app\nCOPY --from=build{d} /app /app\nRUN useradd --uid 10001 app\nUSER app\nEXPOSE 8000\nHEALTHCHECK --interval=30s CMD [\"python\", \"-c\", \"print(1)\"]\nCMD [\"python\", \"-m\", \"app\"]\n```\n");
+            let _ = writeln!(
+                s,
+                "```dockerfile\n# syntax=docker/dockerfile:1\nFROM python:3.12-slim AS build{d}\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN pip install --no-cache-dir uv==0.8.15 && uv sync --locked\nCOPY . .\n\nFROM python:3.12-slim\nWORKDIR /app\nCOPY --from=build{d} /app /app\nRUN useradd --uid 10001 app\nUSER app\nEXPOSE 8000\nHEALTHCHECK --interval=30s CMD [\"python\", \"-c\", \"print(1)\"]\nCMD [\"python\", \"-m\", \"app\"]\n```\n"
+            );
         }
         std::fs::write(
             dir.join("templates/compose.yaml"),
@@ -111,7 +129,10 @@ fn write_skill(root: &Path, i: usize, docker: bool) -> std::io::Result<()> {
             r.push_str("## Contents\n\n- [Part A](#part-a)\n- [Part B](#part-b)\n\n## Part A\n\n");
         }
         for l in 0..lines {
-            let _ = writeln!(r, "- Item {l}: check that the {topic} step {l} is documented, reviewed and reversible.");
+            let _ = writeln!(
+                r,
+                "- Item {l}: check that the {topic} step {l} is documented, reviewed and reversible."
+            );
             if long && l == lines / 2 {
                 r.push_str("\n## Part B\n\n");
             }

@@ -15,7 +15,13 @@ use clap::{Parser, Subcommand};
 /// Exit codes: 0 ok (warnings allowed); 1 errors found or score below threshold;
 /// 2 usage or input error.
 #[derive(Debug, Parser)]
-#[command(name = "skillforge", version, about, long_about, propagate_version = true)]
+#[command(
+    name = "skillforge",
+    version,
+    about,
+    long_about,
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -75,7 +75,11 @@ mod tests {
         let leftovers: Vec<_> = std::fs::read_dir(p.parent().unwrap())
             .unwrap()
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with(".skillforge-tmp-"))
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".skillforge-tmp-")
+            })
             .collect();
         assert!(leftovers.is_empty());
     }

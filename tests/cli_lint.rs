@@ -71,8 +71,9 @@ fn name_mismatch_is_an_error_at_the_right_line() {
         .unwrap();
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(
-        s.lines()
-            .any(|l| l.starts_with("::error file=") && l.contains("line=2") && l.contains("title=SF-name-matches-dir")),
+        s.lines().any(|l| l.starts_with("::error file=")
+            && l.contains("line=2")
+            && l.contains("title=SF-name-matches-dir")),
         "{s}"
     );
 }
@@ -128,15 +129,35 @@ fn profiles_from_flag_and_config() {
     );
     // default profile: unknown field is a warning → exit 0, but 1 with --deny-warnings
     let out = bin().arg("lint").arg(root).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("warning[SF-unknown-field]"));
-    let out = bin().args(["lint", "--deny-warnings"]).arg(root).output().unwrap();
+    let out = bin()
+        .args(["lint", "--deny-warnings"])
+        .arg(root)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let out = bin().args(["lint", "--profile", "strict"]).arg(root).output().unwrap();
+    let out = bin()
+        .args(["lint", "--profile", "strict"])
+        .arg(root)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     // the same through skillforge.toml at the repo root
-    write(&root.join("skillforge.toml"), "[lint]\nprofile = \"strict\"\n");
-    let out = bin().arg("lint").arg(root.join(".claude/skills")).output().unwrap();
+    write(
+        &root.join("skillforge.toml"),
+        "[lint]\nprofile = \"strict\"\n",
+    );
+    let out = bin()
+        .arg("lint")
+        .arg(root.join(".claude/skills"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     // per-rule severity off
     write(
@@ -144,7 +165,12 @@ fn profiles_from_flag_and_config() {
         "[lint]\nprofile = \"strict\"\n[lint.rules]\nSF-unknown-field = \"off\"\n",
     );
     let out = bin().arg("lint").arg(root).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // a broken config is an input error with its line
     write(&root.join("skillforge.toml"), "[lint]\nprofile = 3\n");
     let out = bin().arg("lint").arg(root).output().unwrap();
@@ -157,7 +183,11 @@ fn non_utf8_skill_is_reported_not_panicked() {
     let t = tempfile::tempdir().unwrap();
     let dir = t.path().join("bad-bytes");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("SKILL.md"), b"---\nname: bad-bytes\ndescription: x\xff\n---\n").unwrap();
+    std::fs::write(
+        dir.join("SKILL.md"),
+        b"---\nname: bad-bytes\ndescription: x\xff\n---\n",
+    )
+    .unwrap();
     let out = bin().arg("lint").arg(&dir).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let s = String::from_utf8_lossy(&out.stdout);

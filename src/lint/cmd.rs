@@ -234,7 +234,12 @@ pub fn load_error_diagnostic(err: &LoadError) -> Diagnostic {
 fn print_rules() {
     let mut out = String::new();
     for r in registry() {
-        out.push_str(&format!("{:<34} {:<8} {}\n", r.id, r.severity.as_str(), r.summary));
+        out.push_str(&format!(
+            "{:<34} {:<8} {}\n",
+            r.id,
+            r.severity.as_str(),
+            r.summary
+        ));
     }
     out.push_str(&format!(
         "\n{} rules. `skillforge lint --explain ID` shows why a rule exists and how to fix it.\n",
@@ -246,7 +251,13 @@ fn print_rules() {
 fn explain(id: &str) -> Result<u8> {
     match crate::lint::find_rule(id) {
         Some(r) => {
-            println!("{} ({})\n\n{}\n\n{}", r.id, r.severity, r.summary, r.explain.trim());
+            println!(
+                "{} ({})\n\n{}\n\n{}",
+                r.id,
+                r.severity,
+                r.summary,
+                r.explain.trim()
+            );
             Ok(0)
         }
         None => {
@@ -256,7 +267,11 @@ fn explain(id: &str) -> Result<u8> {
                 .map(|r| r.id)
                 .filter(|rid| {
                     let l = rid.to_ascii_lowercase();
-                    l.contains(&lower) || lower.split('-').filter(|w| w.len() > 2).any(|w| l.contains(w))
+                    l.contains(&lower)
+                        || lower
+                            .split('-')
+                            .filter(|w| w.len() > 2)
+                            .any(|w| l.contains(w))
                 })
                 .take(8)
                 .collect();

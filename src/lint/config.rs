@@ -153,7 +153,12 @@ impl Config {
                     }
                     "rules" => {
                         let rules = v.as_table().ok_or_else(|| {
-                            Error::input_at(path, line_of("rules"), "[lint.rules] must be a table", None)
+                            Error::input_at(
+                                path,
+                                line_of("rules"),
+                                "[lint.rules] must be a table",
+                                None,
+                            )
                         })?;
                         for (id, sev) in rules {
                             let s = sev.as_str().unwrap_or("");
@@ -189,11 +194,21 @@ impl Config {
             && let Some(allow) = docker.get("allow")
         {
             let list = allow.as_array().ok_or_else(|| {
-                Error::input_at(path, line_of("allow"), "[docker] allow must be a list of rule ids", None)
+                Error::input_at(
+                    path,
+                    line_of("allow"),
+                    "[docker] allow must be a list of rule ids",
+                    None,
+                )
             })?;
             for item in list {
                 let id = item.as_str().ok_or_else(|| {
-                    Error::input_at(path, line_of("allow"), "[docker] allow entries must be strings", None)
+                    Error::input_at(
+                        path,
+                        line_of("allow"),
+                        "[docker] allow entries must be strings",
+                        None,
+                    )
                 })?;
                 cfg.docker_allow.push(id.to_string());
             }

@@ -43,8 +43,13 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>> {
                 out.insert(Target::SkillFile(path.clone()));
                 continue;
             }
-            return Err(Error::input(path, "not a skill: lint takes skill directories, SKILL.md files or trees")
-                .with_hint("Dockerfiles and compose files are checked as part of the skill that contains them"));
+            return Err(Error::input(
+                path,
+                "not a skill: lint takes skill directories, SKILL.md files or trees",
+            )
+            .with_hint(
+                "Dockerfiles and compose files are checked as part of the skill that contains them",
+            ));
         }
         if is_skill_dir(path) {
             out.insert(Target::Skill(path.clone()));
@@ -76,7 +81,8 @@ fn walk(root: &Path, out: &mut BTreeSet<Target>) {
                 if let Ok(e) = entry {
                     let is_file = e.file_type().is_some_and(|t| t.is_file());
                     let name = e.file_name().to_str().unwrap_or("");
-                    if is_file && (name == "SKILL.md" || name == "skill.md")
+                    if is_file
+                        && (name == "SKILL.md" || name == "skill.md")
                         && let Some(dir) = e.path().parent()
                         && let Ok(mut v) = found.lock()
                     {
@@ -133,7 +139,10 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let r = t.path();
         skill(&r.join("a"));
-        assert_eq!(discover(&[r.join("a")]).unwrap(), vec![Target::Skill(r.join("a"))]);
+        assert_eq!(
+            discover(&[r.join("a")]).unwrap(),
+            vec![Target::Skill(r.join("a"))]
+        );
         assert_eq!(
             discover(&[r.join("a/SKILL.md")]).unwrap(),
             vec![Target::SkillFile(r.join("a/SKILL.md"))]

@@ -230,7 +230,9 @@ pub fn json(command: &str, diags: &[Diagnostic], skills: usize, notes: &[String]
 }
 
 fn gh_escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn gh_escape_prop(s: &str) -> String {
@@ -293,7 +295,10 @@ pub fn junit(skill_dirs: &[PathBuf], diags: &[Diagnostic], deny_warnings: bool) 
             .collect();
         let name = xml_escape(&rel(dir));
         if mine.is_empty() {
-            let _ = writeln!(cases, "    <testcase classname=\"skillforge.lint\" name=\"{name}\"/>");
+            let _ = writeln!(
+                cases,
+                "    <testcase classname=\"skillforge.lint\" name=\"{name}\"/>"
+            );
         } else {
             failures += 1;
             let body: String = mine
@@ -306,7 +311,10 @@ pub fn junit(skill_dirs: &[PathBuf], diags: &[Diagnostic], deny_warnings: bool) 
                         d.severity,
                         d.rule,
                         d.message,
-                        d.hint.as_deref().map(|h| format!(" (hint: {h})")).unwrap_or_default()
+                        d.hint
+                            .as_deref()
+                            .map(|h| format!(" (hint: {h})"))
+                            .unwrap_or_default()
                     )
                 })
                 .collect();
@@ -348,7 +356,10 @@ mod tests {
     #[test]
     fn text_shows_source_line_and_caret() {
         let mut sc = SourceCache::default();
-        sc.insert("/nonexistent/SKILL.md".into(), "---\nname: Foo\n---\n".into());
+        sc.insert(
+            "/nonexistent/SKILL.md".into(),
+            "---\nname: Foo\n---\n".into(),
+        );
         let t = text_one(&diag(), &mut sc, false);
         assert!(t.contains("error[SF-x]: bad, really"), "{t}");
         assert!(t.contains("/nonexistent/SKILL.md:2:7"), "{t}");

@@ -375,7 +375,12 @@ fn parse_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<SkillDoc, LoadError> {
         let good = e.utf8_error().valid_up_to();
         let prefix = String::from_utf8_lossy(&e.as_bytes()[..good]).into_owned();
         let line = prefix.matches('\n').count() + 1;
-        let col = prefix.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        let col = prefix
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0)
+            + 1;
         LoadError::NotUtf8 {
             path: path.to_path_buf(),
             line,

@@ -165,11 +165,7 @@ fn parse_yaml(fm: &mut Frontmatter, text: &str, ix: &LineIndex) {
     };
     let yaml_lines: Vec<&str> = yaml.lines().collect();
     for (k, v) in pairs {
-        let key_span = to_span(
-            k.referenced.line(),
-            k.referenced.column(),
-            k.value.len(),
-        );
+        let key_span = to_span(k.referenced.line(), k.referenced.column(), k.value.len());
         let vline = v.referenced.line();
         let vcol = v.referenced.column();
         let vline_text = yaml_lines
@@ -187,11 +183,9 @@ fn parse_yaml(fm: &mut Frontmatter, text: &str, ix: &LineIndex) {
             value_span = key_span;
         }
         let children = if v.value.is_object() {
-            nested_keys(
-                &yaml_lines,
-                k.referenced.line() as usize,
-                &|l, c, n| to_span(l as u64, c as u64, n),
-            )
+            nested_keys(&yaml_lines, k.referenced.line() as usize, &|l, c, n| {
+                to_span(l as u64, c as u64, n)
+            })
         } else {
             Vec::new()
         };
@@ -254,7 +248,10 @@ fn yaml_problem(
         .trim_start_matches("error: ")
         .to_string();
     let lower = raw.to_lowercase();
-    let offending = yaml.lines().nth(line.saturating_sub(1) as usize).unwrap_or("");
+    let offending = yaml
+        .lines()
+        .nth(line.saturating_sub(1) as usize)
+        .unwrap_or("");
     let hint = if lower.contains("duplicate") {
         Some("each field may appear only once; remove or merge the repeated key".to_string())
     } else if offending.matches(": ").count() > 1
@@ -327,9 +324,9 @@ fn parse_body(text: &str, ix: &LineIndex, body_offset: usize) -> Body {
                         span: ix.span(
                             text,
                             start,
-                            first_line_len.saturating_sub(
-                                usize::from(text[start..start + first_line_len].ends_with('\r')),
-                            ),
+                            first_line_len.saturating_sub(usize::from(
+                                text[start..start + first_line_len].ends_with('\r'),
+                            )),
                         ),
                         code_start_line: ix.line_of(code_start),
                         code_offset: code_start,
@@ -339,12 +336,20 @@ fn parse_body(text: &str, ix: &LineIndex, body_offset: usize) -> Body {
                     code_start,
                 ));
             }
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                stack.push(Open::Link(dest_url.to_string(), false, start, end, String::new()))
-            }
-            Event::Start(Tag::Image { dest_url, .. }) => {
-                stack.push(Open::Link(dest_url.to_string(), true, start, end, String::new()))
-            }
+            Event::Start(Tag::Link { dest_url, .. }) => stack.push(Open::Link(
+                dest_url.to_string(),
+                false,
+                start,
+                end,
+                String::new(),
+            )),
+            Event::Start(Tag::Image { dest_url, .. }) => stack.push(Open::Link(
+                dest_url.to_string(),
+                true,
+                start,
+                end,
+                String::new(),
+            )),
             Event::Text(t) => match stack.last_mut() {
                 Some(Open::Heading(_, _, _, s)) | Some(Open::Link(_, _, _, _, s)) => s.push_str(&t),
                 Some(Open::Code(cb, code_start)) => {

@@ -57,7 +57,9 @@ impl LineIndex {
 
     /// Byte offset where 1-based `line` starts (clamped).
     pub fn line_start(&self, line: usize) -> usize {
-        let i = line.saturating_sub(1).min(self.starts.len().saturating_sub(1));
+        let i = line
+            .saturating_sub(1)
+            .min(self.starts.len().saturating_sub(1));
         self.starts[i]
     }
 
