@@ -4,8 +4,8 @@ use crate::error::{Error, Result};
 use crate::lint::discover::{Target, discover};
 use crate::lint::{Config, Ctx, Profile, lint_skill, lint_tree, registry};
 use crate::report::render::{self, SourceCache};
-use crate::report::{Counts, Diagnostic, Format, Severity};
-use crate::skill::{LoadError, Skill};
+use crate::report::{Counts, Diagnostic, Format};
+use crate::skill::Skill;
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
@@ -161,29 +161,30 @@ fn skill_dir_of(t: &Target) -> PathBuf {
 /// Loads and lints targets in parallel (the library entry point behind `lint`).
 pub fn lint_targets(targets: &[Target], config: Config) -> Result<LintReport> {
     let deny_warnings = config.deny_warnings;
-    let cx = Ctx::new(config);
-    // INTEGRATION: compose schema loading is wired in once docker::compose lands.
-    let results: Vec<std::result::Result<(Skill, Vec<Diagnostic>), Diagnostic>> = targets
+    let mut cx = Ctx::new(config);
+    let loaded: Vec<std::result::Result<Skill, Diagnostic>> = targets
         .par_iter()
-        .map(|t| match Skill::load(t.path()) {
-            Ok(skill) => {
-                let d = lint_skill(&cx, &skill);
-                Ok((skill, d))
-            }
-            Err(e) => Err(load_error_diagnostic(&e)),
+        .map(|t| Skill::load(t.path()).map_err(|e| load_error_diagnostic(&e)))
+        .collect();
+    // The Compose schema is compiled only when some skill carries Compose content.
+    let wants_compose = loaded
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .any(has_compose_content);
+    if wants_compose {
+        let (schema, note) = crate::docker::compose::load_compose_schema();
+        cx.compose_schema = schema;
+        cx.compose_schema_note = note;
+    }
+    let per_skill: Vec<Vec<Diagnostic>> = loaded
+        .par_iter()
+        .map(|r| match r {
+            Ok(skill) => lint_skill(&cx, skill),
+            Err(d) => vec![d.clone()],
         })
         .collect();
-    let mut skills = Vec::with_capacity(results.len());
-    let mut diagnostics = Vec::new();
-    for r in results {
-        match r {
-            Ok((s, d)) => {
-                diagnostics.extend(d);
-                skills.push(s);
-            }
-            Err(d) => diagnostics.push(d),
-        }
-    }
+    let mut diagnostics: Vec<Diagnostic> = per_skill.into_iter().flatten().collect();
+    let skills: Vec<Skill> = loaded.into_iter().filter_map(|r| r.ok()).collect();
     diagnostics.extend(lint_tree(&cx, &skills));
     diagnostics.sort_by(|a, b| {
         (&a.file, a.line(), a.span.map(|s| s.col), &a.rule).cmp(&(
@@ -193,10 +194,7 @@ pub fn lint_targets(targets: &[Target], config: Config) -> Result<LintReport> {
             &b.rule,
         ))
     });
-    let mut notes = Vec::new();
-    if let Some(n) = &cx.compose_schema_note {
-        notes.push(n.clone());
-    }
+    let notes = cx.compose_schema_note.iter().cloned().collect();
     Ok(LintReport {
         checked: targets.len(),
         skills,
@@ -206,30 +204,20 @@ pub fn lint_targets(targets: &[Target], config: Config) -> Result<LintReport> {
     })
 }
 
-/// A skill that cannot be loaded at all becomes one error diagnostic.
-pub fn load_error_diagnostic(err: &LoadError) -> Diagnostic {
-    let rule = match err {
-        LoadError::NoSkillMd(_) => "SF-skill-md-missing",
-        LoadError::NotFound(_) | LoadError::NotADirectory(_) => "SF-path-not-dir",
-        LoadError::Unreadable { .. } => "SF-unreadable",
-        LoadError::NotUtf8 { .. } => "SF-utf8",
-        LoadError::TooLarge { .. } => "SF-too-large",
-    };
-    let span = match err {
-        LoadError::NotUtf8 { line, col, .. } => Some(crate::skill::Span {
-            line: *line,
-            col: *col,
-            offset: 0,
-            len: 1,
-        }),
-        _ => None,
-    };
-    let file = match err {
-        LoadError::NoSkillMd(dir) => dir.join("SKILL.md"),
-        other => other.path().to_path_buf(),
-    };
-    Diagnostic::new(rule, Severity::Error, file, span, err.to_string()).with_hint(err.hint())
+/// Whether a skill has a Compose file or a YAML block that looks like Compose.
+fn has_compose_content(skill: &Skill) -> bool {
+    use crate::docker::compose::{is_compose_name, is_yaml_lang, looks_like_compose};
+    skill.files.iter().any(|f| is_compose_name(&f.rel))
+        || skill
+            .doc
+            .body
+            .code_blocks
+            .iter()
+            .any(|cb| is_yaml_lang(&cb.lang) && looks_like_compose(&cb.code))
 }
+
+/// A skill that cannot be loaded at all becomes one error diagnostic.
+pub use crate::lint::rules::load_error_diagnostic;
 
 fn print_rules() {
     let mut out = String::new();
