@@ -251,3 +251,24 @@ fn config_new_blueprints_dir_is_used() {
     sf(t.path()).args(["new", "--yes"]).assert().success();
     assert!(t.path().join("docker-deployment/SKILL.md").is_file());
 }
+
+#[test]
+fn broken_template_in_a_disk_blueprint_is_reported_with_file_and_line() {
+    let t = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("skills/docker-deployment");
+    let bp = t.path().join("bps/docker-deployment");
+    std::fs::create_dir_all(&bp).unwrap();
+    std::fs::copy(src.join("skill.yaml"), bp.join("skill.yaml")).unwrap();
+    std::fs::write(
+        bp.join("SKILL.md.hbs"),
+        "---\nname: x\n---\n\n{{#each questions}}\n",
+    )
+    .unwrap();
+    sf(t.path())
+        .args(["new", "--yes", "--blueprints", "bps"])
+        .assert()
+        .code(2)
+        .stderr(contains("SKILL.md.hbs:"))
+        .stderr(contains("invalid handlebars template"));
+    assert_eq!(entries(t.path()), vec!["bps"]);
+}

@@ -115,6 +115,8 @@ pub fn load_blueprint(
         .get("skill.yaml")
         .ok_or_else(|| Error::input(files.path_of("skill.yaml"), "blueprint has no skill.yaml"))?;
     let bp = Blueprint::parse(text, &files.path_of("skill.yaml"))?;
+    // Compile every template now: a broken template is reported before any question.
+    let _ = bp.compiled.set(render::compile(&files)?);
     if files.get("SKILL.md.hbs").is_none() {
         return Err(Error::input(
             files.path_of("SKILL.md.hbs"),
@@ -177,6 +179,7 @@ pub fn render_loaded(
         answers: &answers,
         skill_name: &name,
         references: &opts.references,
+        compiled: bp.compiled.get(),
     })?;
     Ok(Rendered {
         name,

@@ -64,6 +64,8 @@ pub struct Blueprint {
     /// Where `skill.yaml` lives (for messages).
     pub path: std::path::PathBuf,
     pub text: String,
+    /// The blueprint's templates, compiled once by `load_blueprint`.
+    pub compiled: std::sync::OnceLock<handlebars::Handlebars<'static>>,
 }
 
 impl Blueprint {
@@ -120,6 +122,7 @@ impl Blueprint {
             path: path.to_path_buf(),
             text: text.to_string(),
             data,
+            compiled: std::sync::OnceLock::new(),
         })
     }
 

@@ -6,7 +6,6 @@ use crate::error::{Error, Result};
 use handlebars::Handlebars;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 /// Which reference files go into the skill.
 #[derive(Debug, Clone, Default)]
@@ -53,6 +52,8 @@ pub struct RenderInput<'a> {
     pub answers: &'a Answers,
     pub skill_name: &'a str,
     pub references: &'a ReferenceSource,
+    /// Templates compiled once by [`compile`] (compiled on the fly when `None`).
+    pub compiled: Option<&'a Handlebars<'static>>,
 }
 
 /// A plain file name: letters, digits, `-`, `_`, `.`, not hidden.
@@ -190,7 +191,26 @@ fn context(
     Ok((ctx, templates))
 }
 
-fn registry(refs: &[(String, String)]) -> Handlebars<'static> {
+/// A handlebars registry with every `.hbs` file of the blueprint compiled (strict
+/// mode, no HTML escaping) and the `yaml`, `inc` and `reflink` helpers.
+pub fn compile(files: &BlueprintFiles) -> Result<Handlebars<'static>> {
+    let mut hb = registry();
+    for (rel, src) in &files.files {
+        if rel.ends_with(".hbs") {
+            hb.register_template_string(rel, src).map_err(|e| {
+                Error::input_at(
+                    files.path_of(rel),
+                    e.pos().map(|(l, _)| l).unwrap_or(1),
+                    format!("invalid handlebars template: {}", e.reason()),
+                    None,
+                )
+            })?;
+        }
+    }
+    Ok(hb)
+}
+
+fn registry() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(handlebars::no_escape);
@@ -231,20 +251,28 @@ fn registry(refs: &[(String, String)]) -> Handlebars<'static> {
             },
         ),
     );
-    // `{{reflink "file.md"}}`: a Markdown link to a reference when the skill has it,
-    // otherwise the plain topic name (so a partial reference set never links nowhere).
-    let present: Arc<BTreeSet<String>> = Arc::new(refs.iter().map(|(n, _)| n.clone()).collect());
+    // `{{reflink "file.md"}}`: a Markdown link to a reference when the skill has it
+    // (listed in the context's `reference_files`), otherwise the plain topic name, so
+    // a partial reference set never links nowhere.
     hb.register_helper(
         "reflink",
         Box::new(
-            move |h: &handlebars::Helper,
-                  _: &Handlebars,
-                  _: &handlebars::Context,
-                  _: &mut handlebars::RenderContext,
-                  out: &mut dyn handlebars::Output|
-                  -> handlebars::HelperResult {
+            |h: &handlebars::Helper,
+             _: &Handlebars,
+             ctx: &handlebars::Context,
+             _: &mut handlebars::RenderContext,
+             out: &mut dyn handlebars::Output|
+             -> handlebars::HelperResult {
                 let name = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
-                if present.contains(name) {
+                let present = ctx
+                    .data()
+                    .get("reference_files")
+                    .and_then(Value::as_array)
+                    .is_some_and(|fs| {
+                        fs.iter()
+                            .any(|f| f.get("file").and_then(Value::as_str) == Some(name))
+                    });
+                if present {
                     out.write(&format!("[{name}](references/{name})"))?;
                 } else {
                     out.write(&format!(
@@ -261,13 +289,18 @@ fn registry(refs: &[(String, String)]) -> Handlebars<'static> {
 
 fn render_one(hb: &Handlebars, files: &BlueprintFiles, rel: &str, ctx: &Value) -> Result<String> {
     let path = files.path_of(rel);
-    let src = files.get(rel).ok_or_else(|| {
-        Error::input(
-            &path,
-            "template listed in skill.yaml is missing from the blueprint",
-        )
-    })?;
-    hb.render_template(src, ctx).map_err(|e| {
+    let rendered = if hb.has_template(rel) {
+        hb.render(rel, ctx)
+    } else {
+        let src = files.get(rel).ok_or_else(|| {
+            Error::input(
+                &path,
+                "template listed in skill.yaml is missing from the blueprint",
+            )
+        })?;
+        hb.render_template(src, ctx)
+    };
+    rendered.map_err(|e| {
         let line = e.line_no.unwrap_or(1);
         let reason = e.reason().to_string();
         Error::input_at(
@@ -283,10 +316,17 @@ fn render_one(hb: &Handlebars, files: &BlueprintFiles, rel: &str, ctx: &Value) -
 pub fn render(input: &RenderInput) -> Result<Vec<OutFile>> {
     let (refs, extra) = reference_set(input)?;
     let (ctx, templates) = context(input, &refs)?;
-    let hb = registry(&refs);
+    let owned;
+    let hb = match input.compiled {
+        Some(hb) => hb,
+        None => {
+            owned = compile(input.files)?;
+            &owned
+        }
+    };
     let mut out = vec![OutFile {
         rel: "SKILL.md".into(),
-        content: render_one(&hb, input.files, "SKILL.md.hbs", &ctx)?,
+        content: render_one(hb, input.files, "SKILL.md.hbs", &ctx)?,
     }];
     let mut seen = BTreeSet::new();
     for t in &templates {
@@ -308,7 +348,7 @@ pub fn render(input: &RenderInput) -> Result<Vec<OutFile>> {
         }
         out.push(OutFile {
             rel,
-            content: render_one(&hb, input.files, &t.source, &ctx)?,
+            content: render_one(hb, input.files, &t.source, &ctx)?,
         });
     }
     for (name, text) in refs {
