@@ -422,11 +422,20 @@ impl Client {
                         return Ok((resp, permit));
                     }
                 }
+                // Connection errors (a connect timeout included) are retried.
+                Err(e) if e.is_connect() => Attempt::Retry {
+                    wait: self.backoff(attempt),
+                    why: if e.is_timeout() {
+                        format!("no connection within {}", secs(self.opts.connect_timeout))
+                    } else {
+                        connect_detail(&e)
+                    },
+                },
                 Err(e) if e.is_timeout() => Attempt::Fail(FetchError::Timeout {
                     url: url.to_string(),
                     after: self.opts.timeout,
                 }),
-                Err(e) if e.is_connect() || e.is_request() => Attempt::Retry {
+                Err(e) if e.is_request() => Attempt::Retry {
                     wait: self.backoff(attempt),
                     why: connect_detail(&e),
                 },

@@ -725,13 +725,18 @@ pub fn run(args: FetchArgs) -> Result<u8> {
         }
         println!("  hint: run `skillforge fetch` with network access to fill the cache");
     }
-    if !args.offline && missing.is_empty() {
-        let lock = Lock::from_cache(&manifest, &cache_dir, args.source.as_str(), &|s| {
-            distil::source_url(&manifest, s, args.source)
-        });
-        if args.update.is_none() {
+    if !args.offline && missing.is_empty() && args.update.is_none() {
+        if failed.is_empty() {
+            let lock = Lock::from_cache(&manifest, &cache_dir, args.source.as_str(), &|s| {
+                distil::source_url(&manifest, s, args.source)
+            });
             lock.save(&lock_path)?;
             println!("lock: {}", lock_path.display());
+        } else {
+            println!(
+                "lock not written: {} source(s) failed; the lock only records complete fetches",
+                failed.len()
+            );
         }
     }
     // Distil (in memory, or into the skill with --update).
