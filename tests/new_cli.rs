@@ -33,7 +33,9 @@ fn yes_writes_a_complete_skill_in_cwd_and_says_what_next() {
         .assert()
         .success()
         .stdout(contains("references: bundled digest (offline)"))
-        .stdout(contains("skillforge test --lesson 0"));
+        .stdout(contains(
+            "next: skillforge test docker-deployment --lesson 0",
+        ));
     let d = t.path().join("docker-deployment");
     for f in [
         "SKILL.md",

@@ -418,9 +418,24 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
         count("templates/"),
         count("references/")
     );
-    for f in &rendered.files {
+    for f in rendered
+        .files
+        .iter()
+        .filter(|f| !f.rel.starts_with("references/"))
+    {
         println!("    {}", f.rel);
     }
-    println!("next: skillforge test --lesson 0   (then edit {shown}/SKILL.md and test again)");
+    // `skillforge test` finds the skill by itself only in the skills-lab layout.
+    let in_lab = skill_dir
+        .path
+        .parent()
+        .is_some_and(|p| p.ends_with(".claude/skills"))
+        && target::git_root(&cwd).is_some();
+    let test_cmd = if in_lab {
+        "skillforge test --lesson 0".to_string()
+    } else {
+        format!("skillforge test {shown} --lesson 0")
+    };
+    println!("next: {test_cmd}   (then edit {shown}/SKILL.md and test again)");
     Ok(0)
 }
