@@ -42,7 +42,8 @@ pub struct FetchArgs {
     /// Use the cache only (no network); list the pages that are missing
     #[arg(long, conflicts_with_all = ["refresh", "check"])]
     pub offline: bool,
-    /// Revalidate every cached page with a conditional GET, however fresh
+    /// Revalidate every cached page with a conditional GET, however fresh (by default,
+    /// entries confirmed within `[fetch] max-age-hours`, 24, are used without a request)
     #[arg(long)]
     pub refresh: bool,
     /// Report which pages changed upstream since the lock file (exit 1 if any)
