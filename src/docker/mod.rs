@@ -85,23 +85,21 @@ struct Key {
 
 fn key_of(skill: &Skill) -> Key {
     let t = skill.doc.text.as_bytes();
-    // FNV-1a over the first and last 256 bytes, the file sizes and the dir name length.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut mix = |b: u8| {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    };
-    for &b in t.iter().take(256).chain(t.iter().rev().take(256)) {
-        mix(b);
+    // Folds the first and last 64 bytes (8 at a time), the file sizes and the dir
+    // length: a handful of multiplications per call.
+    let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ t.len() as u64;
+    let mut mix = |x: u64| h = (h ^ x).wrapping_mul(0x0100_0000_01b3).rotate_left(29);
+    let head = &t[..t.len().min(64)];
+    let tail = &t[t.len().saturating_sub(64)..];
+    for chunk in head.chunks(8).chain(tail.chunks(8)) {
+        let mut b = [0u8; 8];
+        b[..chunk.len()].copy_from_slice(chunk);
+        mix(u64::from_le_bytes(b));
     }
     for f in &skill.files {
-        for b in f.size.to_le_bytes() {
-            mix(b);
-        }
+        mix(f.size);
     }
-    for b in skill.dir.as_os_str().as_encoded_bytes() {
-        mix(*b);
-    }
+    mix(skill.dir.as_os_str().len() as u64);
     Key {
         skill: skill as *const Skill as usize,
         text: (t.as_ptr() as usize, t.len()),
@@ -199,6 +197,22 @@ pub(crate) fn cached_compose(skill: &Skill) -> Rc<Vec<ComposeDoc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cache_follows_the_skill() {
+        let dir = std::path::Path::new("/nonexistent-skillforge-cache-test");
+        let a = Skill::from_text(dir, "---\nname: a\n---\n```dockerfile\nFROM a:1\n```\n");
+        let b = Skill::from_text(dir, "---\nname: a\n---\n```dockerfile\nFROM b:1\n```\n");
+        for _ in 0..2 {
+            assert_eq!(dockerfiles_in(&a)[0].stages[0].image.name, "a");
+            assert_eq!(dockerfiles_in(&b)[0].stages[0].image.name, "b");
+        }
+        // the same skill reuses its parse
+        assert!(Rc::ptr_eq(&dockerfiles_in(&b), &dockerfiles_in(&b)));
+        drop((a, b));
+        let c = Skill::from_text(dir, "---\nname: a\n---\n```dockerfile\nFROM c:1\n```\n");
+        assert_eq!(dockerfiles_in(&c)[0].stages[0].image.name, "c");
+    }
 
     #[test]
     fn dockerfile_names() {
