@@ -125,6 +125,13 @@ fn every_combination_lints_clean_under_strict_profile_and_fits_the_budget() {
             .flat_map(|h| h.join().unwrap())
             .collect()
     });
+    let (max_lines, max_chars) = rendered_all()
+        .iter()
+        .filter_map(|(_, r)| file(r, "SKILL.md"))
+        .fold((0, 0), |(l, c), md| {
+            (l.max(md.lines().count()), c.max(md.chars().count()))
+        });
+    println!("largest SKILL.md: {max_lines} lines, ~{} tokens", max_chars / 4);
     failures.sort();
     failures.dedup();
     assert!(
