@@ -131,7 +131,10 @@ fn every_combination_lints_clean_under_strict_profile_and_fits_the_budget() {
         .fold((0, 0), |(l, c), md| {
             (l.max(md.lines().count()), c.max(md.chars().count()))
         });
-    println!("largest SKILL.md: {max_lines} lines, ~{} tokens", max_chars / 4);
+    println!(
+        "largest SKILL.md: {max_lines} lines, ~{} tokens",
+        max_chars / 4
+    );
     failures.sort();
     failures.dedup();
     assert!(
