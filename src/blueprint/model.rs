@@ -108,6 +108,7 @@ impl Blueprint {
                 ));
             }
         }
+        check_conditions(&data, &authoring, "", text, path)?;
         let s = |k: &str| {
             data.get(k)
                 .and_then(Value::as_str)
@@ -139,6 +140,78 @@ impl Blueprint {
             },
         )
     }
+}
+
+/// Checks every `when:`/`unless:` condition names an authoring question and one of its
+/// choices: a typo would otherwise make a variant silently never apply.
+fn check_conditions(
+    v: &Value,
+    questions: &[AuthoringQuestion],
+    pointer: &str,
+    text: &str,
+    path: &Path,
+) -> Result<()> {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o {
+                let ptr = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                if (k == "when" || k == "unless")
+                    && let Some(cond) = x.as_object()
+                {
+                    for (id, want) in cond {
+                        let line = line_of_pointer(text, &format!("{ptr}/{id}"));
+                        let Some(q) = questions.iter().find(|q| &q.id == id) else {
+                            return Err(Error::input_at(
+                                path,
+                                line,
+                                format!("`{k}` names unknown authoring question `{id}`"),
+                                Some(format!(
+                                    "questions: {}",
+                                    questions
+                                        .iter()
+                                        .map(|q| q.id.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )),
+                            ));
+                        };
+                        let wanted: Vec<&str> = match want {
+                            Value::String(w) => vec![w.as_str()],
+                            Value::Array(ws) => ws.iter().filter_map(Value::as_str).collect(),
+                            _ => Vec::new(),
+                        };
+                        if let Some(bad) = wanted
+                            .iter()
+                            .find(|w| !q.choices.iter().any(|c| &c.value == *w))
+                        {
+                            return Err(Error::input_at(
+                                path,
+                                line,
+                                format!("`{k}` uses `{bad}`, not a choice of `{id}`"),
+                                Some(format!(
+                                    "choices: {}",
+                                    q.choices
+                                        .iter()
+                                        .map(|c| c.value.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )),
+                            ));
+                        }
+                    }
+                } else {
+                    check_conditions(x, questions, &ptr, text, path)?;
+                }
+            }
+        }
+        Value::Array(xs) => {
+            for (i, x) in xs.iter().enumerate() {
+                check_conditions(x, questions, &format!("{pointer}/{i}"), text, path)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Validates blueprint data against [`BLUEPRINT_SCHEMA`]; the first few errors are
@@ -396,6 +469,25 @@ mod tests {
         assert_eq!(line_of_pointer(y, "/principles/0"), 3);
         assert_eq!(line_of_pointer(y, "/principles/0/items/1"), 7);
         assert_eq!(line_of_pointer(y, "/principles/0/items/1/why"), 8);
+    }
+
+    #[test]
+    fn conditions_must_name_known_questions_and_choices() {
+        let base = include_str!("../../skills/docker-deployment/skill.yaml");
+        assert!(Blueprint::parse(base, Path::new("skill.yaml")).is_ok());
+        let typo = base.replacen("when: {stack: node}", "when: {stak: node}", 1);
+        let e = Blueprint::parse(&typo, Path::new("skill.yaml")).unwrap_err();
+        assert!(
+            e.render().contains("unknown authoring question `stak`"),
+            "{}",
+            e.render()
+        );
+        let bad = base.replacen("when: {stack: node}", "when: {stack: rust}", 1);
+        let e = Blueprint::parse(&bad, Path::new("skill.yaml")).unwrap_err();
+        let r = e.render();
+        assert!(r.contains("`rust`, not a choice of `stack`"), "{r}");
+        let line: usize = r.split(':').nth(2).unwrap().trim().parse().unwrap();
+        assert!(bad.lines().nth(line - 1).unwrap().contains("rust"), "{r}");
     }
 
     #[test]
