@@ -127,13 +127,10 @@ impl ComposeDoc {
                 .map(|(i, block_line)| {
                     let block_line = block_line.trim_end_matches('\r');
                     let mut s = dix.line_span(dtext, first + i);
-                    let indent = if block_line.is_empty() {
-                        0
-                    } else {
-                        super::facts::line_at(dtext, dix, first + i)
-                            .find(block_line)
-                            .unwrap_or(0)
-                    };
+                    let indent = super::facts::block_indent(
+                        super::facts::line_at(dtext, dix, first + i),
+                        block_line,
+                    );
                     s.offset += indent;
                     s.col += indent;
                     s.len = s.len.saturating_sub(indent);

@@ -53,11 +53,7 @@ impl<'a> Mapper<'a> {
                 let dline = first + line - 1;
                 let block_line = self.text[lstart..lend].trim_end_matches('\r');
                 let doc_line = line_at(doc, dix, dline);
-                let indent = if block_line.is_empty() {
-                    0
-                } else {
-                    doc_line.find(block_line).unwrap_or(0)
-                };
+                let indent = block_indent(doc_line, block_line);
                 dix.span(doc, dix.line_start(dline) + indent + (offset - lstart), len)
             }
         }
@@ -71,6 +67,18 @@ impl<'a> Mapper<'a> {
     /// 1-based line within the Dockerfile text itself.
     pub(crate) fn local_line(&self, offset: usize) -> usize {
         self.ix.line_of(offset.min(self.text.len()))
+    }
+}
+
+/// Where a code-block line starts within its SKILL.md line (blocks inside list items
+/// are indented in the file but not in the code).
+pub(crate) fn block_indent(doc_line: &str, block_line: &str) -> usize {
+    if block_line.is_empty() {
+        0
+    } else if doc_line.ends_with(block_line) {
+        doc_line.len() - block_line.len()
+    } else {
+        doc_line.find(block_line).unwrap_or(0)
     }
 }
 
