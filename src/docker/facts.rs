@@ -882,14 +882,14 @@ fn inline_ignores(text: &str, map: &Mapper<'_>) -> Vec<(usize, Vec<String>)> {
         let t = line.trim();
         if let Some(c) = t.strip_prefix('#') {
             let c = c.trim_start();
-            if let Some(rest) = c.strip_prefix("hadolint") {
-                if let Some(list) = rest.trim_start().strip_prefix("ignore=") {
-                    pending.extend(
-                        list.split(',')
-                            .map(|x| x.trim().to_string())
-                            .filter(|x| !x.is_empty()),
-                    );
-                }
+            if let Some(rest) = c.strip_prefix("hadolint")
+                && let Some(list) = rest.trim_start().strip_prefix("ignore=")
+            {
+                pending.extend(
+                    list.split(',')
+                        .map(|x| x.trim().to_string())
+                        .filter(|x| !x.is_empty()),
+                );
             }
         } else if !t.is_empty() && !pending.is_empty() {
             out.push((map.span(offset, 0).line, std::mem::take(&mut pending)));

@@ -57,9 +57,10 @@ pub fn is_dockerfile_name(rel: &str) -> bool {
         || base.eq_ignore_ascii_case("dockerfile")
 }
 
-/// Is this code-block language a Dockerfile?
+/// Is this code-block language a Dockerfile (`dockerfile`, `Dockerfile`, `containerfile`)?
+/// (`docker` is not: it often tags shell sessions of `docker run …`.)
 pub fn is_dockerfile_lang(lang: &str) -> bool {
-    lang.eq_ignore_ascii_case("dockerfile") || lang.eq_ignore_ascii_case("docker")
+    lang.eq_ignore_ascii_case("dockerfile") || lang.eq_ignore_ascii_case("containerfile")
 }
 
 /// The parsed Dockerfiles and Compose files of one skill, shared by all rules.
