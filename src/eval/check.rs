@@ -18,14 +18,13 @@ use super::node::{Node, SNode, line_of};
 use super::scope::{Named, Scope};
 use super::structure::{self, StructPreds};
 use super::subject::{Evidence, Subject};
-use super::text::{self, Term, compile_regex};
-use regex::Regex;
+use super::text::{self, Re, Term, compile_regex};
 
 /// A compiled check.
 #[derive(Debug, Clone)]
 pub enum Check {
-    AnyRegex(Vec<Regex>, Scope),
-    AllRegex(Vec<Regex>, Scope),
+    AnyRegex(Vec<Re>, Scope),
+    AllRegex(Vec<Re>, Scope),
     Mentions {
         items: Vec<Vec<Term>>,
         min: usize,

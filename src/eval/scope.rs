@@ -72,7 +72,9 @@ pub enum Scope {
     Section(Named),
     References,
     Templates,
-    /// Sections whose heading contains this text (case-insensitive), in SKILL.md and references.
+    /// SKILL.md sections whose heading contains this text (case-insensitive). References
+    /// are reached with `references` or `{file: …}`: a heading scope asks what the always-loaded
+    /// SKILL.md itself says.
     Heading(String),
     /// Files matching a path or glob relative to the skill.
     File {
@@ -155,14 +157,7 @@ impl Scope {
             Scope::Templates => whole_of(DocKind::Template),
             Scope::Heading(h) => {
                 let h = h.to_lowercase();
-                let mut v = Vec::new();
-                for (i, d) in s.docs.iter().enumerate() {
-                    if !matches!(d.kind, DocKind::SkillMd | DocKind::Reference) {
-                        continue;
-                    }
-                    v.extend(sections_where(s, i, |t| t.contains(&h)));
-                }
-                v
+                sections_where(s, 0, |t| t.contains(&h))
             }
             Scope::File { re, .. } => (0..s.docs.len())
                 .filter(|&i| re.is_match(&s.docs[i].path))

@@ -3,7 +3,7 @@
 //! Markdown models, plus scope resolution to byte regions, and lazily extracted
 //! Dockerfiles, Compose files and command lines (each parsed once per run).
 
-use crate::skill::{LineIndex, Skill, SkillDoc, parse_skill_md};
+use crate::skill::{LineIndex, Skill, SkillDoc, SkillFile, parse_skill_md};
 use std::cell::OnceCell;
 
 /// The role of a document in the subject.
@@ -153,12 +153,46 @@ impl Subject {
             lines: skill.doc.lines.clone(),
             md: Some(skill.doc.clone()),
         }];
-        for f in &skill.files {
-            if f.is_symlink || f.size > MAX_DOC {
-                continue;
+        // The skill model skips hidden files, but `.dockerignore` templates are content.
+        let mut rels: Vec<String> = skill
+            .files
+            .iter()
+            .filter(|f| !f.is_symlink && f.size <= MAX_DOC)
+            .map(|f| f.rel.clone())
+            .collect();
+        let mut dirs: Vec<String> = vec![String::new()];
+        for r in &rels {
+            if let Some((d, _)) = r.rsplit_once('/')
+                && !dirs.iter().any(|x| x == d)
+            {
+                dirs.push(d.to_string());
             }
-            let Some(text) = skill.read_file(&f.rel) else {
+        }
+        for d in ["templates", "assets"] {
+            if !dirs.iter().any(|x| x == d) {
+                dirs.push(d.to_string());
+            }
+        }
+        for d in dirs {
+            let rel = if d.is_empty() {
+                ".dockerignore".to_string()
+            } else {
+                format!("{d}/.dockerignore")
+            };
+            let p = skill.dir.join(&rel);
+            if std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_file() && m.len() <= MAX_DOC) {
+                rels.push(rel);
+            }
+        }
+        rels.sort();
+        for rel in rels {
+            let Some(text) = skill.read_file(&rel) else {
                 continue;
+            };
+            let f = SkillFile {
+                rel,
+                size: 0,
+                is_symlink: false,
             };
             let md = (file_lang(&f.rel) == "markdown").then(|| parse_skill_md(&text));
             docs.push(Doc {

@@ -3,18 +3,28 @@
 use super::subject::{Evidence, Region, Subject};
 use regex::{Regex, RegexBuilder};
 
-/// Compiles a suite regex: case-insensitive unless it opts out with `(?-i)`.
-pub fn compile_regex(src: &str) -> Result<Regex, String> {
-    RegexBuilder::new(src)
-        .case_insensitive(true)
-        .multi_line(true)
-        .size_limit(1 << 22)
-        .build()
-        .map_err(|e| {
-            let msg = e.to_string();
-            let last = msg.lines().last().unwrap_or("invalid regex").trim();
-            format!("invalid regex `{src}`: {last}")
-        })
+/// A compiled suite regex (matched on the UTF-8 bytes of the text).
+pub type Re = regex::bytes::Regex;
+
+/// Compiles a suite regex: case-insensitive unless it opts out with `(?-i)`, `^`/`$`
+/// at line boundaries. Classes, `\w`, `\b` and case folding are ASCII (the lessons are
+/// English): with Unicode classes a bounded gap such as `[^\n]{0,250}` compiles to a
+/// huge automaton, and a run of every lesson must stay well under 50 ms. A pattern that
+/// needs Unicode can say so with `(?u)`.
+pub fn compile_regex(src: &str) -> Result<Re, String> {
+    let build = |unicode: bool| {
+        regex::bytes::RegexBuilder::new(src)
+            .unicode(unicode)
+            .case_insensitive(true)
+            .multi_line(true)
+            .size_limit(1 << 23)
+            .build()
+    };
+    build(false).or_else(|_| build(true)).map_err(|e| {
+        let msg = e.to_string();
+        let last = msg.lines().last().unwrap_or("invalid regex").trim();
+        format!("invalid regex `{src}`: {last}")
+    })
 }
 
 /// One `mentions` term: a word or phrase matched on word boundaries.
@@ -68,10 +78,23 @@ pub fn find_in(s: &Subject, regions: &[Region], re: &Regex) -> Option<Evidence> 
     None
 }
 
+/// [`find_in`] for suite regexes.
+pub fn find_re(s: &Subject, regions: &[Region], re: &Re) -> Option<Evidence> {
+    for r in regions {
+        let Some(slice) = s.docs[r.doc].text.as_bytes().get(r.start..r.end) else {
+            continue;
+        };
+        if let Some(m) = re.find(slice) {
+            return Some(s.evidence(r.doc, r.start + m.start()));
+        }
+    }
+    None
+}
+
 /// `any_regex`: at least one pattern matches.
-pub fn any_regex(s: &Subject, regions: &[Region], res: &[Regex]) -> (bool, Vec<Evidence>) {
+pub fn any_regex(s: &Subject, regions: &[Region], res: &[Re]) -> (bool, Vec<Evidence>) {
     for re in res {
-        if let Some(e) = find_in(s, regions, re) {
+        if let Some(e) = find_re(s, regions, re) {
             return (true, vec![e]);
         }
     }
@@ -82,12 +105,12 @@ pub fn any_regex(s: &Subject, regions: &[Region], res: &[Regex]) -> (bool, Vec<E
 pub fn all_regex(
     s: &Subject,
     regions: &[Region],
-    res: &[Regex],
+    res: &[Re],
 ) -> (bool, Vec<Evidence>, Vec<String>) {
     let mut ev = Vec::new();
     let mut missing = Vec::new();
     for re in res {
-        match find_in(s, regions, re) {
+        match find_re(s, regions, re) {
             Some(e) => ev.push(e),
             None => missing.push(re.as_str().to_string()),
         }
