@@ -51,6 +51,16 @@ impl Hit {
 /// Is this file name a Dockerfile (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`)?
 pub fn is_dockerfile_name(rel: &str) -> bool {
     let base = rel.rsplit('/').next().unwrap_or(rel);
+    // Templates of a Dockerfile (handlebars, jinja, …) and notes are not Dockerfiles.
+    let lower = base.to_ascii_lowercase();
+    if [
+        ".hbs", ".tmpl", ".tpl", ".j2", ".jinja", ".md", ".orig", ".bak",
+    ]
+    .iter()
+    .any(|e| lower.ends_with(e))
+    {
+        return false;
+    }
     base == "Dockerfile"
         || base.starts_with("Dockerfile.")
         || (base.ends_with(".Dockerfile") && base.len() > ".Dockerfile".len())
