@@ -18,13 +18,13 @@ use super::node::{Node, SNode, line_of};
 use super::scope::{Named, Scope};
 use super::structure::{self, StructPreds};
 use super::subject::{Evidence, Subject};
-use super::text::{self, Re, Term, compile_regex};
+use super::text::{self, LazyRe, Term, compile_regex};
 
 /// A compiled check.
 #[derive(Debug, Clone)]
 pub enum Check {
-    AnyRegex(Vec<Re>, Scope),
-    AllRegex(Vec<Re>, Scope),
+    AnyRegex(Vec<LazyRe>, Scope),
+    AllRegex(Vec<LazyRe>, Scope),
     Mentions {
         items: Vec<Vec<Term>>,
         min: usize,

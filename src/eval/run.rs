@@ -180,8 +180,11 @@ pub fn run(
     skill: &str,
     min_score: f64,
 ) -> TestReport {
+    // Lessons are independent; their shared regexes and parsed files are computed once
+    // (whichever lesson needs them first) and the work spreads over the cores.
+    use rayon::prelude::*;
     let results: Vec<LessonResult> = lessons
-        .iter()
+        .par_iter()
         .map(|l| run_lesson(lib, l, s, min_score))
         .collect();
     TestReport {

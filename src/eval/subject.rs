@@ -4,7 +4,7 @@
 //! Dockerfiles, Compose files and command lines (each parsed once per run).
 
 use crate::skill::{LineIndex, Skill, SkillDoc, SkillFile, parse_skill_md};
-use std::cell::OnceCell;
+use std::sync::OnceLock as OnceCell;
 
 /// The role of a document in the subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -179,35 +179,55 @@ impl Library {
         };
         let mut prompt_ids: BTreeMap<String, (String, usize)> = BTreeMap::new();
         let mut curricula_nodes = Vec::new();
-        for (rel, text) in &files {
-            let path = display(rel);
-            let node = parse_yaml(&path, text)?;
-            if rel.starts_with("topics/") {
-                validate(&topic_schema, &node, &path)?;
-                let topic = topic_from(&node, &path)?;
-                if let Some(prev) = lib.topics.get(&topic.id) {
-                    return Err(Error::input_at(
-                        &path,
-                        line_of(&node),
-                        format!("topic id `{}` is also used by {}", topic.id, prev.file),
-                        Some("topic ids must be unique; rename one".into()),
-                    ));
+        // Parse, validate and compile every file in parallel; cross-file checks follow in order.
+        use rayon::prelude::*;
+        enum Parsed {
+            Topic(PathBuf, SNode, Topic),
+            Curriculum(PathBuf, SNode),
+        }
+        let parsed: Vec<Result<Parsed>> = files
+            .par_iter()
+            .map(|(rel, text)| {
+                let path = display(rel);
+                let node = parse_yaml(&path, text)?;
+                if rel.starts_with("topics/") {
+                    validate(&topic_schema, &node, &path)?;
+                    let topic = topic_from(&node, &path)?;
+                    Ok(Parsed::Topic(path, node, topic))
+                } else {
+                    validate(&cur_schema, &node, &path)?;
+                    Ok(Parsed::Curriculum(path, node))
                 }
-                for p in &topic.prompts {
-                    if let Some((f, l)) = prompt_ids.get(&p.id) {
+            })
+            .collect();
+        for p in parsed {
+            match p? {
+                Parsed::Topic(path, node, topic) => {
+                    if let Some(prev) = lib.topics.get(&topic.id) {
                         return Err(Error::input_at(
                             &path,
-                            p.line,
-                            format!("duplicate prompt id `{}` (first defined at {f}:{l})", p.id),
-                            Some("prompt ids must be unique across all topics".into()),
+                            line_of(&node),
+                            format!("topic id `{}` is also used by {}", topic.id, prev.file),
+                            Some("topic ids must be unique; rename one".into()),
                         ));
                     }
-                    prompt_ids.insert(p.id.clone(), (path.display().to_string(), p.line));
+                    for p in &topic.prompts {
+                        if let Some((f, l)) = prompt_ids.get(&p.id) {
+                            return Err(Error::input_at(
+                                &path,
+                                p.line,
+                                format!(
+                                    "duplicate prompt id `{}` (first defined at {f}:{l})",
+                                    p.id
+                                ),
+                                Some("prompt ids must be unique across all topics".into()),
+                            ));
+                        }
+                        prompt_ids.insert(p.id.clone(), (path.display().to_string(), p.line));
+                    }
+                    lib.topics.insert(topic.id.clone(), topic);
                 }
-                lib.topics.insert(topic.id.clone(), topic);
-            } else {
-                validate(&cur_schema, &node, &path)?;
-                curricula_nodes.push((path, node));
+                Parsed::Curriculum(path, node) => curricula_nodes.push((path, node)),
             }
         }
         for (path, node) in curricula_nodes {

@@ -2,17 +2,42 @@
 
 use super::subject::{Evidence, Region, Subject};
 use regex::{Regex, RegexBuilder};
+use std::sync::OnceLock;
 
 /// A compiled suite regex (matched on the UTF-8 bytes of the text).
 pub type Re = regex::bytes::Regex;
 
-/// Compiles a suite regex: case-insensitive unless it opts out with `(?-i)`, `^`/`$`
-/// at line boundaries. Classes, `\w`, `\b` and case folding are ASCII (the lessons are
-/// English): with Unicode classes a bounded gap such as `[^\n]{0,250}` compiles to a
-/// huge automaton, and a run of every lesson must stay well under 50 ms. A pattern that
-/// needs Unicode can say so with `(?u)`.
-pub fn compile_regex(src: &str) -> Result<Re, String> {
-    let build = |unicode: bool| {
+/// A suite regex: checked at load (syntax), compiled on first use and then shared by
+/// every lesson of the run. Compilation dominates a run's cost, and `--lesson N` needs
+/// only its own patterns.
+#[derive(Debug)]
+pub struct LazyRe {
+    src: String,
+    cell: OnceLock<Option<Re>>,
+}
+
+impl Clone for LazyRe {
+    fn clone(&self) -> Self {
+        LazyRe {
+            src: self.src.clone(),
+            cell: OnceLock::new(),
+        }
+    }
+}
+
+impl LazyRe {
+    pub fn as_str(&self) -> &str {
+        &self.src
+    }
+
+    /// The compiled regex (`None` only if it exceeds the size limit).
+    pub fn get(&self) -> Option<&Re> {
+        self.cell.get_or_init(|| build(&self.src).ok()).as_ref()
+    }
+}
+
+fn build(src: &str) -> Result<Re, regex::Error> {
+    let b = |unicode: bool| {
         regex::bytes::RegexBuilder::new(src)
             .unicode(unicode)
             .case_insensitive(true)
@@ -20,11 +45,35 @@ pub fn compile_regex(src: &str) -> Result<Re, String> {
             .size_limit(1 << 23)
             .build()
     };
-    build(false).or_else(|_| build(true)).map_err(|e| {
-        let msg = e.to_string();
-        let last = msg.lines().last().unwrap_or("invalid regex").trim();
-        format!("invalid regex `{src}`: {last}")
-    })
+    b(false).or_else(|_| b(true))
+}
+
+/// Checks a suite regex's syntax (without compiling it): case-insensitive unless it opts
+/// out with `(?-i)`, `^`/`$` at line boundaries. Classes, `\w`, `\b` and case folding are
+/// ASCII (the lessons are English): with Unicode classes a bounded gap such as
+/// `[^\n]{0,250}` compiles to a huge automaton. A pattern that needs Unicode classes can
+/// say so with `(?u)`.
+pub fn compile_regex(src: &str) -> Result<LazyRe, String> {
+    let parse = |unicode: bool| {
+        regex_syntax::ParserBuilder::new()
+            .unicode(unicode)
+            .utf8(false)
+            .case_insensitive(true)
+            .multi_line(true)
+            .build()
+            .parse(src)
+    };
+    match parse(false).or_else(|_| parse(true)) {
+        Ok(_) => Ok(LazyRe {
+            src: src.to_string(),
+            cell: OnceLock::new(),
+        }),
+        Err(e) => {
+            let msg = e.to_string();
+            let last = msg.lines().last().unwrap_or("invalid regex").trim();
+            Err(format!("invalid regex `{src}`: {last}"))
+        }
+    }
 }
 
 /// One `mentions` term: a word or phrase matched on word boundaries.
@@ -79,7 +128,8 @@ pub fn find_in(s: &Subject, regions: &[Region], re: &Regex) -> Option<Evidence> 
 }
 
 /// [`find_in`] for suite regexes.
-pub fn find_re(s: &Subject, regions: &[Region], re: &Re) -> Option<Evidence> {
+pub fn find_re(s: &Subject, regions: &[Region], re: &LazyRe) -> Option<Evidence> {
+    let re = re.get()?;
     for r in regions {
         let Some(slice) = s.docs[r.doc].text.as_bytes().get(r.start..r.end) else {
             continue;
@@ -92,7 +142,7 @@ pub fn find_re(s: &Subject, regions: &[Region], re: &Re) -> Option<Evidence> {
 }
 
 /// `any_regex`: at least one pattern matches.
-pub fn any_regex(s: &Subject, regions: &[Region], res: &[Re]) -> (bool, Vec<Evidence>) {
+pub fn any_regex(s: &Subject, regions: &[Region], res: &[LazyRe]) -> (bool, Vec<Evidence>) {
     for re in res {
         if let Some(e) = find_re(s, regions, re) {
             return (true, vec![e]);
@@ -105,7 +155,7 @@ pub fn any_regex(s: &Subject, regions: &[Region], res: &[Re]) -> (bool, Vec<Evid
 pub fn all_regex(
     s: &Subject,
     regions: &[Region],
-    res: &[Re],
+    res: &[LazyRe],
 ) -> (bool, Vec<Evidence>, Vec<String>) {
     let mut ev = Vec::new();
     let mut missing = Vec::new();
