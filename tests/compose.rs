@@ -244,3 +244,14 @@ fn schema_loader_reports_missing_and_env_override() {
         Some("Compose schema not in cache: run `skillforge fetch` — schema check skipped")
     );
 }
+
+#[test]
+fn non_ascii_yaml_errors_are_located_on_boundaries() {
+    let cx = Ctx::new(Config::default());
+    let text = "services:\n  wéb:\n    image: \"café\n    ports: [\n";
+    let d = ComposeDoc::parse(text, Origin::Text, None);
+    let p = d.parse_error.as_ref().expect("parse error");
+    assert!(text.is_char_boundary(p.span.offset));
+    assert!(text.is_char_boundary(p.span.offset + p.span.len));
+    assert_eq!(check(&cx, text).len(), 1);
+}

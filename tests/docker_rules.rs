@@ -265,3 +265,20 @@ fn heredoc_run_and_package_calls_are_seen() {
         assert!(got.contains(&id), "{id} missing: {got:?}");
     }
 }
+
+#[test]
+fn spans_stay_on_character_boundaries_with_non_ascii_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("u");
+    let md = "---\nname: u\ndescription: d\n---\n\n- Étape :\n\n  ```dockerfile\n  FROM python:3.12-slim\n  RUN echo \"naïve café\" && cd /tmp\n  ```\n";
+    write(&dir, "SKILL.md", md);
+    let skill = Skill::load(&dir).unwrap();
+    let d = lint_skill(&Ctx::new(Config::default()), &skill);
+    let cd = d.iter().find(|d| d.rule == "SF-docker-run-cd").unwrap();
+    let s = cd.span.unwrap();
+    assert_eq!(s.line, 10);
+    assert_eq!(
+        &md[s.offset..s.offset + s.len],
+        "RUN echo \"naïve café\" && cd /tmp"
+    );
+}

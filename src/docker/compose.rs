@@ -170,24 +170,40 @@ impl ComposeDoc {
                     .unwrap_or("invalid YAML")
                     .trim_start_matches("error: ")
                     .to_string();
+                let li = line.saturating_sub(1);
+                let bc = cd.byte_col(li, col.saturating_sub(1));
                 cd.parse_error = Some(ParseProblem {
                     message,
-                    span: cd.span_at(line.saturating_sub(1), col.saturating_sub(1)),
+                    span: cd.span_at(li, bc),
                 });
             }
         }
         cd
     }
 
-    /// Span of 0-based YAML line `i` from character column `col`.
+    /// Span of 0-based YAML line `i` from byte column `col` (clamped to a character
+    /// boundary), to the end of the line.
     fn span_at(&self, i: usize, col: usize) -> Span {
         let i = i.min(self.line_spans.len().saturating_sub(1));
         let mut s = self.line_spans.get(i).copied().unwrap_or_default();
-        let col = col.min(s.len);
+        let line = self.text.split('\n').nth(i).unwrap_or("");
+        let mut col = col.min(line.len()).min(s.len);
+        while col > 0 && !line.is_char_boundary(col) {
+            col -= 1;
+        }
         s.offset += col;
-        s.col += col;
+        s.col += line[..col].chars().count();
         s.len -= col;
         s
+    }
+
+    /// Byte column of 0-based character column `ch` on 0-based YAML line `i`.
+    fn byte_col(&self, i: usize, ch: usize) -> usize {
+        let line = self.text.split('\n').nth(i).unwrap_or("");
+        line.char_indices()
+            .nth(ch)
+            .map(|(b, _)| b)
+            .unwrap_or(line.len())
     }
 
     /// The span of the value at `path` (its key line), falling back to the deepest

@@ -54,7 +54,17 @@ impl<'a> Mapper<'a> {
                 let block_line = self.text[lstart..lend].trim_end_matches('\r');
                 let doc_line = line_at(doc, dix, dline);
                 let indent = block_indent(doc_line, block_line);
-                dix.span(doc, dix.line_start(dline) + indent + (offset - lstart), len)
+                // Stay on character boundaries even if the block line was not found
+                // verbatim in the file line (e.g. tabs expanded by the Markdown parser).
+                let mut off = (dix.line_start(dline) + indent + (offset - lstart)).min(doc.len());
+                while off > 0 && !doc.is_char_boundary(off) {
+                    off -= 1;
+                }
+                let mut end = (off + len).min(doc.len());
+                while end > off && !doc.is_char_boundary(end) {
+                    end -= 1;
+                }
+                dix.span(doc, off, end - off)
             }
         }
     }
