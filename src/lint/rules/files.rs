@@ -1,11 +1,12 @@
 //! Rules on links, path mentions and the other files of a skill.
 
-use super::paths::{parent_dir, resolve, text_refs};
+use super::paths::{parent_dir, resolve};
 use super::{PathRef, SkillIndex, est_tokens, index};
 use crate::lint::{Check, Ctx, Emitter, Rule};
 use crate::report::Severity;
 use crate::skill::Skill;
 use std::collections::HashSet;
+use std::rc::Rc;
 
 pub const REF_WARN_TOKENS: usize = 10_000;
 pub const REF_ERROR_TOKENS: usize = 25_000;
@@ -54,15 +55,12 @@ fn resolve_from(ix: &SkillIndex, from: &str, raw: &str) -> Result<String, ()> {
 }
 
 /// Every reference doc and its refs, each file read once (through the index cache).
-fn reference_docs(skill: &Skill, ix: &SkillIndex) -> Vec<(String, Vec<PathRef>)> {
+fn reference_docs(skill: &Skill, ix: &SkillIndex) -> Vec<(String, Rc<Vec<PathRef>>)> {
     skill
         .files
         .iter()
         .filter(|f| is_reference_doc(&f.rel) && f.rel.to_ascii_lowercase().ends_with(".md"))
-        .filter_map(|f| {
-            ix.text(skill, &f.rel)
-                .map(|t| (f.rel.clone(), text_refs(&t)))
-        })
+        .filter_map(|f| ix.refs_in(skill, &f.rel).map(|r| (f.rel.clone(), r)))
         .collect()
 }
 
@@ -101,7 +99,7 @@ fn check_broken(_: &Ctx, skill: &Skill, em: &mut Emitter) {
         }
     }
     for (rel, refs) in reference_docs(skill, &ix) {
-        for r in refs {
+        for r in refs.iter() {
             if r.in_code || r.raw.contains('\\') {
                 continue;
             }
@@ -167,7 +165,7 @@ fn check_escapes(_: &Ctx, skill: &Skill, em: &mut Emitter) {
         }
     }
     for (rel, refs) in reference_docs(skill, &ix) {
-        for r in refs {
+        for r in refs.iter() {
             if escape_counts(&r) && resolve(parent_dir(&rel), &r.raw).is_err() {
                 em.emit_in(
                     &rel,
@@ -199,7 +197,7 @@ fn check_backslash(_: &Ctx, skill: &Skill, em: &mut Emitter) {
         }
     }
     for (rel, refs) in reference_docs(skill, &ix) {
-        for r in refs {
+        for r in refs.iter() {
             if !r.in_code && r.raw.contains('\\') {
                 em.emit_in(&rel, Some(r.span), format!("`{}` uses backslashes", r.raw))
                     .hint = Some(format!("write `{}`", r.raw.replace('\\', "/")));
@@ -235,10 +233,10 @@ fn check_depth(_: &Ctx, skill: &Skill, em: &mut Emitter) {
     sorted.sort();
     let mut reported = HashSet::new();
     for p in sorted {
-        let Some(text) = ix.text(skill, p) else {
+        let Some(refs) = ix.refs_in(skill, p) else {
             continue;
         };
-        for r in text_refs(&text) {
+        for r in refs.iter() {
             if r.in_code {
                 continue;
             }
@@ -378,8 +376,8 @@ fn check_orphans(_: &Ctx, skill: &Skill, em: &mut Emitter) {
     let mut docs: Vec<&String> = direct.iter().filter(|p| is_doc(p)).collect();
     docs.sort();
     for p in docs {
-        if let Some(t) = ix.text(skill, p) {
-            for r in text_refs(&t) {
+        if let Some(refs) = ix.refs_in(skill, p) {
+            for r in refs.iter() {
                 if let Ok(q) = resolve_from(&ix, p, &r.raw) {
                     note(q, &mut dirs, &mut mentioned);
                 }

@@ -199,6 +199,7 @@ pub(crate) struct SkillIndex {
     /// Links and path mentions in SKILL.md.
     pub refs: Vec<PathRef>,
     texts: RefCell<HashMap<String, Option<Rc<str>>>>,
+    file_refs: RefCell<HashMap<String, Rc<Vec<PathRef>>>>,
 }
 
 impl SkillIndex {
@@ -227,6 +228,7 @@ impl SkillIndex {
             top_dirs,
             refs,
             texts: RefCell::new(HashMap::new()),
+            file_refs: RefCell::new(HashMap::new()),
         }
     }
 
@@ -234,6 +236,20 @@ impl SkillIndex {
     pub fn exists(&self, rel: &str) -> bool {
         let rel = rel.trim_end_matches('/');
         rel.is_empty() || self.files.contains(rel) || self.dirs.contains(rel)
+    }
+
+    /// Links and path mentions of another text file of the skill, scanned at most once
+    /// (`None` when the file cannot be read as text).
+    pub fn refs_in(&self, skill: &Skill, rel: &str) -> Option<Rc<Vec<PathRef>>> {
+        if let Some(r) = self.file_refs.borrow().get(rel) {
+            return Some(r.clone());
+        }
+        let text = self.text(skill, rel)?;
+        let refs = Rc::new(paths::text_refs(&text));
+        self.file_refs
+            .borrow_mut()
+            .insert(rel.to_string(), refs.clone());
+        Some(refs)
     }
 
     /// The text of a file of the skill, read at most once (`None` when absent, too

@@ -19,12 +19,24 @@ pub struct PathRef {
 }
 
 /// Paths that start with one of the conventional skill directories, or climb with `../`.
+/// The pattern starts with literals so the regex engine can skip ahead quickly; the
+/// word boundary before the path is checked by [`mentions`].
 static MENTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?m)(?:^|[^\w./\\-])((?:\./)?(?:\.\.[/\\])+[\w.\-/\\]+|(?:\./)?(?:references|scripts|assets|templates|evals)[/\\][\w.\-/\\]*)",
+        r"(?:\./)?(?:\.\.[/\\])+[\w.\-/\\]+|(?:\./)?(?:references|scripts|assets|templates|evals)[/\\][\w.\-/\\]*",
     )
     .expect("static regex")
 });
+
+/// Path mentions in `text` that start at a word boundary (not inside another path or word).
+fn mentions(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
+    MENTION.find_iter(text).filter(move |m| {
+        text[..m.start()]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '/' | '\\' | '-')))
+    })
+}
 
 /// Markdown inline links `[text](dest "title")` and images, for files other than SKILL.md.
 static MD_LINK: LazyLock<Regex> = LazyLock::new(|| {
@@ -145,8 +157,7 @@ pub fn skill_md_refs(skill: &Skill) -> Vec<PathRef> {
     let code = code_ranges(skill);
     let body_start = doc.body.offset.min(text.len());
     let body = &text[body_start..];
-    for c in MENTION.captures_iter(body) {
-        let Some(m) = c.get(1) else { continue };
+    for m in mentions(body) {
         let off = body_start + m.start();
         if in_ranges(&link_ranges, off) {
             continue;
@@ -210,8 +221,7 @@ pub fn text_refs(text: &str) -> Vec<PathRef> {
             in_code: in_ranges(&code, whole.start()),
         });
     }
-    for c in MENTION.captures_iter(text) {
-        let Some(m) = c.get(1) else { continue };
+    for m in mentions(text) {
         if in_ranges(&link_ranges, m.start()) {
             continue;
         }
