@@ -166,7 +166,7 @@ fn check_escapes(_: &Ctx, skill: &Skill, em: &mut Emitter) {
     }
     for (rel, refs) in reference_docs(skill, &ix) {
         for r in refs.iter() {
-            if escape_counts(&r) && resolve(parent_dir(&rel), &r.raw).is_err() {
+            if escape_counts(r) && resolve(parent_dir(&rel), &r.raw).is_err() {
                 em.emit_in(
                     &rel,
                     Some(r.span),
