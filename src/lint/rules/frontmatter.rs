@@ -197,9 +197,28 @@ fn check_yaml(_: &Ctx, skill: &Skill, em: &mut Emitter) {
     {
         em.emit(
             Some(p.span),
-            format!("invalid YAML in frontmatter: {}", p.message),
+            format!(
+                "invalid YAML in frontmatter: {}",
+                clean_yaml_message(&p.message)
+            ),
         )
         .hint = p.hint.clone();
+    }
+}
+
+/// Drops the parser's own position prefix (relative to the YAML block, so off from the
+/// file's lines; the diagnostic carries the file position) and library advice.
+fn clean_yaml_message(m: &str) -> &str {
+    let mut m = m.trim();
+    if let Some(rest) = m.strip_prefix("line ")
+        && let Some(i) = rest.find(": ")
+        && rest[..i].contains("column")
+    {
+        m = &rest[i + 2..];
+    }
+    match m.find(", set DuplicateKeyPolicy") {
+        Some(i) => &m[..i],
+        None => m,
     }
 }
 
@@ -338,6 +357,17 @@ mod tests {
         assert_eq!(lines("SF-yaml-invalid", &cx(), &s).len(), 1);
         let s = skill("a", &doc("a", "", "Body\n"));
         assert!(lines("SF-yaml-invalid", &cx(), &s).is_empty());
+    }
+
+    #[test]
+    fn yaml_message_is_cleaned() {
+        assert_eq!(
+            super::clean_yaml_message(
+                "line 3 column 1: duplicate mapping key: name, set DuplicateKeyPolicy in Options if acceptable"
+            ),
+            "duplicate mapping key: name"
+        );
+        assert_eq!(super::clean_yaml_message("tab character"), "tab character");
     }
 
     #[test]
