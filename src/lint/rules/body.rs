@@ -151,34 +151,40 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
     let mut para: Option<(usize, String)> = None;
     // Bullet runs: (start offset, count of bare bullets, total bullets).
     let mut run: Option<(usize, usize, usize)> = None;
-    let flush_para = |p: &mut Option<(usize, String)>, out: &mut Vec<(usize, String)>| {
-        if let Some((start, t)) = p.take() {
-            let (label, rest) = match t.split_once(':') {
-                Some((l, r)) if LABELS.contains(&l.trim().to_lowercase().as_str()) => (true, r),
-                _ => (false, t.as_str()),
-            };
-            let segs: Vec<&str> = rest
-                .split([',', ';', '|', '·', '•'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect();
-            let bare = segs.iter().filter(|s| is_bare(s)).count();
-            if (label && segs.len() >= 6) || (bare >= 12 && bare * 10 >= segs.len() * 8) {
-                out.push((
-                    start,
-                    format!("{} bare terms in a row with little prose", segs.len()),
-                ));
+    // Under a `## Keywords`-like heading, shorter lists already count.
+    let mut labelled = false;
+    let flush_para =
+        |p: &mut Option<(usize, String)>, out: &mut Vec<(usize, String)>, labelled: bool| {
+            if let Some((start, t)) = p.take() {
+                let (label, rest) = match t.split_once(':') {
+                    Some((l, r)) if LABELS.contains(&l.trim().to_lowercase().as_str()) => (true, r),
+                    _ => (false, t.as_str()),
+                };
+                let segs: Vec<&str> = rest
+                    .split([',', ';', '|', '·', '•'])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                let bare = segs.iter().filter(|s| is_bare(s)).count();
+                if ((label || labelled) && segs.len() >= 6)
+                    || (bare >= 12 && bare * 10 >= segs.len() * 8)
+                {
+                    out.push((
+                        start,
+                        format!("{} bare terms in a row with little prose", segs.len()),
+                    ));
+                }
             }
-        }
-    };
-    let flush_run = |r: &mut Option<(usize, usize, usize)>, out: &mut Vec<(usize, String)>| {
-        if let Some((start, bare, total)) = r.take()
-            && bare >= 15
-            && bare * 10 >= total * 9
-        {
-            out.push((start, format!("{total} one-to-three-word bullets in a row")));
-        }
-    };
+        };
+    let flush_run =
+        |r: &mut Option<(usize, usize, usize)>, out: &mut Vec<(usize, String)>, labelled: bool| {
+            if let Some((start, bare, total)) = r.take()
+                && bare >= if labelled { 6 } else { 15 }
+                && bare * 10 >= total * 9
+            {
+                out.push((start, format!("{total} one-to-three-word bullets in a row")));
+            }
+        };
     let mut pos = body_off;
     for line in text[body_off..].split_inclusive('\n') {
         let start = pos;
@@ -186,12 +192,16 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
         let t = line.trim();
         let in_code = code.iter().any(|&(s, e)| start >= s && start < e);
         if in_code || t.starts_with('#') || t.starts_with('|') || t.starts_with('>') {
-            flush_para(&mut para, &mut out);
-            flush_run(&mut run, &mut out);
+            flush_para(&mut para, &mut out, labelled);
+            flush_run(&mut run, &mut out, labelled);
+            if t.starts_with('#') && !in_code {
+                let title = t.trim_start_matches('#').trim().trim_end_matches(':');
+                labelled = LABELS.contains(&title.to_lowercase().as_str());
+            }
             continue;
         }
         if t.is_empty() {
-            flush_para(&mut para, &mut out);
+            flush_para(&mut para, &mut out, labelled);
             continue;
         }
         let bullet = t
@@ -206,7 +216,7 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
                     .then(|| &t[d + 2..])
             });
         if let Some(item) = bullet {
-            flush_para(&mut para, &mut out);
+            flush_para(&mut para, &mut out, labelled);
             let r = run.get_or_insert((start, 0, 0));
             r.2 += 1;
             if is_bare(item) && !item.trim_end().ends_with('.') {
@@ -215,11 +225,11 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
             // A long bullet holding a comma list is checked as a paragraph too.
             if item.matches(',').count() >= 11 {
                 para = Some((start, item.to_string()));
-                flush_para(&mut para, &mut out);
+                flush_para(&mut para, &mut out, labelled);
             }
             continue;
         }
-        flush_run(&mut run, &mut out);
+        flush_run(&mut run, &mut out, labelled);
         match &mut para {
             Some((_, p)) => {
                 p.push(' ');
@@ -228,8 +238,8 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
             None => para = Some((start, t.to_string())),
         }
     }
-    flush_para(&mut para, &mut out);
-    flush_run(&mut run, &mut out);
+    flush_para(&mut para, &mut out, labelled);
+    flush_run(&mut run, &mut out, labelled);
     out
 }
 
@@ -285,6 +295,16 @@ mod tests {
         let body = "# Guide\n\nWrite good Dockerfiles.\n\ndocker, dockerfile, compose, healthcheck, multi-stage, uv, slim, alpine, distroless, buildkit, cache mount, non-root user, secrets, volumes\n";
         let s = skill("a", &doc("a", "", body));
         assert_eq!(lines("SF-body-keyword-stuffing", &cx(), &s), vec![9]);
+        let body =
+            "# Guide\n\n## Keywords\n\n- docker\n- compose\n- uv\n- slim\n- cache\n- healthcheck\n";
+        assert_eq!(
+            lines(
+                "SF-body-keyword-stuffing",
+                &cx(),
+                &skill("a", &doc("a", "", body))
+            ),
+            vec![9]
+        );
         let body = "# Guide\n\nKeywords: docker, compose, uv, slim, cache, healthcheck\n";
         assert_eq!(
             lines(
