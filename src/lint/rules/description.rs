@@ -131,6 +131,7 @@ const WHEN_CUES: &[&str] = &[
     "in response to",
 ];
 
+/// Whether a description says when to use the skill ("Use when…", "if the user…", "for tasks…").
 pub fn has_when_cue(s: &str) -> bool {
     let lower = s.to_lowercase();
     WHEN_CUES.iter().any(|c| lower.contains(c))

@@ -32,6 +32,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use unicode_normalization::UnicodeNormalization;
 
+pub use description::has_when_cue;
 pub use fields::{CLAUDE_CODE_FIELDS, SPEC_FIELDS};
 pub use paths::PathRef;
 
