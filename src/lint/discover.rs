@@ -116,10 +116,11 @@ mod tests {
         skill(&r.join("ignored/d"));
         std::fs::write(r.join(".gitignore"), "ignored/\n").unwrap();
         let found = discover(&[r.to_path_buf()]).unwrap();
-        let names: Vec<_> = found
+        let mut names: Vec<_> = found
             .iter()
             .map(|t| t.path().file_name().unwrap().to_string_lossy().into_owned())
             .collect();
+        names.sort();
         assert_eq!(names, vec!["a", "b", "c"]);
     }
 

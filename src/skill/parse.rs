@@ -176,7 +176,19 @@ fn parse_yaml(fm: &mut Frontmatter, text: &str, ix: &LineIndex) {
             .chars()
             .skip(vcol.saturating_sub(1) as usize)
             .collect();
-        let block_scalar = rest.starts_with('|') || rest.starts_with('>');
+        // A block scalar's indicator (`|`, `>-`, …) sits after the key on the key's line;
+        // the value itself starts on the next line.
+        let key_line_text = yaml_lines
+            .get(k.referenced.line().saturating_sub(1) as usize)
+            .copied()
+            .unwrap_or("");
+        let after_key = key_line_text
+            .split_once(':')
+            .map(|(_, r)| r.trim_start())
+            .unwrap_or("");
+        let block_scalar = rest.starts_with('|')
+            || rest.starts_with('>')
+            || (v.value.is_string() && (after_key.starts_with('|') || after_key.starts_with('>')));
         let mut value_span = to_span(vline, vcol, rest.trim_end().len());
         if v.value.is_null() && value_span.line != key_span.line {
             // An empty value is reported at its key.
@@ -489,6 +501,15 @@ mod tests {
         assert_eq!(m.children[0].0, "version");
         assert_eq!(m.children[0].1.line, 5);
         assert_eq!(d.body.headings[0].span.line, 7);
+    }
+
+    #[test]
+    fn block_scalars_are_marked() {
+        let d = parse_skill_md("---\nname: a\ndescription: >-\n  folded\n  text\n---\n");
+        let f = d.frontmatter.field("description").unwrap();
+        assert!(f.block_scalar);
+        assert_eq!(f.value, "folded text");
+        assert!(!d.frontmatter.field("name").unwrap().block_scalar);
     }
 
     #[test]
