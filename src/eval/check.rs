@@ -279,11 +279,11 @@ pub fn parse(n: &SNode) -> Result<Check, CheckError> {
     })
 }
 
+/// A list of nodes and an optional `min` (with its node).
+type ListMin<'a> = (&'a [SNode], Option<(usize, &'a SNode)>);
+
 /// `[a, b]` or `{ <key>: [a, b], min: N }`.
-fn list_and_min<'a>(
-    v: &'a SNode,
-    key: &str,
-) -> Result<(&'a [SNode], Option<(usize, &'a SNode)>), CheckError> {
+fn list_and_min<'a>(v: &'a SNode, key: &str) -> Result<ListMin<'a>, CheckError> {
     match &v.value {
         Node::Seq(items) => Ok((items, None)),
         Node::Map(m) => {

@@ -128,7 +128,7 @@ fn load_library(dir: Option<&Path>) -> Result<Library> {
     }
 }
 
-fn pick_curriculum<'a>(lib: &'a Library, c: CurriculumArg) -> Result<&'a Curriculum> {
+fn pick_curriculum(lib: &Library, c: CurriculumArg) -> Result<&Curriculum> {
     lib.curriculum(c.id()).ok_or_else(|| {
         let have: Vec<&str> = lib.curricula.iter().map(|c| c.id.as_str()).collect();
         Error::usage_hint(

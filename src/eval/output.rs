@@ -150,8 +150,8 @@ pub fn text_table(r: &TestReport, color: bool) -> String {
         .clamp(5, 60);
     let _ = writeln!(
         out,
-        "{:>6}  {:<width$}  {:>5}  {}",
-        "lesson", "title", "score", "result"
+        "{:>6}  {:<width$}  {:>5}  result",
+        "lesson", "title", "score"
     );
     for l in &r.lessons {
         let title: String = l.title.chars().take(width).collect();

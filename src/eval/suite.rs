@@ -317,10 +317,10 @@ fn collect_embedded(dir: &include_dir::Dir<'static>, out: &mut Vec<(String, Stri
         }
         // Only the top level and topics/ hold suite files.
         let depth = rel.matches('/').count();
-        if depth == 0 || (depth == 1 && rel.starts_with("topics/")) {
-            if let Some(t) = f.contents_utf8() {
-                out.push((rel, t.to_string()));
-            }
+        if (depth == 0 || (depth == 1 && rel.starts_with("topics/")))
+            && let Some(t) = f.contents_utf8()
+        {
+            out.push((rel, t.to_string()));
         }
     }
     for d in dir.dirs() {

@@ -1,7 +1,6 @@
 //! Text assertion kinds: `any_regex`, `all_regex`, `mentions`.
 
 use super::subject::{Evidence, Region, Subject};
-use regex::{Regex, RegexBuilder};
 use std::sync::OnceLock;
 
 /// A compiled suite regex (matched on the UTF-8 bytes of the text).
@@ -62,6 +61,7 @@ pub fn compile_regex(src: &str) -> Result<LazyRe, String> {
             .multi_line(true)
             .build()
             .parse(src)
+            .map_err(Box::new)
     };
     match parse(false).or_else(|_| parse(true)) {
         Ok(_) => Ok(LazyRe {
@@ -80,7 +80,7 @@ pub fn compile_regex(src: &str) -> Result<LazyRe, String> {
 #[derive(Debug, Clone)]
 pub struct Term {
     pub text: String,
-    pub re: Regex,
+    pub re: LazyRe,
 }
 
 impl Term {
@@ -93,6 +93,9 @@ impl Term {
         }
         let is_word = |c: char| c.is_alphanumeric() || c == '_';
         let mut re = String::new();
+        if t.chars().any(|c| c.is_uppercase()) {
+            re.push_str("(?-i)");
+        }
         if t.chars().next().is_some_and(is_word) {
             re.push_str(r"\b");
         }
@@ -101,11 +104,7 @@ impl Term {
         if t.chars().last().is_some_and(is_word) {
             re.push_str(r"\b");
         }
-        let case_sensitive = t.chars().any(|c| c.is_uppercase());
-        let re = RegexBuilder::new(&re)
-            .case_insensitive(!case_sensitive)
-            .build()
-            .map_err(|e| format!("term `{t}`: {e}"))?;
+        let re = compile_regex(&re).map_err(|e| format!("term `{t}`: {e}"))?;
         Ok(Term {
             text: t.to_string(),
             re,
@@ -114,20 +113,6 @@ impl Term {
 }
 
 /// The first match of `re` in any region, as evidence.
-pub fn find_in(s: &Subject, regions: &[Region], re: &Regex) -> Option<Evidence> {
-    for r in regions {
-        let text = &s.docs[r.doc].text;
-        let Some(slice) = text.get(r.start..r.end) else {
-            continue;
-        };
-        if let Some(m) = re.find(slice) {
-            return Some(s.evidence(r.doc, r.start + m.start()));
-        }
-    }
-    None
-}
-
-/// [`find_in`] for suite regexes.
 pub fn find_re(s: &Subject, regions: &[Region], re: &LazyRe) -> Option<Evidence> {
     let re = re.get()?;
     for r in regions {
@@ -179,7 +164,7 @@ pub fn mentions(
     let mut missing = Vec::new();
     let mut found = 0;
     for item in items {
-        match item.iter().find_map(|t| find_in(s, regions, &t.re)) {
+        match item.iter().find_map(|t| find_re(s, regions, &t.re)) {
             Some(e) => {
                 found += 1;
                 ev.push(e);
