@@ -634,7 +634,7 @@ impl Check {
     }
 }
 
-fn dedup(mut v: Vec<Evidence>) -> Vec<Evidence> {
+pub(crate) fn dedup(mut v: Vec<Evidence>) -> Vec<Evidence> {
     let mut seen = Vec::new();
     v.retain(|e| {
         if seen.contains(e) {

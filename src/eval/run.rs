@@ -91,7 +91,7 @@ fn run_assertion(s: &Subject, a: &Assertion, topic_doc: Option<&str>) -> Asserti
                 weight: a.weight,
                 kind: Some(c.kind().to_string()),
                 passed: Some(o.passed),
-                evidence: o.evidence,
+                evidence: super::check::dedup(o.evidence),
                 note: if o.passed { None } else { o.note },
                 hint: a.hint.clone(),
                 doc,
