@@ -191,8 +191,9 @@ impl Library {
                 let path = display(rel);
                 let node = parse_yaml(&path, text)?;
                 if rel.starts_with("topics/") {
-                    validate(&topic_schema, &node, &path)?;
+                    // Checks first: their errors are more precise than the schema's `oneOf`.
                     let topic = topic_from(&node, &path)?;
+                    validate(&topic_schema, &node, &path)?;
                     Ok(Parsed::Topic(path, node, topic))
                 } else {
                     validate(&cur_schema, &node, &path)?;
@@ -268,8 +269,8 @@ impl Library {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let node = parse_yaml(path, &text)?;
         let schema = compile_schema(TOPIC_SCHEMA, "lesson-suite")?;
-        validate(&schema, &node, path)?;
         let topic = topic_from(&node, path)?;
+        validate(&schema, &node, path)?;
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for p in &topic.prompts {
             if let Some(l) = seen.insert(&p.id, p.line) {
