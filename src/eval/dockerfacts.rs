@@ -303,3 +303,74 @@ pub fn check(s: &Subject, regions: &[Region], p: &DockerPreds) -> DockerOutcome 
         note: Some(note),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "# syntax=docker/dockerfile:1\nFROM python:3.12-slim AS builder\nCOPY --from=ghcr.io/astral-sh/uv:0.8.15 /uv /bin/\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-install-project\nCOPY . .\nFROM python:3.12-slim\nARG VERSION=1\nENV PYTHONUNBUFFERED=1\nRUN useradd --system --uid 10001 app\nWORKDIR /app\nCOPY --from=builder --chown=app:app /app /app\nUSER app\nEXPOSE 8000\nHEALTHCHECK CMD [\"python\", \"-c\", \"print(1)\"]\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\"]\n";
+    const BAD: &str = "FROM python:latest\nENV API_TOKEN=abc\nCOPY . .\nRUN pip install uv && uv sync\nCMD uvicorn main:app\n";
+
+    fn all_preds() -> DockerPreds {
+        DockerPreds {
+            min_stages: Some(2),
+            copy_from_stage: Some(true),
+            final_user_non_root: Some(true),
+            healthcheck: Some(true),
+            exec_form_cmd: Some(true),
+            base_image_family: Some(vec!["slim".into()]),
+            pinned_base: Some(true),
+            uses_uv: Some(true),
+            uv_locked: Some(true),
+            cache_mount: Some(true),
+            deps_before_source: Some(true),
+            no_secrets_in_env: Some(true),
+            copy_chown: Some(true),
+            exposes: Some(vec!["8000".into()]),
+            has_env: vec!["PYTHONUNBUFFERED".into()],
+            has_arg: vec!["VERSION".into()],
+            workdir: Some(true),
+            passes_rules: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn every_predicate_holds_on_a_good_dockerfile() {
+        let df = Dockerfile::parse(GOOD, Origin::Text, None);
+        let (fail, lines) = failures(&df, &all_preds());
+        assert!(fail.is_empty(), "{fail:?}");
+        assert!(
+            lines.contains(&16),
+            "HEALTHCHECK line is evidence: {lines:?}"
+        );
+    }
+
+    #[test]
+    fn every_predicate_fails_on_a_bad_dockerfile() {
+        let df = Dockerfile::parse(BAD, Origin::Text, None);
+        let (fail, _) = failures(&df, &all_preds());
+        // uses_uv holds (uv is installed with pip); every other predicate fails.
+        let n = NAMES.len() - 2; // minus uses_uv and passes_rules (empty here)
+        assert_eq!(fail.len(), n, "{fail:?}");
+        assert!(!fail.iter().any(|f| f == "uses_uv"));
+    }
+
+    #[test]
+    fn passes_rules_accepts_our_ids_and_peer_ids() {
+        assert!(rule_known("DL3007") || rule_known("SF-docker-untagged-base"));
+        assert!(!rule_known("NOPE-1"));
+        let id = crate::docker::rules::LOGIC
+            .iter()
+            .find(|r| r.id.contains("healthcheck"))
+            .map(|r| r.id.to_string())
+            .expect("a health-check rule");
+        let p = DockerPreds {
+            passes_rules: vec![id],
+            ..Default::default()
+        };
+        let bad = Dockerfile::parse(BAD, Origin::Text, None);
+        assert_eq!(failures(&bad, &p).0.len(), 1);
+        let good = Dockerfile::parse(GOOD, Origin::Text, None);
+        assert!(failures(&good, &p).0.is_empty());
+    }
+}

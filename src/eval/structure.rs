@@ -509,3 +509,44 @@ mod tests {
         assert!(r.iter().all(|x| x.1), "{r:?}");
     }
 }
+
+#[cfg(test)]
+mod skill_tests {
+    use super::*;
+
+    #[test]
+    fn references_linked_and_templates_min() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        std::fs::create_dir_all(d.join("references")).unwrap();
+        std::fs::create_dir_all(d.join("templates")).unwrap();
+        std::fs::write(d.join("references/a.md"), "# A\n").unwrap();
+        std::fs::write(d.join("references/b.md"), "# B\n").unwrap();
+        std::fs::write(d.join("templates/Dockerfile"), "FROM x\n").unwrap();
+        let md = "---\nname: x\ndescription: y\n---\nSee [a](references/a.md).\n";
+        std::fs::write(d.join("SKILL.md"), md).unwrap();
+        let p = StructPreds {
+            references_linked: Some(true),
+            templates_min: Some(1),
+            ..Default::default()
+        };
+        let skill = crate::skill::Skill::load(d).unwrap();
+        let r = eval(&Subject::from_skill(&skill), &p);
+        assert!(
+            !r[0].ok && r[0].detail.contains("references/b.md"),
+            "{}",
+            r[0].detail
+        );
+        assert!(r[1].ok);
+        std::fs::write(d.join("SKILL.md"), format!("{md}And `references/b.md`.\n")).unwrap();
+        let skill = crate::skill::Skill::load(d).unwrap();
+        let p2 = StructPreds {
+            references_linked: Some(true),
+            templates_min: Some(2),
+            ..Default::default()
+        };
+        let r = eval(&Subject::from_skill(&skill), &p2);
+        assert!(r[0].ok);
+        assert!(!r[1].ok);
+    }
+}
