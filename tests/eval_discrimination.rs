@@ -170,6 +170,17 @@ fn keyword_stuffing_does_not_pass_dockerfile_structure_or_scoped_checks() {
         }
     }
     assert!(checked > 20, "only {checked} guarded assertions");
+    // And the stuffed skill fails every lesson (it stays far below the threshold: at
+    // most about a third of a lesson's weight is unscoped prose).
+    for c in ["skill-first", "full"] {
+        let sc = scores(&dir, c);
+        let high: Vec<String> = sc
+            .iter()
+            .filter(|(_, s)| **s > 0.4)
+            .map(|(l, s)| format!("lesson {l}: {s:.2}"))
+            .collect();
+        assert!(high.is_empty(), "{c}: stuffed skill above 0.4: {high:?}");
+    }
 }
 
 /// True when every leaf of the check is a structural kind or narrowly scoped text.

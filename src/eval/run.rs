@@ -57,7 +57,8 @@ pub struct LessonResult {
     pub prompts: Vec<PromptResult>,
 }
 
-/// The whole run.
+/// The whole run: the `--format json` document. Its shape is stable within
+/// [`REPORT_SCHEMA`] and documented field by field in `docs/test-json.md`.
 #[derive(Debug, Clone, Serialize)]
 pub struct TestReport {
     pub schema: &'static str,
