@@ -110,7 +110,7 @@ pub fn run(args: LintArgs) -> Result<u8> {
         Format::Json => render::json("lint", &report.diagnostics, report.checked, &report.notes),
         Format::Github => render::github(&report.diagnostics),
         Format::Junit => render::junit(
-            &targets.iter().map(|t| skill_dir_of(t)).collect::<Vec<_>>(),
+            &targets.iter().map(skill_dir_of).collect::<Vec<_>>(),
             &report.diagnostics,
             report.deny_warnings,
         ),
@@ -162,9 +162,9 @@ fn skill_dir_of(t: &Target) -> PathBuf {
 pub fn lint_targets(targets: &[Target], config: Config) -> Result<LintReport> {
     let deny_warnings = config.deny_warnings;
     let mut cx = Ctx::new(config);
-    let loaded: Vec<std::result::Result<Skill, Diagnostic>> = targets
+    let loaded: Vec<std::result::Result<Skill, Box<Diagnostic>>> = targets
         .par_iter()
-        .map(|t| Skill::load(t.path()).map_err(|e| load_error_diagnostic(&e)))
+        .map(|t| Skill::load(t.path()).map_err(|e| Box::new(load_error_diagnostic(&e))))
         .collect();
     // The Compose schema is compiled only when some skill carries Compose content.
     let wants_compose = loaded
@@ -180,7 +180,7 @@ pub fn lint_targets(targets: &[Target], config: Config) -> Result<LintReport> {
         .par_iter()
         .map(|r| match r {
             Ok(skill) => lint_skill(&cx, skill),
-            Err(d) => vec![d.clone()],
+            Err(d) => vec![(**d).clone()],
         })
         .collect();
     let mut diagnostics: Vec<Diagnostic> = per_skill.into_iter().flatten().collect();

@@ -145,21 +145,20 @@ fn parse_yaml(fm: &mut Frontmatter, text: &str, ix: &LineIndex) {
         });
         return;
     }
-    let whole: Value = match serde_saphyr::from_str::<Value>(yaml) {
-        Ok(v) => v,
-        Err(e) => {
-            fm.yaml_error = Some(yaml_problem(&e, yaml, &to_span));
-            return;
-        }
-    };
-    if !whole.is_object() {
-        fm.not_mapping = Some(describe_kind(&whole).to_string());
-        return;
-    }
+    // One parse in the common case (a mapping); the generic parse runs only to explain
+    // a failure or an empty document.
     let pairs = match serde_saphyr::from_str::<Pairs>(yaml) {
-        Ok(p) => p.0,
-        Err(e) => {
-            fm.yaml_error = Some(yaml_problem(&e, yaml, &to_span));
+        Ok(p) if !p.0.is_empty() => p.0,
+        first => {
+            match serde_saphyr::from_str::<Value>(yaml) {
+                Ok(v) if !v.is_object() => fm.not_mapping = Some(describe_kind(&v).to_string()),
+                Ok(_) => {
+                    if let Err(e) = first {
+                        fm.yaml_error = Some(yaml_problem(&e, yaml, &to_span));
+                    }
+                }
+                Err(e) => fm.yaml_error = Some(yaml_problem(&e, yaml, &to_span)),
+            }
             return;
         }
     };

@@ -21,20 +21,48 @@ pub struct PathRef {
 /// Paths that start with one of the conventional skill directories, or climb with `../`.
 /// The pattern starts with literals so the regex engine can skip ahead quickly; the
 /// word boundary before the path is checked by [`mentions`].
+// The pattern starts with a literal (`../`, `references/`, …) so the regex engine can
+// skip ahead with a fast literal search; an optional leading `./` is handled in
+// `mentions` (a `(?:\./)?` prefix would make every `.` in the text a candidate).
 static MENTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:\./)?(?:\.\.[/\\])+[\w.\-/\\]+|(?:\./)?(?:references|scripts|assets|templates|evals)[/\\][\w.\-/\\]*",
+        r"(?:\.\.[/\\])+[\w.\-/\\]+|(?:references|scripts|assets|templates|evals)[/\\][\w.\-/\\]*",
     )
     .expect("static regex")
 });
 
+/// A path mention: byte range in the text (including a leading `./`).
+#[derive(Debug, Clone, Copy)]
+struct Mention<'t> {
+    start: usize,
+    text: &'t str,
+}
+
+impl<'t> Mention<'t> {
+    fn start(&self) -> usize {
+        self.start
+    }
+
+    fn as_str(&self) -> &'t str {
+        self.text
+    }
+}
+
 /// Path mentions in `text` that start at a word boundary (not inside another path or word).
-fn mentions(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
-    MENTION.find_iter(text).filter(move |m| {
-        text[..m.start()]
+fn mentions(text: &str) -> impl Iterator<Item = Mention<'_>> {
+    MENTION.find_iter(text).filter_map(move |m| {
+        let mut start = m.start();
+        if text[..start].ends_with("./") && !text[..start].ends_with("../") {
+            start -= 2;
+        }
+        let boundary = text[..start]
             .chars()
             .next_back()
-            .is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '/' | '\\' | '-')))
+            .is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '/' | '\\' | '-')));
+        boundary.then(|| Mention {
+            start,
+            text: &text[start..m.end()],
+        })
     })
 }
 
