@@ -1,5 +1,6 @@
 //! Finding skills under the paths given to `lint`: a skill directory, a `SKILL.md`, or
-//! any tree (`.claude/skills`, `.agents/skills`, `skills/`, nested layouts). The walk
+//! any tree (`.claude/skills`, `.agents/skills`, `skills/`, nested layouts; a skill
+//! directory itself is not searched for further skills). The walk
 //! respects `.gitignore`, looks into hidden agent directories (but never `.git`), does
 //! not follow symlinks (so it cannot leave the tree or loop), and returns each skill
 //! directory once, sorted.
@@ -61,7 +62,11 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>> {
 }
 
 fn walk(root: &Path, out: &mut BTreeSet<Target>) {
-    let found = std::sync::Mutex::new(Vec::new());
+    // A directory holding SKILL.md is recorded and not descended into: its references/,
+    // scripts/ and templates/ belong to that skill (and skipping them saves most of the
+    // walk's system calls on large trees).
+    let found = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&found);
     ignore::WalkBuilder::new(root)
         .hidden(false)
         .follow_links(false)
@@ -70,29 +75,24 @@ fn walk(root: &Path, out: &mut BTreeSet<Target>) {
         .git_global(false)
         .require_git(false)
         .parents(true)
-        .filter_entry(|e| {
+        .filter_entry(move |e| {
             let name = e.file_name();
-            name != ".git" && name != "target" && name != "node_modules"
+            if name == ".git" || name == "target" || name == "node_modules" {
+                return false;
+            }
+            if e.depth() > 0 && e.file_type().is_some_and(|t| t.is_dir()) && is_skill_dir(e.path())
+            {
+                if let Ok(mut v) = sink.lock() {
+                    v.push(e.path().to_path_buf());
+                }
+                return false;
+            }
+            true
         })
         .build_parallel()
-        .run(|| {
-            let found = &found;
-            Box::new(move |entry| {
-                if let Ok(e) = entry {
-                    let is_file = e.file_type().is_some_and(|t| t.is_file());
-                    let name = e.file_name().to_str().unwrap_or("");
-                    if is_file
-                        && (name == "SKILL.md" || name == "skill.md")
-                        && let Some(dir) = e.path().parent()
-                        && let Ok(mut v) = found.lock()
-                    {
-                        v.push(dir.to_path_buf());
-                    }
-                }
-                ignore::WalkState::Continue
-            })
-        });
-    for dir in found.into_inner().unwrap_or_default() {
+        .run(|| Box::new(|_| ignore::WalkState::Continue));
+    let dirs = found.lock().map(|v| v.clone()).unwrap_or_default();
+    for dir in dirs {
         out.insert(Target::Skill(dir));
     }
 }
