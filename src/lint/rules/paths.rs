@@ -234,20 +234,32 @@ pub fn text_refs(text: &str) -> Vec<PathRef> {
     }
     let mut out = Vec::new();
     let mut link_ranges = Vec::new();
-    for c in MD_LINK.captures_iter(text) {
-        let (Some(whole), Some(dest)) = (c.get(0), c.get(1)) else {
-            continue;
-        };
-        link_ranges.push((whole.start(), whole.end()));
-        if is_external(dest.as_str()) {
+    // Links never span lines (the pattern excludes newlines), so the regex only runs on
+    // the lines that contain `](` — a fast substring search skips the rest.
+    let mut last_line_start = usize::MAX;
+    for at in memchr::memmem::find_iter(text.as_bytes(), b"](") {
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        if line_start == last_line_start {
             continue;
         }
-        out.push(PathRef {
-            raw: clean_dest(dest.as_str()),
-            span: ix.span(text, whole.start(), whole.len()),
-            is_link: true,
-            in_code: in_ranges(&code, whole.start()),
-        });
+        last_line_start = line_start;
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        for c in MD_LINK.captures_iter(&text[line_start..line_end]) {
+            let (Some(whole), Some(dest)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            let start = line_start + whole.start();
+            link_ranges.push((start, line_start + whole.end()));
+            if is_external(dest.as_str()) {
+                continue;
+            }
+            out.push(PathRef {
+                raw: clean_dest(dest.as_str()),
+                span: ix.span(text, start, whole.len()),
+                is_link: true,
+                in_code: in_ranges(&code, start),
+            });
+        }
     }
     for m in mentions(text) {
         if in_ranges(&link_ranges, m.start()) {
