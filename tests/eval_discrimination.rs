@@ -146,6 +146,13 @@ fn keyword_stuffing_does_not_pass_dockerfile_structure_or_scoped_checks() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("SKILL.md"), &stuffed).unwrap();
     let skill = Skill::load(&dir).unwrap();
+    // lint flags the stuffing itself
+    let cx = skillforge::lint::Ctx::new(skillforge::lint::Config::default());
+    let diags = skillforge::lint::lint_skill(&cx, &skill);
+    assert!(
+        diags.iter().any(|d| d.rule == "SF-body-keyword-stuffing"),
+        "lint did not flag the stuffing: {diags:?}"
+    );
     let s = Subject::from_skill(&skill);
     let mut checked = 0;
     for t in lib.topics.values() {

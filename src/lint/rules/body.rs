@@ -136,6 +136,35 @@ fn is_bare(term: &str) -> bool {
 }
 
 /// Returns (line offset of the block, message) for each stuffed block.
+/// Words that carry sentences; a long paragraph almost without them is a term dump.
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "to", "of", "in", "on", "for", "with", "is", "are", "be",
+    "it", "this", "that", "when", "if", "you", "your", "use", "as", "by", "from", "not",
+];
+
+/// A space-separated dump of terms: ≥ 40 words, hardly any sentence ends, and under 5 %
+/// function words. Returns the word count.
+fn word_dump(text: &str) -> Option<usize> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() < 40 {
+        return None;
+    }
+    let sentence_ends = words
+        .iter()
+        .filter(|w| w.ends_with(['.', '!', '?', ':']))
+        .count();
+    let function = words
+        .iter()
+        .filter(|w| {
+            let lw = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_ascii_lowercase();
+            FUNCTION_WORDS.contains(&lw.as_str())
+        })
+        .count();
+    (sentence_ends * 40 < words.len() && function * 20 < words.len()).then_some(words.len())
+}
+
 fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
     let text = &skill.doc.text;
     let body_off = skill.doc.body.offset.min(text.len());
@@ -172,6 +201,11 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
                     out.push((
                         start,
                         format!("{} bare terms in a row with little prose", segs.len()),
+                    ));
+                } else if let Some(words) = word_dump(rest) {
+                    out.push((
+                        start,
+                        format!("{words} words with no sentences (a dump of terms)"),
                     ));
                 }
             }
@@ -222,8 +256,9 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
             if is_bare(item) && !item.trim_end().ends_with('.') {
                 r.1 += 1;
             }
-            // A long bullet holding a comma list is checked as a paragraph too.
-            if item.matches(',').count() >= 11 {
+            // A long bullet holding a comma list or a run of words is checked as a
+            // paragraph too.
+            if item.matches(',').count() >= 11 || item.split_whitespace().nth(39).is_some() {
                 para = Some((start, item.to_string()));
                 flush_para(&mut para, &mut out, labelled);
             }
@@ -288,6 +323,28 @@ mod tests {
         assert_eq!(lines("SF-code-fence-unclosed", &cx(), &s), vec![7]);
         let s = skill("a", &doc("a", "", "# A\n\n```bash\necho hi\n```\n"));
         assert!(lines("SF-code-fence-unclosed", &cx(), &s).is_empty());
+    }
+
+    #[test]
+    fn keyword_stuffing_space_separated() {
+        let dump: Vec<String> = (0..80).map(|i| format!("term{i}")).collect();
+        let body = format!("# Guide\n\nWrite good Dockerfiles.\n\n{}\n", dump.join(" "));
+        let s = skill("a", &doc("a", "", &body));
+        assert_eq!(lines("SF-body-keyword-stuffing", &cx(), &s), vec![9]);
+        let prose = "Use a slim base image when the service has no native extensions, and pin \
+            its tag so rebuilds are repeatable. Copy the lock file before the source so the \
+            dependency layer is reused. Run the app as a non-root user with a fixed UID, and \
+            add a health check that calls the service's own endpoint. Keep secrets out of \
+            the image: pass them at run time.";
+        let body = format!("# Guide\n\n{prose}\n");
+        assert!(
+            lines(
+                "SF-body-keyword-stuffing",
+                &cx(),
+                &skill("a", &doc("a", "", &body))
+            )
+            .is_empty()
+        );
     }
 
     #[test]
