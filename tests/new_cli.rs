@@ -274,3 +274,29 @@ fn broken_template_in_a_disk_blueprint_is_reported_with_file_and_line() {
         .stderr(contains("invalid handlebars template"));
     assert_eq!(entries(t.path()), vec!["bps"]);
 }
+
+#[test]
+fn fetch_without_network_falls_back_to_the_bundled_digest() {
+    let t = tempfile::tempdir().unwrap();
+    let cwd = t.path().join("work");
+    std::fs::create_dir_all(&cwd).unwrap();
+    // A mirror that refuses connections stands in for "no network".
+    std::fs::write(
+        cwd.join("skillforge.toml"),
+        "[fetch]\nbase-url = \"http://127.0.0.1:9\"\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    sf(&cwd)
+        .env("SKILLFORGE_CACHE_DIR", t.path().join("cache"))
+        .args(["new", "docker-deployment", "--yes", "--fetch"])
+        .assert()
+        .success()
+        .stderr(contains("could not fetch the docs"))
+        .stderr(contains("bundled digest"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(
+        cwd.join("docker-deployment/references/compose.md")
+            .is_file()
+    );
+}

@@ -53,8 +53,12 @@ pub struct NewArgs {
     #[arg(long)]
     pub force: bool,
     /// Use only the bundled reference digest, even when `skillforge fetch` has cached the docs
-    #[arg(long)]
+    #[arg(long, conflicts_with = "fetch")]
     pub offline: bool,
+    /// Fetch the official docs first (like `skillforge fetch`) and build the references from
+    /// them; without network, say so and use the bundled digest
+    #[arg(long)]
+    pub fetch: bool,
     /// Directory of blueprints (<name>/skill.yaml …) that override or add to the built-in ones
     #[arg(long, value_name = "DIR")]
     pub blueprints: Option<PathBuf>,
@@ -368,6 +372,26 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
             "defaults (no terminal)".to_string(),
         )
     };
+    if args.fetch {
+        let cache = crate::fetch::cache::default_cache_dir();
+        match crate::fetch::refresh_cache(&blueprint, &cache) {
+            Ok((ok, failures)) => {
+                eprintln!(
+                    "fetched {ok} official page(s) into {}{}",
+                    cache.display(),
+                    if failures.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {} failed (first: {})", failures.len(), failures[0].0)
+                    }
+                );
+            }
+            Err(e) => eprintln!(
+                "note: could not fetch the docs ({}); using what is cached, else the bundled digest",
+                e.render().trim_start_matches("error: ")
+            ),
+        }
+    }
     let references = pick_references(&blueprint, args.offline);
     let rendered = render_skill(&ScaffoldOptions {
         blueprint: blueprint.clone(),
