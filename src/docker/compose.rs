@@ -296,33 +296,12 @@ pub fn compose_files_in(skill: &Skill) -> std::rc::Rc<Vec<ComposeDoc>> {
 }
 
 pub(crate) fn parse_compose_docs(skill: &Skill) -> Vec<ComposeDoc> {
-    let doc = &skill.doc;
-    let mut out = Vec::new();
-    for (index, cb) in doc.body.code_blocks.iter().enumerate() {
-        if cb.fenced && is_yaml_lang(&cb.lang) && looks_like_compose(&cb.code) {
-            out.push(ComposeDoc::parse(
-                &cb.code,
-                Origin::Block {
-                    index,
-                    code_start_line: cb.code_start_line,
-                },
-                Some((&doc.text, &doc.lines, cb.code_start_line)),
-            ));
-        }
-    }
-    for f in &skill.files {
-        if f.is_symlink || !is_compose_name(&f.rel) {
-            continue;
-        }
-        if let Some(text) = skill.read_file(&f.rel) {
-            out.push(ComposeDoc::parse(
-                &text,
-                Origin::File { rel: f.rel.clone() },
-                None,
-            ));
-        }
-    }
-    out
+    super::parse_embedded(
+        skill,
+        |cb| is_yaml_lang(&cb.lang) && looks_like_compose(&cb.code),
+        is_compose_name,
+        ComposeDoc::parse,
+    )
 }
 
 /// Loads and compiles the Compose schema: `$SKILLFORGE_COMPOSE_SCHEMA` (a file path),

@@ -152,13 +152,30 @@ pub fn dockerfiles_in(skill: &Skill) -> Rc<Vec<Dockerfile>> {
 }
 
 fn parse_dockerfiles(skill: &Skill) -> Vec<Dockerfile> {
+    parse_embedded(
+        skill,
+        |cb| !cb.code.trim().is_empty() && is_dockerfile_lang(&cb.lang),
+        is_dockerfile_name,
+        Dockerfile::parse,
+    )
+}
+
+/// Parses every fenced code block that `block` selects (document order), then every
+/// non-symlink file whose relative path `file` selects (sorted), mapping block lines back
+/// into SKILL.md. Shared by the Dockerfile and Compose readers.
+pub(crate) fn parse_embedded<T>(
+    skill: &Skill,
+    block: impl Fn(&crate::skill::CodeBlock) -> bool,
+    file: impl Fn(&str) -> bool,
+    parse: impl Fn(&str, Origin, Option<(&str, &crate::skill::LineIndex, usize)>) -> T,
+) -> Vec<T> {
     let doc = &skill.doc;
     let mut out = Vec::new();
     for (index, cb) in doc.body.code_blocks.iter().enumerate() {
-        if !cb.fenced || !is_dockerfile_lang(&cb.lang) || cb.code.trim().is_empty() {
+        if !cb.fenced || !block(cb) {
             continue;
         }
-        out.push(Dockerfile::parse(
+        out.push(parse(
             &cb.code,
             Origin::Block {
                 index,
@@ -168,15 +185,11 @@ fn parse_dockerfiles(skill: &Skill) -> Vec<Dockerfile> {
         ));
     }
     for f in &skill.files {
-        if f.is_symlink || !is_dockerfile_name(&f.rel) {
+        if f.is_symlink || !file(&f.rel) {
             continue;
         }
         if let Some(text) = skill.read_file(&f.rel) {
-            out.push(Dockerfile::parse(
-                &text,
-                Origin::File { rel: f.rel.clone() },
-                None,
-            ));
+            out.push(parse(&text, Origin::File { rel: f.rel.clone() }, None));
         }
     }
     out

@@ -194,21 +194,7 @@ pub fn json(r: &TestReport) -> String {
     s
 }
 
-fn xml(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' && c != '\r' => {}
-            c => o.push(c),
-        }
-    }
-    o
-}
+use crate::report::render::xml_escape as xml;
 
 /// JUnit XML: one testsuite per lesson, one testcase per assertion.
 pub fn junit(r: &TestReport) -> String {
