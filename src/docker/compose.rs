@@ -158,18 +158,8 @@ impl ComposeDoc {
         match serde_saphyr::from_str::<Value>(text) {
             Ok(v) => cd.value = Some(v),
             Err(e) => {
-                let (line, col) = e
-                    .location()
-                    .map(|l| (l.line() as usize, l.column() as usize))
-                    .unwrap_or((1, 1));
-                let msg = e.to_string();
-                let message = msg
-                    .lines()
-                    .map(str::trim)
-                    .find(|l| !l.is_empty())
-                    .unwrap_or("invalid YAML")
-                    .trim_start_matches("error: ")
-                    .to_string();
+                let (line, col, message) = crate::skill::yaml_error_summary(&e);
+                let (line, col) = (line as usize, col as usize);
                 let li = line.saturating_sub(1);
                 let bc = cd.byte_col(li, col.saturating_sub(1));
                 cd.parse_error = Some(ParseProblem {

@@ -10,7 +10,7 @@
 mod parse;
 pub mod span;
 
-pub use parse::parse_skill_md;
+pub use parse::{parse_skill_md, yaml_error_summary};
 pub use span::{LineIndex, Span, line_text};
 
 use serde_json::Value;

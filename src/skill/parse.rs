@@ -240,17 +240,15 @@ fn nested_keys(
     out
 }
 
-fn yaml_problem(
-    e: &serde_saphyr::Error,
-    yaml: &str,
-    to_span: &dyn Fn(u64, u64, usize) -> Span,
-) -> YamlProblem {
+/// A serde-saphyr error as (1-based line, 1-based column, one-line message). The library
+/// may render a multi-line snippet; the first meaningful line is kept. Shared by every
+/// YAML reader (frontmatter here, Compose files in `docker::compose`).
+pub fn yaml_error_summary(e: &serde_saphyr::Error) -> (u64, u64, String) {
     let (line, col) = e
         .location()
         .map(|l| (l.line(), l.column()))
         .unwrap_or((1, 1));
     let raw = e.to_string();
-    // The library may render a multi-line snippet; keep the first meaningful line.
     let message = raw
         .lines()
         .map(str::trim)
@@ -258,6 +256,16 @@ fn yaml_problem(
         .unwrap_or("invalid YAML")
         .trim_start_matches("error: ")
         .to_string();
+    (line, col, message)
+}
+
+fn yaml_problem(
+    e: &serde_saphyr::Error,
+    yaml: &str,
+    to_span: &dyn Fn(u64, u64, usize) -> Span,
+) -> YamlProblem {
+    let (line, col, message) = yaml_error_summary(e);
+    let raw = e.to_string();
     let lower = raw.to_lowercase();
     let offending = yaml
         .lines()
