@@ -126,11 +126,7 @@ pub fn import(path: &Path) -> Result<(Library, Curriculum)> {
         prompts.push(Prompt {
             id,
             prompt: prompt.trim_end().to_string(),
-            expected_output: e
-                .value
-                .get("expected_output")
-                .and_then(|v| v.value.as_str())
-                .map(str::to_string),
+            expected_output: e.value.get_str("expected_output").map(str::to_string),
             files: e
                 .value
                 .get("files")
@@ -206,16 +202,8 @@ fn assertion(path: &Path, a: &SNode) -> Result<Assertion> {
                     .unwrap_or(1.0),
                 check_json: a.value.get("check").map(|c| c.value.to_json()),
                 check: c,
-                hint: a
-                    .value
-                    .get("hint")
-                    .and_then(|v| v.value.as_str())
-                    .map(str::to_string),
-                doc: a
-                    .value
-                    .get("doc")
-                    .and_then(|v| v.value.as_str())
-                    .map(str::to_string),
+                hint: a.value.get_str("hint").map(str::to_string),
+                doc: a.value.get_str("doc").map(str::to_string),
                 line: line_of(a),
             })
         }

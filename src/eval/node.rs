@@ -109,6 +109,11 @@ impl Node {
         }
     }
 
+    /// The string value under `key` of a mapping, if it is a string.
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(|v| v.value.as_str())
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Node::Str(s) => Some(s),

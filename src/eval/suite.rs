@@ -381,11 +381,7 @@ fn validate(schema: &jsonschema::Validator, node: &SNode, path: &Path) -> Result
 }
 
 fn req_str(n: &SNode, key: &str) -> String {
-    n.value
-        .get(key)
-        .and_then(|v| v.value.as_str())
-        .unwrap_or("")
-        .to_string()
+    n.value.get_str(key).unwrap_or("").to_string()
 }
 
 fn str_list(n: &SNode, key: &str) -> Vec<String> {
@@ -437,27 +433,15 @@ fn topic_from(n: &SNode, path: &Path) -> Result<Topic> {
                 weight,
                 check,
                 check_json: a.value.get("check").map(|c| c.value.to_json()),
-                hint: a
-                    .value
-                    .get("hint")
-                    .and_then(|v| v.value.as_str())
-                    .map(str::to_string),
-                doc: a
-                    .value
-                    .get("doc")
-                    .and_then(|v| v.value.as_str())
-                    .map(doc_url),
+                hint: a.value.get_str("hint").map(str::to_string),
+                doc: a.value.get_str("doc").map(doc_url),
                 line: line_of(a),
             });
         }
         prompts.push(Prompt {
             id: req_str(p, "id"),
             prompt: req_str(p, "prompt").trim_end().to_string(),
-            expected_output: p
-                .value
-                .get("expected_output")
-                .and_then(|v| v.value.as_str())
-                .map(str::to_string),
+            expected_output: p.value.get_str("expected_output").map(str::to_string),
             files: str_list(p, "files"),
             assertions,
             topic: id.clone(),

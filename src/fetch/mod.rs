@@ -496,20 +496,10 @@ async fn run_job(shared: Arc<Shared>, job: Job) -> Status {
                 cache::store(&dir, &key, Some(&final_url), &body, etag, last_modified)
             })
             .await;
-            match stored {
-                Ok(Ok(_)) => match moved_to {
-                    Some(to) => Status::Moved { to, bytes },
-                    None => Status::Fetched(bytes),
-                },
-                Ok(Err(e)) => Status::Failed(FetchError::Invalid {
-                    url: job.url.clone(),
-                    detail: format!("cannot write the cache: {e}"),
-                }),
-                Err(e) => Status::Failed(FetchError::Invalid {
-                    url: job.url.clone(),
-                    detail: format!("internal: cache writer stopped: {e}"),
-                }),
-            }
+            cache_write_status(&job.url, stored, || match moved_to {
+                Some(to) => Status::Moved { to, bytes },
+                None => Status::Fetched(bytes),
+            })
         }
         Ok(Outcome::NotModified {
             etag,
@@ -521,17 +511,7 @@ async fn run_job(shared: Arc<Shared>, job: Job) -> Status {
                     cache::touch(&dir, e.meta, etag, last_modified)
                 })
                 .await;
-                match touched {
-                    Ok(Ok(_)) => Status::Revalidated,
-                    Ok(Err(e)) => Status::Failed(FetchError::Invalid {
-                        url: job.url.clone(),
-                        detail: format!("cannot write the cache: {e}"),
-                    }),
-                    Err(e) => Status::Failed(FetchError::Invalid {
-                        url: job.url.clone(),
-                        detail: format!("internal: cache writer stopped: {e}"),
-                    }),
-                }
+                cache_write_status(&job.url, touched, || Status::Revalidated)
             }
             _ => Status::Failed(FetchError::Invalid {
                 url: job.url.clone(),
@@ -915,6 +895,26 @@ pub fn refresh_cache(blueprint: &str, cache_dir: &Path) -> Result<(usize, Vec<(S
         return Err(Error::Other(format!("{e} (no network?)")));
     }
     Ok((results.len() - failures.len(), failures))
+}
+
+/// The status of a fetch whose cache write ran on the blocking pool: `ok()` on success,
+/// else a failure naming what went wrong with the write.
+fn cache_write_status<T, E: std::fmt::Display>(
+    url: &str,
+    written: std::result::Result<std::result::Result<T, E>, tokio::task::JoinError>,
+    ok: impl FnOnce() -> Status,
+) -> Status {
+    match written {
+        Ok(Ok(_)) => ok(),
+        Ok(Err(e)) => Status::Failed(FetchError::Invalid {
+            url: url.to_string(),
+            detail: format!("cannot write the cache: {e}"),
+        }),
+        Err(e) => Status::Failed(FetchError::Invalid {
+            url: url.to_string(),
+            detail: format!("internal: cache writer stopped: {e}"),
+        }),
+    }
 }
 
 /// `--check`: which pages changed upstream since the lock.
