@@ -7,7 +7,7 @@
 
 use super::Hit;
 use super::facts::{Origin, ParseProblem, is_secret_name};
-use crate::lint::{Check, Ctx, Emitter, Rule};
+use crate::lint::{Check, Ctx, Emitter, Rule, SkillMemo};
 use crate::report::Severity;
 use crate::skill::{LineIndex, Skill, Span};
 use serde_json::Value;
@@ -128,7 +128,7 @@ impl ComposeDoc {
                     let block_line = block_line.trim_end_matches('\r');
                     let mut s = dix.line_span(dtext, first + i);
                     let indent = super::facts::block_indent(
-                        super::facts::line_at(dtext, dix, first + i),
+                        super::facts::line_text(dtext, dix, first + i),
                         block_line,
                     );
                     s.offset += indent;
@@ -281,8 +281,8 @@ fn key(k: &str) -> Seg {
 
 /// Every Compose document of a skill: YAML blocks with top-level `services:`, then
 /// compose files (sorted). Parsed once per skill and thread.
-pub fn compose_files_in(skill: &Skill) -> std::rc::Rc<Vec<ComposeDoc>> {
-    super::cached_compose(skill)
+pub fn compose_files_in(skill: &Skill) -> Vec<ComposeDoc> {
+    parse_compose_docs(skill)
 }
 
 pub(crate) fn parse_compose_docs(skill: &Skill) -> Vec<ComposeDoc> {
@@ -352,7 +352,7 @@ pub fn compile_schema(bytes: &[u8]) -> Result<jsonschema::Validator, String> {
 // ---------------------------------------------------------------- rules
 
 /// A Compose rule's logic.
-pub type Logic = fn(&Ctx, &Skill, &ComposeDoc, &mut Vec<Hit>);
+pub type Logic = fn(&Ctx, &SkillMemo, &ComposeDoc, &mut Vec<Hit>);
 
 /// Static description of a Compose rule besides its [`Rule`].
 pub struct ComposeRule {
@@ -365,8 +365,8 @@ macro_rules! compose_rules {
     ($( $f:ident => $id:literal, $sev:ident, peers = [$($p:literal),*],
         $summary:literal, $explain:literal, $logic:path; )*) => {
         $(
-            fn $f(cx: &Ctx, skill: &Skill, em: &mut Emitter) {
-                drive(cx, skill, em, &[$($p),*], $logic);
+            fn $f(cx: &Ctx, _: &Skill, em: &mut Emitter) {
+                drive(cx, em, &[$($p),*], $logic);
             }
         )*
         /// The Compose rules, in a stable order.
@@ -425,18 +425,18 @@ compose_rules! {
         plaintext_secret;
 }
 
-fn drive(cx: &Ctx, skill: &Skill, em: &mut Emitter, peers: &[&str], logic: Logic) {
+fn drive(cx: &Ctx, em: &mut Emitter, peers: &[&str], logic: Logic) {
     let id = em.rule().id;
     if cx.config.docker_allowed(id, peers) {
         return;
     }
-    let docs = compose_files_in(skill);
-    for d in docs.iter() {
+    let memo = em.memo();
+    for d in memo.compose() {
         if d.parse_error.is_some() && id != "SF-compose-parse" {
             continue;
         }
         let mut hits = Vec::new();
-        logic(cx, skill, d, &mut hits);
+        logic(cx, memo, d, &mut hits);
         for h in hits {
             let diag = match &d.origin {
                 Origin::File { rel } => em.emit_in(rel, Some(h.span), h.message),
@@ -449,19 +449,20 @@ fn drive(cx: &Ctx, skill: &Skill, em: &mut Emitter, peers: &[&str], logic: Logic
 
 /// Runs every Compose rule on one document (`(rule id, hit)` pairs).
 pub fn check_compose(cx: &Ctx, skill: &Skill, doc: &ComposeDoc) -> Vec<(&'static str, Hit)> {
+    let memo = SkillMemo::new(skill);
     let mut out = Vec::new();
     for r in LOGIC {
         if doc.parse_error.is_some() && r.id != "SF-compose-parse" {
             continue;
         }
         let mut hits = Vec::new();
-        (r.logic)(cx, skill, doc, &mut hits);
+        (r.logic)(cx, &memo, doc, &mut hits);
         out.extend(hits.into_iter().map(|h| (r.id, h)));
     }
     out
 }
 
-fn parse_error(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
+fn parse_error(_: &Ctx, _: &SkillMemo, d: &ComposeDoc, out: &mut Vec<Hit>) {
     if let Some(p) = &d.parse_error {
         out.push(
             Hit::new(
@@ -639,7 +640,7 @@ fn segs_of(loc: &jsonschema::paths::Location) -> Vec<Seg> {
         .collect()
 }
 
-fn schema_check(cx: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
+fn schema_check(cx: &Ctx, _: &SkillMemo, d: &ComposeDoc, out: &mut Vec<Hit>) {
     let (Some(schema), Some(v)) = (&cx.compose_schema, &d.value) else {
         return;
     };
@@ -786,7 +787,7 @@ fn depends_entries(svc: &Value) -> Vec<(String, Option<String>, Seg)> {
     }
 }
 
-fn depends_on(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
+fn depends_on(_: &Ctx, _: &SkillMemo, d: &ComposeDoc, out: &mut Vec<Hit>) {
     let Some(services) = d.services() else { return };
     for (name, svc) in services {
         for (dep, cond, seg) in depends_entries(svc) {
@@ -833,7 +834,7 @@ fn declared(root: &Value, section: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn undeclared(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
+fn undeclared(_: &Ctx, _: &SkillMemo, d: &ComposeDoc, out: &mut Vec<Hit>) {
     if d.partial {
         return;
     }
@@ -942,7 +943,7 @@ fn has_healthcheck(svc: &Value) -> bool {
     }
 }
 
-fn healthy_without_healthcheck(_: &Ctx, skill: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
+fn healthy_without_healthcheck(_: &Ctx, memo: &SkillMemo, d: &ComposeDoc, out: &mut Vec<Hit>) {
     if d.partial {
         return;
     }
@@ -963,7 +964,8 @@ fn healthy_without_healthcheck(_: &Ctx, skill: &Skill, d: &ComposeDoc, out: &mut
                 && target
                     .get("healthcheck")
                     .is_none_or(|h| h.get("disable").and_then(Value::as_bool) != Some(true))
-                && super::dockerfiles_in(skill)
+                && memo
+                    .dockerfiles()
                     .iter()
                     .any(|df| !df.fragment && df.has_healthcheck())
             {
@@ -992,7 +994,7 @@ fn is_reference(v: &str) -> bool {
         || (t.starts_with('$') && !t.contains(' ') && t.len() > 1)
 }
 
-fn plaintext_secret(_: &Ctx, _: &Skill, d: &ComposeDoc, out: &mut Vec<Hit>) {
+fn plaintext_secret(_: &Ctx, _: &SkillMemo, d: &ComposeDoc, out: &mut Vec<Hit>) {
     let Some(services) = d.services() else { return };
     for (name, svc) in services {
         let entries: Vec<(String, Option<String>, Seg)> = match svc.get("environment") {

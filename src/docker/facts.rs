@@ -24,17 +24,25 @@ pub enum Origin {
 pub(crate) struct Mapper<'a> {
     text: &'a str,
     ix: LineIndex,
-    /// For blocks: the SKILL.md text, its index and the block's first line there.
-    doc: Option<(&'a str, &'a LineIndex, usize)>,
+    /// For blocks: the SKILL.md text, its index, and for each block line the offset in
+    /// SKILL.md where it starts (the file line's start plus any list indentation).
+    doc: Option<(&'a str, &'a LineIndex, Vec<usize>)>,
 }
 
 impl<'a> Mapper<'a> {
     pub(crate) fn new(text: &'a str, doc: Option<(&'a str, &'a LineIndex, usize)>) -> Self {
-        Mapper {
-            text,
-            ix: LineIndex::new(text),
-            doc,
-        }
+        let ix = LineIndex::new(text);
+        let doc = doc.map(|(dtext, dix, first)| {
+            let bases = (1..=ix.line_count(text).max(1))
+                .map(|line| {
+                    let block_line = line_text(text, &ix, line);
+                    let dline = first + line - 1;
+                    dix.line_start(dline) + block_indent(line_text(dtext, dix, dline), block_line)
+                })
+                .collect();
+            (dtext, dix, bases)
+        });
+        Mapper { text, ix, doc }
     }
 
     /// The span of `offset..offset+len` (clamped to its first line) in the origin.
@@ -42,21 +50,15 @@ impl<'a> Mapper<'a> {
         let offset = offset.min(self.text.len());
         let line = self.ix.line_of(offset);
         let lstart = self.ix.line_start(line);
-        let lend = self.text[lstart..]
-            .find('\n')
-            .map(|i| lstart + i)
-            .unwrap_or(self.text.len());
+        let lend = self.ix.line_end(self.text, line);
         let len = len.min(lend.saturating_sub(offset));
-        match self.doc {
+        match &self.doc {
             None => self.ix.span(self.text, offset, len),
-            Some((doc, dix, first)) => {
-                let dline = first + line - 1;
-                let block_line = self.text[lstart..lend].trim_end_matches('\r');
-                let doc_line = line_at(doc, dix, dline);
-                let indent = block_indent(doc_line, block_line);
+            Some((doc, dix, bases)) => {
+                let base = bases.get(line - 1).or(bases.last()).copied().unwrap_or(0);
                 // Stay on character boundaries even if the block line was not found
                 // verbatim in the file line (e.g. tabs expanded by the Markdown parser).
-                let mut off = (dix.line_start(dline) + indent + (offset - lstart)).min(doc.len());
+                let mut off = (base + (offset - lstart)).min(doc.len());
                 while off > 0 && !doc.is_char_boundary(off) {
                     off -= 1;
                 }
@@ -93,12 +95,9 @@ pub(crate) fn block_indent(doc_line: &str, block_line: &str) -> usize {
 }
 
 /// The text of 1-based `line` (without terminator), found through the line index.
-pub(crate) fn line_at<'t>(text: &'t str, ix: &LineIndex, line: usize) -> &'t str {
+pub(crate) fn line_text<'t>(text: &'t str, ix: &LineIndex, line: usize) -> &'t str {
     let start = ix.line_start(line).min(text.len());
-    let end = text[start..]
-        .find('\n')
-        .map(|i| start + i)
-        .unwrap_or(text.len());
+    let end = ix.line_end(text, line).max(start);
     text[start..end].trim_end_matches('\r')
 }
 

@@ -7,8 +7,8 @@
 //!   Trivy peer ids in their explanations).
 //! - [`compose`]: Compose files and YAML blocks: schema validation and semantic checks.
 //!
-//! A skill is parsed once: [`dockerfiles_in`] and [`compose_files_in`] memoise the last
-//! skill seen on each thread, so the many rules that read the same facts share one parse.
+//! A skill is parsed once per lint run: the rules read the Dockerfiles and Compose
+//! files through the skill's [`crate::lint::SkillMemo`], which parses on first use.
 
 pub mod compose;
 pub mod facts;
@@ -22,8 +22,6 @@ pub use facts::{
 };
 
 use crate::skill::{Skill, Span};
-use std::cell::RefCell;
-use std::rc::Rc;
 
 /// One finding from a Dockerfile or Compose rule, before it becomes a Diagnostic.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,82 +71,11 @@ pub fn is_dockerfile_lang(lang: &str) -> bool {
     lang.eq_ignore_ascii_case("dockerfile") || lang.eq_ignore_ascii_case("containerfile")
 }
 
-/// The parsed Dockerfiles and Compose files of one skill, shared by all rules.
-#[derive(Default)]
-pub(crate) struct Parsed {
-    dockerfiles: std::cell::OnceCell<Rc<Vec<Dockerfile>>>,
-    compose: std::cell::OnceCell<Rc<Vec<ComposeDoc>>>,
-}
-
-/// Identifies the skill a cached parse belongs to: the addresses and lengths of its
-/// text, code blocks and file list (a skill alive on this thread cannot share them
-/// with another), plus a sample of the content and the file sizes, so a new skill
-/// allocated where a dropped one lived is not mistaken for it. Cheap enough to
-/// compute once per rule call.
-#[derive(PartialEq, Eq)]
-struct Key {
-    skill: usize,
-    text: (usize, usize),
-    blocks: (usize, usize),
-    files: (usize, usize),
-    sample: u64,
-}
-
-fn key_of(skill: &Skill) -> Key {
-    let t = skill.doc.text.as_bytes();
-    // Folds the first and last 64 bytes (8 at a time), the file sizes and the dir
-    // length: a handful of multiplications per call.
-    let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ t.len() as u64;
-    let mut mix = |x: u64| h = (h ^ x).wrapping_mul(0x0100_0000_01b3).rotate_left(29);
-    let head = &t[..t.len().min(64)];
-    let tail = &t[t.len().saturating_sub(64)..];
-    for chunk in head.chunks(8).chain(tail.chunks(8)) {
-        let mut b = [0u8; 8];
-        b[..chunk.len()].copy_from_slice(chunk);
-        mix(u64::from_le_bytes(b));
-    }
-    for f in &skill.files {
-        mix(f.size);
-    }
-    mix(skill.dir.as_os_str().len() as u64);
-    Key {
-        skill: skill as *const Skill as usize,
-        text: (t.as_ptr() as usize, t.len()),
-        blocks: (
-            skill.doc.body.code_blocks.as_ptr() as usize,
-            skill.doc.body.code_blocks.len(),
-        ),
-        files: (skill.files.as_ptr() as usize, skill.files.len()),
-        sample: h,
-    }
-}
-
-thread_local! {
-    static CACHE: RefCell<Option<(Key, Rc<Parsed>)>> = const { RefCell::new(None) };
-}
-
-fn parsed(skill: &Skill) -> Rc<Parsed> {
-    let key = key_of(skill);
-    CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        match &*c {
-            Some((k, p)) if *k == key => p.clone(),
-            _ => {
-                let p = Rc::new(Parsed::default());
-                *c = Some((key, p.clone()));
-                p
-            }
-        }
-    })
-}
-
 /// Every Dockerfile of a skill: code blocks first (document order), then files (sorted).
-/// Parsed once per skill and thread.
-pub fn dockerfiles_in(skill: &Skill) -> Rc<Vec<Dockerfile>> {
-    parsed(skill)
-        .dockerfiles
-        .get_or_init(|| Rc::new(parse_dockerfiles(skill)))
-        .clone()
+/// Parses afresh on every call; lint rules share one parse per skill through
+/// [`crate::lint::SkillMemo::dockerfiles`].
+pub fn dockerfiles_in(skill: &Skill) -> Vec<Dockerfile> {
+    parse_dockerfiles(skill)
 }
 
 fn parse_dockerfiles(skill: &Skill) -> Vec<Dockerfile> {
@@ -211,31 +138,24 @@ pub fn dockerfiles_in_markdown(md: &str) -> Vec<Dockerfile> {
         .collect()
 }
 
-pub(crate) fn cached_compose(skill: &Skill) -> Rc<Vec<ComposeDoc>> {
-    parsed(skill)
-        .compose
-        .get_or_init(|| Rc::new(compose::parse_compose_docs(skill)))
-        .clone()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn cache_follows_the_skill() {
-        let dir = std::path::Path::new("/nonexistent-skillforge-cache-test");
+    fn memo_parses_each_skill_once() {
+        let dir = std::path::Path::new("/nonexistent-skillforge-memo-test");
         let a = Skill::from_text(dir, "---\nname: a\n---\n```dockerfile\nFROM a:1\n```\n");
         let b = Skill::from_text(dir, "---\nname: a\n---\n```dockerfile\nFROM b:1\n```\n");
-        for _ in 0..2 {
-            assert_eq!(dockerfiles_in(&a)[0].stages[0].image.name, "a");
-            assert_eq!(dockerfiles_in(&b)[0].stages[0].image.name, "b");
-        }
-        // the same skill reuses its parse
-        assert!(Rc::ptr_eq(&dockerfiles_in(&b), &dockerfiles_in(&b)));
-        drop((a, b));
-        let c = Skill::from_text(dir, "---\nname: a\n---\n```dockerfile\nFROM c:1\n```\n");
-        assert_eq!(dockerfiles_in(&c)[0].stages[0].image.name, "c");
+        let (ma, mb) = (
+            crate::lint::SkillMemo::new(&a),
+            crate::lint::SkillMemo::new(&b),
+        );
+        assert_eq!(ma.dockerfiles()[0].stages[0].image.name, "a");
+        assert_eq!(mb.dockerfiles()[0].stages[0].image.name, "b");
+        // the same memo hands out the same parse
+        assert!(std::ptr::eq(mb.dockerfiles(), mb.dockerfiles()));
+        assert_eq!(dockerfiles_in(&a)[0].stages[0].image.name, "a");
     }
 
     #[test]

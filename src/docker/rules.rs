@@ -6,8 +6,8 @@
 //! list and `--explain`. Rules that make sense on a fragment (a block without FROM)
 //! say so; the others skip fragments.
 
+use super::Hit;
 use super::facts::*;
-use super::{Hit, dockerfiles_in};
 use crate::lint::{Check, Ctx, Emitter, Rule};
 use crate::report::Severity;
 use crate::skill::Skill;
@@ -29,8 +29,8 @@ macro_rules! docker_rules {
     ($( $f:ident => $id:literal, $sev:ident, frag = $frag:literal, peers = [$($p:literal),*],
         $summary:literal, $explain:literal, $logic:path; )*) => {
         $(
-            fn $f(cx: &Ctx, skill: &Skill, em: &mut Emitter) {
-                drive(cx, skill, em, &[$($p),*], $frag, $logic);
+            fn $f(cx: &Ctx, _: &Skill, em: &mut Emitter) {
+                drive(cx, em, &[$($p),*], $frag, $logic);
             }
         )*
         /// The Dockerfile rules, in a stable order.
@@ -222,20 +222,12 @@ docker_rules! {
 
 /// Runs one rule over every Dockerfile of the skill, honouring the allow-list,
 /// `# check=skip=…` and the fragment flag.
-fn drive(
-    cx: &Ctx,
-    skill: &Skill,
-    em: &mut Emitter,
-    peers: &[&str],
-    fragment_ok: bool,
-    logic: Logic,
-) {
+fn drive(cx: &Ctx, em: &mut Emitter, peers: &[&str], fragment_ok: bool, logic: Logic) {
     let id = em.rule().id;
     if cx.config.docker_allowed(id, peers) {
         return;
     }
-    let dfs = dockerfiles_in(skill);
-    for df in dfs.iter() {
+    for df in em.memo().dockerfiles() {
         for h in run_on(df, id, peers, fragment_ok, logic) {
             let d = match &df.origin {
                 Origin::File { rel } => em.emit_in(rel, Some(h.span), h.message),

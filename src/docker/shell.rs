@@ -38,16 +38,23 @@ impl SimpleCommand {
 
 /// Splits a shell script into simple commands. Line continuations (`\` + newline)
 /// are joined; `#` comments at a word start are dropped.
+///
+/// Works on bytes: every character it acts on is ASCII, and the bytes of a multi-byte
+/// character are copied in order, so each word stays valid UTF-8.
 pub fn split_commands(script: &str) -> Vec<SimpleCommand> {
+    let b = script.as_bytes();
     let mut out = Vec::new();
     let mut words: Vec<String> = Vec::new();
-    let mut word = String::new();
+    let mut word: Vec<u8> = Vec::new();
     let mut in_word = false;
-    let chars: Vec<char> = script.chars().collect();
     let mut i = 0;
-    let flush_word = |word: &mut String, in_word: &mut bool, words: &mut Vec<String>| {
+    let flush_word = |word: &mut Vec<u8>, in_word: &mut bool, words: &mut Vec<String>| {
         if *in_word {
-            words.push(std::mem::take(word));
+            let w = std::mem::take(word);
+            words.push(
+                String::from_utf8(w)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into()),
+            );
             *in_word = false;
         }
     };
@@ -59,15 +66,15 @@ pub fn split_commands(script: &str) -> Vec<SimpleCommand> {
             });
         }
     };
-    while i < chars.len() {
-        let c = chars[i];
+    while i < b.len() {
+        let c = b[i];
         match c {
-            '\\' => {
-                if i + 1 < chars.len() {
-                    let n = chars[i + 1];
-                    if n == '\n' {
+            b'\\' => {
+                if i + 1 < b.len() {
+                    let n = b[i + 1];
+                    if n == b'\n' {
                         // continuation
-                    } else if n == '\r' && chars.get(i + 2) == Some(&'\n') {
+                    } else if n == b'\r' && b.get(i + 2) == Some(&b'\n') {
                         i += 1;
                     } else {
                         word.push(n);
@@ -78,53 +85,54 @@ pub fn split_commands(script: &str) -> Vec<SimpleCommand> {
                 }
                 i += 1;
             }
-            '\'' => {
+            b'\'' => {
                 in_word = true;
-                i += 1;
-                while i < chars.len() && chars[i] != '\'' {
-                    word.push(chars[i]);
-                    i += 1;
-                }
-                i += 1;
+                let end = b[i + 1..]
+                    .iter()
+                    .position(|&x| x == b'\'')
+                    .map_or(b.len(), |p| i + 1 + p);
+                word.extend_from_slice(&b[i + 1..end]);
+                i = end + 1;
             }
-            '"' => {
+            b'"' => {
                 in_word = true;
                 i += 1;
-                while i < chars.len() && chars[i] != '"' {
-                    if chars[i] == '\\'
-                        && i + 1 < chars.len()
-                        && matches!(chars[i + 1], '"' | '\\' | '$' | '`')
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\'
+                        && i + 1 < b.len()
+                        && matches!(b[i + 1], b'"' | b'\\' | b'$' | b'`')
                     {
                         i += 1;
                     }
-                    if chars[i] == '\\' && chars.get(i + 1) == Some(&'\n') {
+                    if b[i] == b'\\' && b.get(i + 1) == Some(&b'\n') {
                         i += 2;
                         continue;
                     }
-                    word.push(chars[i]);
+                    word.push(b[i]);
                     i += 1;
                 }
                 i += 1;
             }
-            '#' if !in_word => {
-                while i < chars.len() && chars[i] != '\n' {
-                    i += 1;
-                }
+            b'#' if !in_word => {
+                i = b[i..]
+                    .iter()
+                    .position(|&x| x == b'\n')
+                    .map_or(b.len(), |p| i + p);
             }
-            ' ' | '\t' | '\r' => {
+            b' ' | b'\t' | b'\r' => {
                 flush_word(&mut word, &mut in_word, &mut words);
                 i += 1;
             }
-            '\n' | ';' | '(' | ')' | '`' => {
+            b'\n' | b';' | b'(' | b')' | b'`' => {
                 flush_word(&mut word, &mut in_word, &mut words);
                 flush_cmd(&mut words, &mut out, false);
                 i += 1;
             }
-            '&' | '|' => {
-                let double = chars.get(i + 1) == Some(&c);
-                let piped = c == '|' && !double;
+            b'&' | b'|' => {
+                let double = b.get(i + 1) == Some(&c);
+                let piped = c == b'|' && !double;
                 // `2>&1`, `>&2`: a redirection, not a separator
-                if c == '&' && !double && i > 0 && matches!(chars[i - 1], '>' | '<') {
+                if c == b'&' && !double && i > 0 && matches!(b[i - 1], b'>' | b'<') {
                     word.push(c);
                     in_word = true;
                     i += 1;
@@ -135,9 +143,31 @@ pub fn split_commands(script: &str) -> Vec<SimpleCommand> {
                 i += if double { 2 } else { 1 };
             }
             _ => {
-                word.push(c);
+                // a run of ordinary bytes (multi-byte characters included) in one copy
+                let end = b[i..]
+                    .iter()
+                    .position(|&x| {
+                        matches!(
+                            x,
+                            b'\\'
+                                | b'\''
+                                | b'"'
+                                | b' '
+                                | b'\t'
+                                | b'\r'
+                                | b'\n'
+                                | b';'
+                                | b'('
+                                | b')'
+                                | b'`'
+                                | b'&'
+                                | b'|'
+                        )
+                    })
+                    .map_or(b.len(), |p| i + p);
+                word.extend_from_slice(&b[i..end]);
                 in_word = true;
-                i += 1;
+                i = end;
             }
         }
     }
@@ -192,6 +222,13 @@ mod tests {
         assert!(cmds[1].piped);
         assert_eq!(cmds[1].words, ["apt-get", "install", "-y", "curl"]);
         assert_eq!(cmds[3].words, ["echo", "a && b", "2>&1"]);
+        let c = &split_commands("DEBIAN_FRONTEND=noninteractive sudo apk add x")[0];
+        assert_eq!(c.argv(), ["apk", "add", "x"]);
+        // multi-byte characters survive, also after a backslash and inside quotes
+        let c = &split_commands("echo héllo \\é 'ünï' \"çà\" # ß")[0];
+        assert_eq!(c.words, ["echo", "héllo", "é", "ünï", "çà"]);
+        let c = &split_commands("echo 'unterminated")[0];
+        assert_eq!(c.words, ["echo", "unterminated"]);
         let c = &split_commands("DEBIAN_FRONTEND=noninteractive sudo apk add x")[0];
         assert_eq!(c.argv(), ["apk", "add", "x"]);
     }

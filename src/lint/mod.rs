@@ -15,9 +15,12 @@ pub mod discover;
 pub mod rules;
 pub mod schema;
 
+use crate::docker::{ComposeDoc, Dockerfile};
 use crate::report::{Diagnostic, Severity};
 use crate::skill::{Skill, Span};
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 pub use config::{Config, Profile};
 
@@ -70,22 +73,60 @@ impl Ctx {
     }
 }
 
+/// What the rules run on one skill share, computed on first use and dropped with the
+/// skill's lint run: the file index of the path rules and the parsed Dockerfiles and
+/// Compose files. One memo belongs to one skill, so nothing can be mixed up between
+/// skills (and nothing is kept once the skill is done).
+pub struct SkillMemo<'s> {
+    skill: &'s Skill,
+    index: OnceCell<rules::SkillIndex>,
+    dockerfiles: OnceCell<Vec<Dockerfile>>,
+    compose: OnceCell<Vec<ComposeDoc>>,
+}
+
+impl<'s> SkillMemo<'s> {
+    pub fn new(skill: &'s Skill) -> Self {
+        SkillMemo {
+            skill,
+            index: OnceCell::new(),
+            dockerfiles: OnceCell::new(),
+            compose: OnceCell::new(),
+        }
+    }
+
+    pub fn skill(&self) -> &'s Skill {
+        self.skill
+    }
+
+    /// The skill's files, directories and SKILL.md references (path rules).
+    pub(crate) fn index(&self) -> &rules::SkillIndex {
+        self.index
+            .get_or_init(|| rules::SkillIndex::build(self.skill))
+    }
+
+    /// Every Dockerfile of the skill (code blocks in document order, then files).
+    pub fn dockerfiles(&self) -> &[Dockerfile] {
+        self.dockerfiles
+            .get_or_init(|| crate::docker::dockerfiles_in(self.skill))
+    }
+
+    /// Every Compose file of the skill (YAML blocks in document order, then files).
+    pub fn compose(&self) -> &[ComposeDoc] {
+        self.compose
+            .get_or_init(|| crate::docker::compose_files_in(self.skill))
+    }
+}
+
 /// Collects a rule's findings, stamping the rule id and severity.
 pub struct Emitter<'a> {
     rule: &'static Rule,
-    file: PathBuf,
-    dir: PathBuf,
+    memo: &'a SkillMemo<'a>,
     out: &'a mut Vec<Diagnostic>,
 }
 
 impl<'a> Emitter<'a> {
-    pub fn new(rule: &'static Rule, skill: &Skill, out: &'a mut Vec<Diagnostic>) -> Self {
-        Emitter {
-            rule,
-            file: skill.skill_md.clone(),
-            dir: skill.dir.clone(),
-            out,
-        }
+    pub fn new(rule: &'static Rule, memo: &'a SkillMemo<'a>, out: &'a mut Vec<Diagnostic>) -> Self {
+        Emitter { rule, memo, out }
     }
 
     /// A finding in SKILL.md at `span` (or the whole file) with the rule's severity.
@@ -93,7 +134,7 @@ impl<'a> Emitter<'a> {
         let d = Diagnostic::new(
             self.rule.id,
             self.rule.severity,
-            self.file.clone(),
+            self.memo.skill.skill_md.clone(),
             span,
             message,
         );
@@ -111,7 +152,7 @@ impl<'a> Emitter<'a> {
         let d = Diagnostic::new(
             self.rule.id,
             self.rule.severity,
-            self.dir.join(rel),
+            self.memo.skill.dir.join(rel),
             span,
             message,
         );
@@ -121,6 +162,11 @@ impl<'a> Emitter<'a> {
 
     pub fn rule(&self) -> &'static Rule {
         self.rule
+    }
+
+    /// The analyses shared by every rule run on this skill.
+    pub fn memo(&self) -> &'a SkillMemo<'a> {
+        self.memo
     }
 }
 
@@ -152,12 +198,13 @@ pub fn find_rule(id: &str) -> Option<&'static Rule> {
 /// Runs every enabled rule on one skill; severities adjusted by config.
 pub fn lint_skill(cx: &Ctx, skill: &Skill) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let memo = SkillMemo::new(skill);
     for rule in registry() {
         if cx.config.is_off(rule.id) {
             continue;
         }
         if let Check::Skill(f) = rule.check {
-            let mut em = Emitter::new(rule, skill, &mut out);
+            let mut em = Emitter::new(rule, &memo, &mut out);
             f(cx, skill, &mut em);
         }
     }
@@ -182,8 +229,11 @@ pub fn lint_tree(cx: &Ctx, skills: &[Skill]) -> Vec<Diagnostic> {
 
 /// Relative display path helper: `path` relative to the current directory when possible.
 pub fn display_path(path: &Path) -> String {
-    if let Ok(cwd) = std::env::current_dir()
-        && let Ok(rel) = path.strip_prefix(&cwd)
+    // The working directory is read once per process (one system call, not one per
+    // diagnostic); skillforge never changes it.
+    static CWD: OnceLock<Option<PathBuf>> = OnceLock::new();
+    if let Some(cwd) = CWD.get_or_init(|| std::env::current_dir().ok())
+        && let Ok(rel) = path.strip_prefix(cwd)
     {
         return rel.display().to_string();
     }

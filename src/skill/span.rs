@@ -26,13 +26,9 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        let mut starts = Vec::with_capacity(text.len() / 32 + 2);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex { starts }
     }
 
@@ -61,6 +57,15 @@ impl LineIndex {
             .saturating_sub(1)
             .min(self.starts.len().saturating_sub(1));
         self.starts[i]
+    }
+
+    /// Byte offset where 1-based `line` ends (its `\n`, or the end of `text`); the
+    /// line's `\r` of a CRLF ending is included.
+    pub fn line_end(&self, text: &str, line: usize) -> usize {
+        match self.starts.get(line) {
+            Some(&next) if line >= 1 => next - 1,
+            _ => text.len(),
+        }
     }
 
     /// A span for `offset..offset+len` in `text`.

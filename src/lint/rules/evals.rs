@@ -1,6 +1,5 @@
 //! `evals/evals.json` (the agentskills eval format).
 
-use super::index;
 use crate::lint::{Check, Ctx, Emitter, Rule};
 use crate::report::Severity;
 use crate::skill::{LineIndex, Skill, Span};
@@ -43,7 +42,7 @@ fn check_evals(_: &Ctx, skill: &Skill, em: &mut Emitter) {
     if !skill.files.iter().any(|f| f.rel == EVALS_PATH) {
         return;
     }
-    let ix = index(skill);
+    let ix = em.memo().index();
     let Some(text) = ix.text(skill, EVALS_PATH) else {
         em.emit_in(EVALS_PATH, None, "cannot read evals.json as UTF-8 text")
             .hint = Some("save it as UTF-8 JSON".into());

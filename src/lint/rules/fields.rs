@@ -180,7 +180,7 @@ fn check_license(_: &Ctx, skill: &Skill, em: &mut Emitter) {
     };
     match &f.value {
         Value::String(s) if !s.trim().is_empty() => {
-            let ix = super::index(skill);
+            let ix = em.memo().index();
             for word in s.split_whitespace() {
                 let w = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '/');
                 let looks_file = w.contains('.')

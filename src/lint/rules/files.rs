@@ -1,7 +1,7 @@
 //! Rules on links, path mentions and the other files of a skill.
 
 use super::paths::{parent_dir, resolve};
-use super::{PathRef, SkillIndex, est_tokens, index};
+use super::{PathRef, SkillIndex, est_tokens};
 use crate::lint::{Check, Ctx, Emitter, Rule};
 use crate::report::Severity;
 use crate::skill::Skill;
@@ -78,7 +78,7 @@ checked. Fix the path or add the file.",
 };
 
 fn check_broken(_: &Ctx, skill: &Skill, em: &mut Emitter) {
-    let ix = index(skill);
+    let ix = em.memo().index();
     for r in &ix.refs {
         if r.in_code || r.raw.contains('\\') {
             continue;
@@ -153,7 +153,7 @@ fn escape_counts(r: &PathRef) -> bool {
 }
 
 fn check_escapes(_: &Ctx, skill: &Skill, em: &mut Emitter) {
-    let ix = index(skill);
+    let ix = em.memo().index();
     let hint = "copy the file into the skill (e.g. references/) and link to it there";
     for r in &ix.refs {
         if escape_counts(r) && resolve("", &r.raw).is_err() {
@@ -189,7 +189,7 @@ path mentions.",
 };
 
 fn check_backslash(_: &Ctx, skill: &Skill, em: &mut Emitter) {
-    let ix = index(skill);
+    let ix = em.memo().index();
     for r in &ix.refs {
         if !r.in_code && r.raw.contains('\\') {
             em.emit(Some(r.span), format!("`{}` uses backslashes", r.raw))
@@ -227,7 +227,7 @@ file. Peer: Anthropic's best-practice guide (\"keep references one level deep\")
 };
 
 fn check_depth(_: &Ctx, skill: &Skill, em: &mut Emitter) {
-    let ix = index(skill);
+    let ix = em.memo().index();
     let direct = direct_targets(&ix);
     let mut sorted: Vec<&String> = direct.iter().filter(|p| is_doc(p)).collect();
     sorted.sort();
@@ -288,7 +288,7 @@ fn has_toc(text: &str) -> bool {
 }
 
 fn check_toc(_: &Ctx, skill: &Skill, em: &mut Emitter) {
-    let ix = index(skill);
+    let ix = em.memo().index();
     for f in &skill.files {
         if !is_reference_doc(&f.rel) || f.size < 200 {
             continue;
@@ -320,7 +320,7 @@ estimated at four characters per token.",
 };
 
 fn check_ref_tokens(_: &Ctx, skill: &Skill, em: &mut Emitter) {
-    let ix = index(skill);
+    let ix = em.memo().index();
     for f in &skill.files {
         if !is_reference_doc(&f.rel) || (f.size as usize) / 4 <= REF_WARN_TOKENS {
             continue;
@@ -356,7 +356,7 @@ document that SKILL.md links to names it. Mention it where it is needed, or dele
 };
 
 fn check_orphans(_: &Ctx, skill: &Skill, em: &mut Emitter) {
-    let ix = index(skill);
+    let ix = em.memo().index();
     let text = skill.doc.text.as_str();
     let mut mentioned: HashSet<String> = HashSet::new();
     let mut dirs: HashSet<String> = HashSet::new();

@@ -28,7 +28,6 @@ use crate::report::{Diagnostic, Severity};
 use crate::skill::{LoadError, Skill, Span};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 use std::rc::Rc;
 use unicode_normalization::UnicodeNormalization;
 
@@ -204,7 +203,7 @@ pub(crate) struct SkillIndex {
 }
 
 impl SkillIndex {
-    fn build(skill: &Skill) -> SkillIndex {
+    pub(crate) fn build(skill: &Skill) -> SkillIndex {
         let mut files = HashSet::with_capacity(skill.files.len() + 1);
         let mut dirs = HashSet::new();
         let mut top_dirs = HashSet::new();
@@ -273,34 +272,6 @@ impl SkillIndex {
     }
 }
 
-type CacheKey = (usize, usize, PathBuf, usize);
-
-thread_local! {
-    static INDEX: RefCell<Option<(CacheKey, Rc<SkillIndex>)>> = const { RefCell::new(None) };
-}
-
-/// The index of `skill`, built on first use and reused by every rule run on the same
-/// skill on this thread.
-pub(crate) fn index(skill: &Skill) -> Rc<SkillIndex> {
-    let key: CacheKey = (
-        skill as *const Skill as usize,
-        skill.doc.text.as_ptr() as usize,
-        skill.dir.clone(),
-        skill.files.len(),
-    );
-    INDEX.with(|slot| {
-        let mut slot = slot.borrow_mut();
-        if let Some((k, ix)) = slot.as_ref()
-            && *k == key
-        {
-            return ix.clone();
-        }
-        let ix = Rc::new(SkillIndex::build(skill));
-        *slot = Some((key, ix.clone()));
-        ix
-    })
-}
-
 /// Finds a rule of this module by id (tests).
 #[cfg(test)]
 pub(crate) fn rule(id: &str) -> &'static Rule {
@@ -318,7 +289,8 @@ pub(crate) fn run_rule(id: &str, cx: &Ctx, skills: &[Skill]) -> Vec<Diagnostic> 
     match r.check {
         Check::Skill(f) => {
             for s in skills {
-                let mut em = Emitter::new(r, s, &mut out);
+                let memo = crate::lint::SkillMemo::new(s);
+                let mut em = Emitter::new(r, &memo, &mut out);
                 f(cx, s, &mut em);
             }
         }
@@ -443,14 +415,15 @@ mod tests {
                 ("references/a.md", "# A\n"),
             ],
         );
-        let ix = index(&s);
+        let memo = crate::lint::SkillMemo::new(&s);
+        let ix = memo.index();
         assert!(ix.exists("references/a.md") && ix.exists("references/") && ix.exists("SKILL.md"));
         assert!(!ix.exists("references/b.md"));
         let a1 = ix.text(&s, "references/a.md").unwrap();
         std::fs::remove_file(s.dir.join("references/a.md")).unwrap();
         let a2 = ix.text(&s, "references/a.md").unwrap();
         assert!(Rc::ptr_eq(&a1, &a2));
-        assert!(Rc::ptr_eq(&ix, &index(&s)));
+        assert!(std::ptr::eq(ix, memo.index()));
         assert_eq!(est_tokens("abcdefgh"), 2);
     }
 }
