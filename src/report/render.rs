@@ -200,31 +200,51 @@ pub fn text(
 
 /// JSON report (see the module docs for the shape).
 pub fn json(command: &str, diags: &[Diagnostic], skills: usize, notes: &[String]) -> String {
-    let items: Vec<serde_json::Value> = diags
-        .iter()
-        .map(|d| {
-            serde_json::json!({
-                "rule": d.rule,
-                "severity": d.severity,
-                "file": rel(&d.file),
-                "line": d.span.map(|s| s.line),
-                "column": d.span.map(|s| s.col),
-                "end_column": d.span.map(|s| s.col + s.len.max(1)),
-                "message": d.message,
-                "hint": d.hint,
+    // Serialised straight from borrowed structs (no intermediate `Value` tree): this
+    // runs on the main thread after the parallel lint, once per finding.
+    #[derive(serde::Serialize)]
+    struct Item<'a> {
+        rule: &'a str,
+        severity: Severity,
+        file: String,
+        line: Option<usize>,
+        column: Option<usize>,
+        end_column: Option<usize>,
+        message: &'a str,
+        hint: Option<&'a str>,
+    }
+    #[derive(serde::Serialize)]
+    struct Report<'a> {
+        version: u32,
+        tool: &'a str,
+        command: &'a str,
+        skills: usize,
+        summary: Counts,
+        notes: &'a [String],
+        diagnostics: Vec<Item<'a>>,
+    }
+    let report = Report {
+        version: 1,
+        tool: "skillforge",
+        command,
+        skills,
+        summary: Counts::of(diags),
+        notes,
+        diagnostics: diags
+            .iter()
+            .map(|d| Item {
+                rule: &d.rule,
+                severity: d.severity,
+                file: rel(&d.file),
+                line: d.span.map(|s| s.line),
+                column: d.span.map(|s| s.col),
+                end_column: d.span.map(|s| s.col + s.len.max(1)),
+                message: &d.message,
+                hint: d.hint.as_deref(),
             })
-        })
-        .collect();
-    let v = serde_json::json!({
-        "version": 1,
-        "tool": "skillforge",
-        "command": command,
-        "skills": skills,
-        "summary": Counts::of(diags),
-        "notes": notes,
-        "diagnostics": items,
-    });
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into());
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s
 }
