@@ -85,7 +85,7 @@ fn check_broken(_: &Ctx, skill: &Skill, em: &mut Emitter) {
         }
         if let Ok(p) = resolve("", &r.raw)
             && !ix.exists(&p)
-            && (r.is_link || mention_checked(&ix, &p))
+            && (r.is_link || mention_checked(ix, &p))
         {
             em.emit(
                 Some(r.span),
@@ -95,24 +95,24 @@ fn check_broken(_: &Ctx, skill: &Skill, em: &mut Emitter) {
                     r.raw
                 ),
             )
-            .hint = Some(suggest(&ix, &p));
+            .hint = Some(suggest(ix, &p));
         }
     }
-    for (rel, refs) in reference_docs(skill, &ix) {
+    for (rel, refs) in reference_docs(skill, ix) {
         for r in refs.iter() {
             if r.in_code || r.raw.contains('\\') {
                 continue;
             }
-            if let Ok(p) = resolve_from(&ix, &rel, &r.raw)
+            if let Ok(p) = resolve_from(ix, &rel, &r.raw)
                 && !ix.exists(&p)
-                && (r.is_link || mention_checked(&ix, &p))
+                && (r.is_link || mention_checked(ix, &p))
             {
                 em.emit_in(
                     &rel,
                     Some(r.span),
                     format!("`{}` does not exist in the skill", r.raw),
                 )
-                .hint = Some(suggest(&ix, &p));
+                .hint = Some(suggest(ix, &p));
             }
         }
     }
@@ -164,7 +164,7 @@ fn check_escapes(_: &Ctx, skill: &Skill, em: &mut Emitter) {
             .hint = Some(hint.into());
         }
     }
-    for (rel, refs) in reference_docs(skill, &ix) {
+    for (rel, refs) in reference_docs(skill, ix) {
         for r in refs.iter() {
             if escape_counts(r) && resolve(parent_dir(&rel), &r.raw).is_err() {
                 em.emit_in(
@@ -196,7 +196,7 @@ fn check_backslash(_: &Ctx, skill: &Skill, em: &mut Emitter) {
                 .hint = Some(format!("write `{}`", r.raw.replace('\\', "/")));
         }
     }
-    for (rel, refs) in reference_docs(skill, &ix) {
+    for (rel, refs) in reference_docs(skill, ix) {
         for r in refs.iter() {
             if !r.in_code && r.raw.contains('\\') {
                 em.emit_in(&rel, Some(r.span), format!("`{}` uses backslashes", r.raw))
@@ -228,7 +228,7 @@ file. Peer: Anthropic's best-practice guide (\"keep references one level deep\")
 
 fn check_depth(_: &Ctx, skill: &Skill, em: &mut Emitter) {
     let ix = em.memo().index();
-    let direct = direct_targets(&ix);
+    let direct = direct_targets(ix);
     let mut sorted: Vec<&String> = direct.iter().filter(|p| is_doc(p)).collect();
     sorted.sort();
     let mut reported = HashSet::new();
@@ -240,7 +240,7 @@ fn check_depth(_: &Ctx, skill: &Skill, em: &mut Emitter) {
             if r.in_code {
                 continue;
             }
-            let Ok(q) = resolve_from(&ix, p, &r.raw) else {
+            let Ok(q) = resolve_from(ix, p, &r.raw) else {
                 continue;
             };
             if q != *p
@@ -372,13 +372,13 @@ fn check_orphans(_: &Ctx, skill: &Skill, em: &mut Emitter) {
             note(p, &mut dirs, &mut mentioned);
         }
     }
-    let direct = direct_targets(&ix);
+    let direct = direct_targets(ix);
     let mut docs: Vec<&String> = direct.iter().filter(|p| is_doc(p)).collect();
     docs.sort();
     for p in docs {
         if let Some(refs) = ix.refs_in(skill, p) {
             for r in refs.iter() {
-                if let Ok(q) = resolve_from(&ix, p, &r.raw) {
+                if let Ok(q) = resolve_from(ix, p, &r.raw) {
                     note(q, &mut dirs, &mut mentioned);
                 }
             }
