@@ -22,7 +22,9 @@
 //! document, `%YAML` directives, parse errors, and inputs near serde-saphyr's budget limits.
 
 use granit_parser::{Event, Options, Parser, ScalarStyle};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 
 /// Inputs larger than this go to serde-saphyr (keeps every budget far out of reach).
 const MAX_INPUT_BYTES: usize = 256 * 1024;
@@ -132,7 +134,7 @@ impl Builder {
                     if tag.is_some() {
                         return None;
                     }
-                    self.scalar(&text, style, anchor)?;
+                    self.scalar(text, style, anchor)?;
                 }
                 Event::SequenceStart(_, anchor, tag) => {
                     if tag.is_some() {
@@ -221,7 +223,7 @@ impl Builder {
     }
 
     /// A scalar event: a key, or a value.
-    fn scalar(&mut self, text: &str, style: ScalarStyle, anchor: usize) -> Option<()> {
+    fn scalar(&mut self, text: Cow<'_, str>, style: ScalarStyle, anchor: usize) -> Option<()> {
         self.nodes += 1;
         self.bytes += text.len();
         if self.nodes > MAX_NODES || self.bytes > MAX_SCALAR_BYTES {
@@ -236,9 +238,10 @@ impl Builder {
             *slot = key_slot(text, style)?;
             return Some(());
         }
+        let len = text.len();
         let value = scalar_value(text, style)?;
         if anchor != 0 {
-            self.remember(anchor, &value, 1, text.len(), 0)?;
+            self.remember(anchor, &value, 1, len, 0)?;
         }
         self.deliver(value)
     }
@@ -317,13 +320,13 @@ impl Builder {
                 match std::mem::replace(slot, Slot::Key) {
                     // Collections in key position are rejected before they start.
                     Slot::Key => return None,
-                    Slot::Value(key) => {
-                        // Duplicate keys are an error in serde-saphyr.
-                        if map.contains_key(&key) {
-                            return None;
+                    Slot::Value(key) => match map.entry(key) {
+                        Entry::Vacant(e) => {
+                            e.insert(value);
                         }
-                        map.insert(key, value);
-                    }
+                        // Duplicate keys are an error in serde-saphyr.
+                        Entry::Occupied(_) => return None,
+                    },
                     Slot::Merge => {
                         let ok = match &value {
                             Value::Object(_) => true,
@@ -379,36 +382,36 @@ fn depth_of(value: &Value) -> usize {
 /// What a scalar in key position makes the mapping expect next, or `None` (bail) for keys
 /// serde-saphyr treats specially: null-like plain keys (an error there) and integer-like
 /// plain keys (compared by integer value, so `0xB` and `11` would be duplicates).
-fn key_slot(text: &str, style: ScalarStyle) -> Option<Slot> {
+fn key_slot(text: Cow<'_, str>, style: ScalarStyle) -> Option<Slot> {
     if style == ScalarStyle::Plain {
         if text == "<<" {
             return Some(Slot::Merge);
         }
-        if is_nullish(text) {
+        if is_nullish(&text) {
             return None;
         }
-        let t = yaml_trim(text);
+        let t = yaml_trim(&text);
         let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
         if unsigned.as_bytes().first().is_some_and(u8::is_ascii_digit) {
             return None;
         }
     }
-    Some(Slot::Value(text.to_owned()))
+    Some(Slot::Value(text.into_owned()))
 }
 
 /// The JSON value of a scalar in value position, or `None` (bail) where serde-saphyr
 /// fails (non-finite floats).
-fn scalar_value(text: &str, style: ScalarStyle) -> Option<Value> {
+fn scalar_value(text: Cow<'_, str>, style: ScalarStyle) -> Option<Value> {
     if style != ScalarStyle::Plain {
-        return Some(Value::String(text.to_owned()));
+        return Some(Value::String(text.into_owned()));
     }
-    if is_nullish(text) {
+    if is_nullish(&text) {
         return Some(Value::Null);
     }
-    if let Some(b) = yaml11_bool(text) {
+    if let Some(b) = yaml11_bool(&text) {
         return Some(Value::Bool(b));
     }
-    let t = yaml_trim(text);
+    let t = yaml_trim(&text);
     if let Some((negative, magnitude)) = parse_int(t) {
         if negative {
             if magnitude <= 1u128 << 63 {
@@ -423,7 +426,7 @@ fn scalar_value(text: &str, style: ScalarStyle) -> Option<Value> {
     match parse_float(t) {
         Float::Finite(v) => Number::from_f64(v).map(Value::Number),
         Float::NonFinite => None,
-        Float::Text => Some(Value::String(text.to_owned())),
+        Float::Text => Some(Value::String(text.into_owned())),
     }
 }
 
@@ -844,6 +847,242 @@ d:
             ));
         }
         assert!(to_json(&text).is_none());
+    }
+
+    /// Tricky plain spellings, each checked as a value, a key, a quoted value and a
+    /// sequence item.
+    const SCALARS: &[&str] = &[
+        "0",
+        "00",
+        "-0",
+        "+0",
+        "0x",
+        "0x_1",
+        "0o8",
+        "0b2",
+        "1_",
+        "_1",
+        "1__2",
+        "1_2_3",
+        "1.",
+        ".",
+        "..",
+        "1e",
+        "1e+",
+        "e1",
+        "+.5",
+        "-.5",
+        "1.5e3",
+        "0.1_1",
+        "Infinity",
+        "-Infinity",
+        "+inf",
+        "NaN",
+        ".NaN",
+        "+.inf",
+        "-.nan",
+        ".Inf",
+        ".iNf",
+        "1e308",
+        "1e309",
+        "-1e309",
+        "2e-400",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "18446744073709551616",
+        "0xFFFFFFFFFFFFFFFF",
+        "0x10000000000000000",
+        "-0x8000000000000000",
+        "-0x8000000000000001",
+        "0o777",
+        "0O17",
+        "0X1f",
+        "0B11",
+        "+0x1F",
+        "-0b1",
+        "Y",
+        "N",
+        "yES",
+        "oN",
+        "oFf",
+        "True",
+        "tRUE",
+        "~",
+        "null",
+        "NULL",
+        "nULL",
+        "12:30",
+        "1:2:3",
+        "0.0.0.0",
+        "1,000",
+        "$1",
+        "3.14abc",
+        "0x1G",
+        "1 2",
+        "0777",
+        "-0777",
+        "08",
+        "0.5",
+        "-.0",
+        "+-1",
+        "-+1",
+        "++1",
+        "--1",
+        "0x-1",
+        "1e1_0",
+        "٣",
+        "１",
+        "1e-5",
+        "5E5",
+        "0e0",
+        "1.0e+10",
+        "yes please",
+        "on-call",
+        "n/a",
+        "<<",
+        "=",
+        "!",
+        "&",
+        "@",
+        "`",
+        "%",
+        "|",
+        ">",
+        "*",
+        "?",
+        "-",
+        ":",
+        "#x",
+        "a #b",
+    ];
+
+    #[test]
+    fn differential_on_tricky_scalars() {
+        let (mut n, mut fast) = (0, 0);
+        for s in SCALARS {
+            for text in [
+                format!("k: {s}\n"),
+                format!("{s}: v\n"),
+                format!("k: \"{s}\"\n"),
+                format!("- {s}\n"),
+                format!("[{s}]\n"),
+                format!("{{a: {s}}}\n"),
+                format!("{s}\n"),
+            ] {
+                n += 1;
+                if check(&text) {
+                    fast += 1;
+                }
+            }
+        }
+        eprintln!("tricky scalars: {n} inputs, {fast} on the fast path");
+        assert!(fast * 2 > n);
+    }
+
+    /// A small deterministic generator of flow-style documents with anchors, aliases,
+    /// merge keys and repeated keys, checked against serde-saphyr.
+    struct Gen {
+        state: u64,
+        anchors: usize,
+    }
+
+    impl Gen {
+        fn next(&mut self, n: usize) -> usize {
+            self.state = self
+                .state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((self.state >> 33) % n as u64) as usize
+        }
+
+        fn node(&mut self, depth: usize, out: &mut String) {
+            if self.next(4) == 0 {
+                out.push_str(&format!("&a{} ", self.anchors));
+                self.anchors += 1;
+            }
+            let kind = if depth > 3 { 0 } else { self.next(6) };
+            match kind {
+                0 | 1 => {
+                    const VALUES: &[&str] = &[
+                        "1", "x", "'1'", "true", "~", "0x1F", "1.5", "\"q\"", "", "-3", "on",
+                        "012", "1e3",
+                    ];
+                    out.push_str(VALUES[self.next(VALUES.len())]);
+                }
+                2 => {
+                    if self.anchors > 0 {
+                        out.push_str(&format!("*a{}", self.next(self.anchors)));
+                    } else {
+                        out.push('x');
+                    }
+                }
+                3 => {
+                    out.push('[');
+                    for i in 0..self.next(4) {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        self.node(depth + 1, out);
+                    }
+                    out.push(']');
+                }
+                _ => {
+                    const KEYS: &[&str] = &["a", "b", "c", "'a'", "\"b\"", "<<", "<<", "d"];
+                    out.push('{');
+                    for i in 0..self.next(5) {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        let key = KEYS[self.next(KEYS.len())];
+                        out.push_str(key);
+                        out.push_str(": ");
+                        if key == "<<" && self.anchors > 0 && self.next(3) > 0 {
+                            if self.next(2) == 0 {
+                                out.push_str(&format!("*a{}", self.next(self.anchors)));
+                            } else {
+                                let a = self.next(self.anchors);
+                                let b = self.next(self.anchors);
+                                out.push_str(&format!("[*a{a}, *a{b}]"));
+                            }
+                        } else {
+                            self.node(depth + 1, out);
+                        }
+                    }
+                    out.push('}');
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn differential_on_generated_documents() {
+        let mut g = Gen {
+            state: 0x5eed,
+            anchors: 0,
+        };
+        let (mut fast, mut valid, total) = (0, 0, 4000);
+        for _ in 0..total {
+            g.anchors = 0;
+            let mut text = String::new();
+            text.push_str("root: ");
+            g.node(0, &mut text);
+            text.push_str("\nnext: ");
+            g.node(0, &mut text);
+            text.push('\n');
+            if serde_saphyr::from_str::<Value>(&text).is_ok() {
+                valid += 1;
+            }
+            if check(&text) {
+                fast += 1;
+            }
+        }
+        eprintln!("generated: {total} documents, {valid} valid, {fast} on the fast path");
+        assert!(
+            fast * 10 > valid * 7,
+            "fast path too rare: {fast} of {valid}"
+        );
     }
 
     /// Fenced ```yaml / ```yml blocks of a Markdown text.
