@@ -1085,6 +1085,25 @@ d:
         );
     }
 
+    /// serde-saphyr's parser options cap buffered comment runs (32); the fast path uses the
+    /// same options, so both accept or reject long comment runs alike.
+    #[test]
+    fn long_comment_runs_agree() {
+        for n in [10, 31, 32, 33, 40, 100] {
+            let run = "# comment\n".repeat(n);
+            for text in [
+                format!("{run}a: 1\n"),
+                format!("a:\n{run}  b: 1\n"),
+                format!("a: 1\n{run}b: 2\n"),
+                format!("a: 1\n{run}"),
+            ] {
+                let slow = serde_saphyr::from_str::<Value>(&text).is_ok();
+                check(&text);
+                assert_eq!(to_json(&text).is_some(), slow, "{n} comments: {text:?}");
+            }
+        }
+    }
+
     /// Fenced ```yaml / ```yml blocks of a Markdown text.
     fn yaml_blocks(md: &str) -> Vec<String> {
         let mut out = Vec::new();
