@@ -14,6 +14,7 @@ pub mod compose;
 pub mod facts;
 pub mod rules;
 pub mod shell;
+pub mod yaml;
 
 pub use compose::{ComposeDoc, compose_files_in, load_compose_schema};
 pub use facts::{
