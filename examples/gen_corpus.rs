@@ -7,7 +7,8 @@
 //! of contents), a script, an asset and two templates. One skill in ten is broken in a
 //! different way (name mismatch, missing description, broken link, unclosed fence,
 //! unknown field). With `--docker`, every SKILL.md also carries three Dockerfile blocks
-//! and the skill a `templates/compose.yaml`.
+//! (Python + uv, Node, Go; clean except in the broken skills, which get one Docker or
+//! Compose mistake each) and the skill a `templates/compose.yaml`.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -100,15 +101,45 @@ fn write_skill(root: &Path, i: usize, docker: bool) -> std::io::Result<()> {
         "## Example\n\n```bash\n./scripts/check.py --input plan.txt --strict\n```\n"
     );
     if docker {
-        for d in 0..3 {
-            let _ = writeln!(
-                s,
-                "```dockerfile\n# syntax=docker/dockerfile:1\nFROM python:3.12-slim AS build{d}\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN pip install --no-cache-dir uv==0.8.15 && uv sync --locked\nCOPY . .\n\nFROM python:3.12-slim\nWORKDIR /app\nCOPY --from=build{d} /app /app\nRUN useradd --uid 10001 app\nUSER app\nEXPOSE 8000\nHEALTHCHECK --interval=30s CMD [\"python\", \"-c\", \"print(1)\"]\nCMD [\"python\", \"-m\", \"app\"]\n```\n"
-            );
-        }
+        // Three Dockerfiles a real Docker skill would show (Python + uv, Node, Go), clean
+        // unless the skill is one of the broken ones, plus a Compose file. Broken skills
+        // also carry one Docker or Compose mistake each.
+        let (py_base, node_cmd, go_apt, db_dep, secret) = match (broken, kind) {
+            (true, 0) => ("python:latest", "", "", "db", ""),
+            (true, 1) => ("python:3.12-slim", "CMD node server.js", "", "db", ""),
+            (true, 2) => ("python:3.12-slim", "", "", "database", ""),
+            (true, 3) => (
+                "python:3.12-slim",
+                "",
+                "RUN apt-get update && apt-get install curl\n",
+                "db",
+                "",
+            ),
+            (true, 4) => ("python:3.12-slim", "", "", "db", "ENV API_TOKEN=changeme\n"),
+            _ => ("python:3.12-slim", "", "", "db", ""),
+        };
+        let node_cmd = if node_cmd.is_empty() {
+            "CMD [\"node\", \"server.js\"]"
+        } else {
+            node_cmd
+        };
+        let _ = writeln!(
+            s,
+            "```dockerfile\n# syntax=docker/dockerfile:1\nFROM {py_base} AS build\nCOPY --from=ghcr.io/astral-sh/uv:0.8.15 /uv /uvx /bin/\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-dev\nCOPY . .\n\nFROM python:3.12-slim\nWORKDIR /app\n{secret}COPY --from=build /app /app\nRUN useradd --uid 10001 app\nUSER app\nEXPOSE 8000\nHEALTHCHECK --interval=30s CMD [\"python\", \"-c\", \"print(1)\"]\nCMD [\"python\", \"-m\", \"app\"]\n```\n"
+        );
+        let _ = writeln!(
+            s,
+            "```dockerfile\nFROM node:22-slim AS deps\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci --omit=dev\n\nFROM node:22-slim\nWORKDIR /app\nCOPY --from=deps /app/node_modules ./node_modules\nCOPY . .\nUSER node\nEXPOSE 3000\nHEALTHCHECK CMD [\"node\", \"healthcheck.js\"]\n{node_cmd}\n```\n"
+        );
+        let _ = writeln!(
+            s,
+            "```dockerfile\nFROM golang:1.23 AS build\nWORKDIR /src\n{go_apt}COPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/app ./cmd/app\n\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=build /out/app /app\nUSER nonroot\nHEALTHCHECK CMD [\"/app\", \"-healthcheck\"]\nENTRYPOINT [\"/app\"]\n```\n"
+        );
         std::fs::write(
             dir.join("templates/compose.yaml"),
-            "services:\n  api:\n    build: .\n    ports:\n      - \"8000:8000\"\n    depends_on:\n      db:\n        condition: service_healthy\n  db:\n    image: postgres:16\n    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U postgres\"]\n      interval: 5s\n    volumes:\n      - dbdata:/var/lib/postgresql/data\nvolumes:\n  dbdata: {}\n",
+            format!(
+                "services:\n  api:\n    build: .\n    ports:\n      - \"8000:8000\"\n    depends_on:\n      {db_dep}:\n        condition: service_healthy\n  db:\n    image: postgres:16\n    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U postgres\"]\n      interval: 5s\n    volumes:\n      - dbdata:/var/lib/postgresql/data\nvolumes:\n  dbdata: {{}}\n"
+            ),
         )?;
         let _ = writeln!(s, "Compose file: [compose](templates/compose.yaml).\n");
     }

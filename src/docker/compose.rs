@@ -110,7 +110,9 @@ pub struct ComposeDoc {
     /// The text elides parts (`# ...`, `…`): a teaching excerpt, so checks that need the
     /// whole file (unknown services, undeclared volumes/networks/secrets) are skipped.
     pub partial: bool,
-    lines: Vec<YLine>,
+    /// Key positions per line, for locating findings (built on first use: most
+    /// documents have none).
+    lines: std::cell::OnceCell<Vec<YLine>>,
     /// Span in the origin file of each YAML line (0-based index).
     line_spans: Vec<Span>,
 }
@@ -148,13 +150,21 @@ impl ComposeDoc {
             text: text.to_string(),
             value: None,
             parse_error: None,
-            partial: text.lines().any(|l| {
-                let t = l.trim();
-                t == "..." || t.starts_with("# ...") || t.starts_with("#...") || t.contains('…')
-            }),
-            lines: analyse(text),
+            partial: (text.contains("...") || text.contains('…'))
+                && text.lines().any(|l| {
+                    let t = l.trim();
+                    t == "..." || t.starts_with("# ...") || t.starts_with("#...") || t.contains('…')
+                }),
+            lines: std::cell::OnceCell::new(),
             line_spans,
         };
+        // The event-built reader handles what Compose files contain; anything it cannot
+        // vouch for (tags, odd keys, broken YAML) goes to serde-saphyr, which also words
+        // the error.
+        if let Some(v) = super::yaml::to_json(text) {
+            cd.value = Some(v);
+            return cd;
+        }
         match serde_saphyr::from_str::<Value>(text) {
             Ok(v) => cd.value = Some(v),
             Err(e) => {
@@ -204,7 +214,7 @@ impl ComposeDoc {
     }
 
     fn find(&self, path: &[Seg]) -> (usize, usize) {
-        let ls = &self.lines;
+        let ls = self.lines.get_or_init(|| analyse(&self.text));
         let mut lo = 0usize;
         let mut hi = ls.len();
         let mut parent: isize = -1;

@@ -885,6 +885,9 @@ pub fn is_secret_name(key: &str) -> bool {
 /// Finds `# hadolint ignore=A,B` comments and the line of the instruction after each.
 fn inline_ignores(text: &str, map: &Mapper<'_>) -> Vec<(usize, Vec<String>)> {
     let mut out = Vec::new();
+    if !text.contains("hadolint") {
+        return out;
+    }
     let mut pending: Vec<String> = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {

@@ -930,14 +930,13 @@ fn expose_port(df: &Dockerfile, out: &mut Vec<Hit>) {
 }
 
 fn is_uv_image(v: &str) -> bool {
-    let r = ImageRef::parse(v);
-    r.name.ends_with("astral-sh/uv")
+    // cheap pre-test before parsing the reference
+    v.contains("astral-sh/uv") && ImageRef::parse(v).name.ends_with("astral-sh/uv")
 }
 
 fn uv_image_unpinned(df: &Dockerfile, out: &mut Vec<Hit>) {
     let mut check = |raw: &str, span| {
-        let r = ImageRef::parse(raw);
-        if is_uv_image(raw) && !r.is_pinned() && !raw.contains('$') {
+        if is_uv_image(raw) && !raw.contains('$') && !ImageRef::parse(raw).is_pinned() {
             out.push(
                 Hit::new(span, format!("uv image `{raw}` is not pinned to a version"))
                     .hint("pin it, e.g. `ghcr.io/astral-sh/uv:0.8.15` (or a digest)"),
