@@ -369,9 +369,58 @@ fn no_healthcheck(df: &Dockerfile, out: &mut Vec<Hit>) {
         cur = s.base_stage.and_then(|i| df.stages.get(i));
     }
     out.push(
-        Hit::new(st.span, "this service image has no HEALTHCHECK")
-            .hint("add e.g. `HEALTHCHECK --interval=30s CMD [\"curl\", \"-f\", \"http://localhost:8000/health\"]`"),
+        Hit::new(st.span, "this service image has no HEALTHCHECK").hint(healthcheck_hint(df, st)),
     );
+}
+
+/// A HEALTHCHECK suggestion that works in the final image: slim and distroless images
+/// ship no curl, so the probe uses what the image has (Python, Node, busybox wget) or a
+/// check built into the app.
+fn healthcheck_hint(df: &Dockerfile, st: &Stage) -> String {
+    // the external image the final stage is built on (through `FROM <stage>` chains)
+    let mut base = st;
+    while let Some(prev) = base.base_stage.and_then(|i| df.stages.get(i)) {
+        if std::ptr::eq(prev, base) {
+            break;
+        }
+        base = prev;
+    }
+    let port = st
+        .instructions
+        .iter()
+        .find_map(|i| match &i.kind {
+            InstKind::Expose(ps) => ps
+                .first()
+                .map(|p| p.value.split('/').next().unwrap_or("").to_string()),
+            _ => None,
+        })
+        .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or_else(|| "8000".to_string());
+    let url = format!("http://localhost:{port}/health");
+    let name = base.image.short_name().to_ascii_lowercase();
+    let family = base.image.family();
+    if matches!(family, ImageFamily::Distroless | ImageFamily::Scratch) {
+        return "distroless and scratch images have no shell or curl: give the app a probe mode and use it, e.g. `HEALTHCHECK CMD [\"/app\", \"-healthcheck\"]`, or rely on the orchestrator's probes".to_string();
+    }
+    if name.starts_with("python") {
+        format!(
+            "add e.g. `HEALTHCHECK --interval=30s CMD [\"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('{url}')\"]` (python images have no curl)"
+        )
+    } else if name.starts_with("node") {
+        format!(
+            "add e.g. `HEALTHCHECK --interval=30s CMD [\"node\", \"-e\", \"fetch('{url}').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))\"]` (node images have no curl in -slim)"
+        )
+    } else if family == ImageFamily::Alpine {
+        format!(
+            "add e.g. `HEALTHCHECK --interval=30s CMD wget -q --spider {url} || exit 1` (busybox wget is in Alpine)"
+        )
+    } else if family == ImageFamily::Slim {
+        format!(
+            "add e.g. `HEALTHCHECK --interval=30s CMD [\"curl\", \"-fsS\", \"{url}\"]` after installing curl (slim images do not ship it), or probe with a tool the image has"
+        )
+    } else {
+        format!("add e.g. `HEALTHCHECK --interval=30s CMD [\"curl\", \"-fsS\", \"{url}\"]`")
+    }
 }
 
 fn shell_form_cmd(df: &Dockerfile, out: &mut Vec<Hit>) {
@@ -1031,6 +1080,34 @@ mod tests {
     }
 
     const GOOD: &str = "# syntax=docker/dockerfile:1\nFROM ghcr.io/astral-sh/uv:0.8.15 AS uv\nFROM python:3.12-slim AS build\nWORKDIR /app\nCOPY --from=uv /uv /bin/uv\nCOPY pyproject.toml uv.lock ./\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-install-project\nCOPY . .\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --locked\nFROM python:3.12-slim\nWORKDIR /app\nRUN useradd -r app\nCOPY --from=build --chown=app /app /app\nUSER app\nEXPOSE 8000\nHEALTHCHECK CMD [\"python\", \"-c\", \"print(1)\"]\nCMD [\"python\", \"-m\", \"app\"]\n";
+
+    #[test]
+    fn healthcheck_hint_fits_the_image() {
+        let hint = |text: &str| {
+            let df = parse_dockerfile_text(text);
+            check_dockerfile(&df)
+                .into_iter()
+                .find(|(id, _)| *id == "SF-docker-no-healthcheck")
+                .and_then(|(_, h)| h.hint)
+                .unwrap_or_default()
+        };
+        let py = hint(
+            "FROM python:3.12-slim AS base\nFROM base\nEXPOSE 9000\nCMD [\"python\", \"app.py\"]\n",
+        );
+        assert!(
+            py.contains("urllib.request") && py.contains("localhost:9000"),
+            "{py}"
+        );
+        assert!(!py.contains("\"curl\""), "{py}");
+        let d = hint("FROM gcr.io/distroless/static-debian12\nCMD [\"/app\"]\n");
+        assert!(d.contains("-healthcheck") && !d.contains("curl\\\""), "{d}");
+        let a = hint("FROM nginx:1.27-alpine\nEXPOSE 80\nCMD [\"nginx\"]\n");
+        assert!(a.contains("wget") && a.contains("localhost:80/"), "{a}");
+        let n = hint("FROM node:22-slim\nCMD [\"node\", \"s.js\"]\n");
+        assert!(n.contains("fetch(") && n.contains(":8000/"), "{n}");
+        let slim = hint("FROM debian:12-slim\nCMD [\"/srv\"]\n");
+        assert!(slim.contains("after installing curl"), "{slim}");
+    }
 
     #[test]
     fn good_file_is_clean() {

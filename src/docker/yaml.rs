@@ -1168,8 +1168,9 @@ d:
         let mut texts = Vec::new();
         walk(&root.join("skills"), &mut texts);
         walk(&root.join("tests"), &mut texts);
-        let corpus = Path::new("/work/main/bench/out/lint-corpus-docker-2000/skills");
-        if let Ok(entries) = std::fs::read_dir(corpus) {
+        // the benchmark corpus, when `bench/lint.sh --docker` has generated it
+        let corpus = root.join("bench/out/lint-corpus-docker-2000/skills");
+        if let Ok(entries) = std::fs::read_dir(&corpus) {
             let mut dirs: Vec<_> = entries.flatten().map(|e| e.path()).collect();
             dirs.sort();
             for dir in dirs.into_iter().take(50) {
