@@ -1185,13 +1185,14 @@ fn parse_mount(v: &str) -> Mount {
 pub fn package_call(c: &SimpleCommand) -> Option<PackageCall> {
     let argv = c.argv();
     let prog = c.program()?;
-    let rest: Vec<String> = argv.iter().skip(1).cloned().collect();
+    let rest: &[String] = argv.get(1..).unwrap_or(&[]);
     let first_op = |args: &[String]| -> String {
         args.iter()
             .find(|a| !a.starts_with('-'))
             .cloned()
             .unwrap_or_default()
     };
+    // Which manager, decided before anything is copied: most commands are not one.
     let (manager, args) = match prog {
         "apt-get" | "apt" => (PackageManager::Apt, rest),
         "apk" => (PackageManager::Apk, rest),
@@ -1201,13 +1202,14 @@ pub fn package_call(c: &SimpleCommand) -> Option<PackageCall> {
             && rest[0] == "-m"
             && rest[1].starts_with("pip") =>
         {
-            (PackageManager::Pip, rest[2..].to_vec())
+            (PackageManager::Pip, &rest[2..])
         }
         "uv" => (PackageManager::Uv, rest),
         "npm" => (PackageManager::Npm, rest),
         "go" => (PackageManager::Go, rest),
         _ => return None,
     };
+    let args = args.to_vec();
     let first = first_op(&args);
     let subcommand = match (manager, first.as_str()) {
         (PackageManager::Uv, "pip") | (PackageManager::Go, "mod") => {

@@ -271,6 +271,12 @@ the sections (links to #anchors) near the top of reference files longer than 100
     check: Check::Skill(check_toc),
 };
 
+/// Number of lines, as `str::lines().count()` counts them, without walking line by line.
+fn line_count(text: &str) -> usize {
+    memchr::memchr_iter(b'\n', text.as_bytes()).count()
+        + usize::from(!text.is_empty() && !text.ends_with('\n'))
+}
+
 fn has_toc(text: &str) -> bool {
     let mut anchor_links = 0;
     for line in text.lines().take(60) {
@@ -296,7 +302,7 @@ fn check_toc(_: &Ctx, skill: &Skill, em: &mut Emitter) {
         let Some(text) = ix.text(skill, &f.rel) else {
             continue;
         };
-        let n = text.lines().count();
+        let n = line_count(&text);
         if n > TOC_MIN_LINES && !has_toc(&text) {
             em.emit_in(
                 &f.rel,
@@ -455,6 +461,13 @@ fn check_extraneous(_: &Ctx, skill: &Skill, em: &mut Emitter) {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::*;
+
+    #[test]
+    fn line_count_matches_lines() {
+        for t in ["", "a", "a\n", "a\nb", "a\r\nb\r\n", "\n\n", "x\n\ny"] {
+            assert_eq!(super::line_count(t), t.lines().count(), "{t:?}");
+        }
+    }
 
     fn files_of(id: &str, s: &crate::skill::Skill) -> Vec<(String, usize)> {
         super::super::run_rule(id, &cx(), std::slice::from_ref(s))

@@ -209,25 +209,37 @@ pub fn skill_md_refs(skill: &Skill) -> Vec<PathRef> {
 pub fn text_refs(text: &str) -> Vec<PathRef> {
     let ix = LineIndex::new(text);
     let mut code = Vec::new();
-    let mut fence: Option<(usize, char, usize)> = None;
-    let mut pos = 0;
-    for line in text.split_inclusive('\n') {
-        let t = line.trim_start();
-        let ch = t.chars().next();
-        if let Some(c @ ('`' | '~')) = ch {
-            let n = t.chars().take_while(|&x| x == c).count();
-            if n >= 3 {
-                match fence {
-                    None => fence = Some((pos, c, n)),
-                    Some((start, fc, fnum)) if fc == c && n >= fnum && t.trim().len() == n => {
-                        code.push((start, pos + line.len()));
-                        fence = None;
-                    }
-                    _ => {}
+    let mut fence: Option<(usize, u8, usize)> = None;
+    // Only lines whose first non-blank character is a backtick or tilde can open or
+    // close a fence: jump from one such character to the next instead of walking lines.
+    let bytes = text.as_bytes();
+    // End (after its newline) of the last line looked at: only a line's first such
+    // character counts, so later ones on the same line are skipped.
+    let mut seen_to = 0;
+    for at in memchr::memchr2_iter(b'`', b'~', bytes) {
+        if at < seen_to {
+            continue;
+        }
+        let line_start =
+            memchr::memrchr(b'\n', &bytes[seen_to..at]).map_or(seen_to, |i| seen_to + i + 1);
+        let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i + 1);
+        seen_to = line_end;
+        if !text[line_start..at].trim_start().is_empty() {
+            continue;
+        }
+        let c = bytes[at];
+        let t = &text[at..line_end];
+        let n = t.bytes().take_while(|&x| x == c).count();
+        if n >= 3 {
+            match fence {
+                None => fence = Some((line_start, c, n)),
+                Some((start, fc, fnum)) if fc == c && n >= fnum && t.trim().len() == n => {
+                    code.push((start, line_end));
+                    fence = None;
                 }
+                _ => {}
             }
         }
-        pos += line.len();
     }
     if let Some((start, _, _)) = fence {
         code.push((start, text.len()));
@@ -327,6 +339,24 @@ mod tests {
             ]
         );
         assert_eq!(refs[0].span.line, 5);
+    }
+
+    #[test]
+    fn fences_found_like_a_line_walk() {
+        // indented fences, tildes, a longer closing fence, backticks inside lines, an
+        // unclosed fence at the end
+        let t = "a `x` b\n  ```sh\nsee references/a.md\n  ````\nreferences/b.md ``` x\n~~~\nreferences/c.md\n~~~\n```\nreferences/d.md\n";
+        let r = text_refs(t);
+        let code: Vec<(&str, bool)> = r.iter().map(|p| (p.raw.as_str(), p.in_code)).collect();
+        assert_eq!(
+            code,
+            [
+                ("references/a.md", true),
+                ("references/b.md", false),
+                ("references/c.md", true),
+                ("references/d.md", true)
+            ]
+        );
     }
 
     #[test]
