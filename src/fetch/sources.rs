@@ -407,6 +407,47 @@ mod tests {
         assert_eq!(m.references.len(), 10);
     }
 
+    /// `skillforge test` points a learner at the official page that covers a gap; `fetch`
+    /// must cache that page, so every Docker docs page a lesson cites is a source that
+    /// names that lesson.
+    #[test]
+    fn every_page_a_lesson_cites_is_fetched_for_that_lesson() {
+        let m = Manifest::embedded("docker-deployment").unwrap().unwrap();
+        let lib = crate::eval::suite::Library::embedded().unwrap();
+        let mut missing = Vec::new();
+        for c in &lib.curricula {
+            for l in &c.lessons {
+                for url in lib.lesson_docs(l) {
+                    let Some(path) = url.strip_prefix(&m.site) else {
+                        continue; // not a Docker docs page (e.g. the Agent Skills spec)
+                    };
+                    let path = path.split('#').next().unwrap_or(path);
+                    let covered = m.sources.iter().any(|s| match s {
+                        Source::Page(p) => {
+                            p.path == path && {
+                                let ls = if c.id == "full" {
+                                    &p.lessons.full
+                                } else {
+                                    &p.lessons.skill_first
+                                };
+                                ls.contains(&l.number)
+                            }
+                        }
+                        Source::Document(_) => false,
+                    });
+                    if !covered {
+                        missing.push(format!("{} lesson {}: {path}", c.id, l.number));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "cited but not fetched for the lesson:\n{}",
+            missing.join("\n")
+        );
+    }
+
     #[test]
     fn markdown_route_drops_trailing_slash() {
         assert_eq!(
