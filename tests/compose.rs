@@ -75,14 +75,51 @@ fn bad_file_schema_errors_have_lines_and_hints() {
         .unwrap_or_else(|| panic!("no helthcheck error: {found:#?}"));
     assert_eq!(typo.1, 4);
     assert_eq!(typo.3.as_deref(), Some("did you mean `healthcheck`?"));
-    // the invalid condition is reported by the schema (coarsely) with a specific hint
+    // depends_on is a `oneOf` (list or map): the error comes from the map form the file
+    // uses, at the condition's own line, not as "no allowed form" at `depends_on`
     let cond = found
         .iter()
-        .find(|(i, _, _, h)| {
-            *i == "SF-compose-schema" && h.as_deref().is_some_and(|h| h.contains("service_healty"))
-        })
-        .unwrap_or_else(|| panic!("no condition hint: {found:#?}"));
-    assert!((6..=8).contains(&cond.1), "{cond:?}");
+        .find(|(i, _, m, _)| *i == "SF-compose-schema" && m.contains("service_healty"))
+        .unwrap_or_else(|| panic!("no condition error: {found:#?}"));
+    assert_eq!(cond.1, 8, "{cond:?}");
+    assert!(
+        cond.2.contains("/services/web/depends_on/api/condition"),
+        "{cond:?}"
+    );
+    assert!(
+        cond.3
+            .as_deref()
+            .is_some_and(|h| h.contains("service_healthy")),
+        "{cond:?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|(_, _, m, _)| m.contains("does not match any allowed form")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn one_of_errors_descend_to_the_intended_form() {
+    let Some(cx) = ctx_with_schema() else { return };
+    // a long-syntax port with a wrong type inside: reported at `target`, line 6
+    let text = "services:\n  api:\n    image: python:3.12-slim\n    ports:\n      - published: 8000\n        target: [8000]\n";
+    let found = check(&cx, text);
+    let hit = found
+        .iter()
+        .find(|(i, ..)| *i == "SF-compose-schema")
+        .unwrap_or_else(|| panic!("{found:#?}"));
+    assert_eq!(hit.1, 6, "{found:#?}");
+    assert!(hit.2.contains("/services/api/ports/0/target"), "{hit:?}");
+    // a value that matches no form at all keeps the coarse message at its own line
+    let text = "services:\n  api:\n    image: python:3.12-slim\n    healthcheck:\n      test: 5\n";
+    let found = check(&cx, text);
+    let hit = found
+        .iter()
+        .find(|(i, ..)| *i == "SF-compose-schema")
+        .unwrap_or_else(|| panic!("{found:#?}"));
+    assert_eq!(hit.1, 5, "{found:#?}");
 }
 
 #[test]

@@ -660,7 +660,12 @@ fn schema_check(cx: &Ctx, _: &SkillMemo, d: &ComposeDoc, out: &mut Vec<Hit>) {
 /// Validates a parsed Compose document against a compiled schema.
 pub fn schema_hits(schema: &jsonschema::Validator, d: &ComposeDoc, v: &Value) -> Vec<Hit> {
     let mut out = Vec::new();
-    for e in schema.iter_errors(v).take(50) {
+    let top: Vec<jsonschema::ValidationError> = schema.iter_errors(v).take(50).collect();
+    let mut errors: Vec<&jsonschema::ValidationError> = Vec::new();
+    for e in &top {
+        best_branch_leaves(e, &mut errors, 0);
+    }
+    for e in errors {
         let mut path = segs_of(e.instance_path());
         let ptr = e.instance_path().as_str().to_string();
         let mut hint = None;
@@ -727,6 +732,53 @@ pub fn schema_hits(schema: &jsonschema::Validator, d: &ComposeDoc, v: &Value) ->
         out.push(h);
     }
     out
+}
+
+/// For a `oneOf`/`anyOf` failure, the errors of the alternative the value was meant to
+/// be: the branches whose type does not even match are dropped, and of the rest the one
+/// with the fewest errors wins, so a typo deep inside a map is reported at its own key
+/// rather than as "does not match any allowed form" at the parent. When no branch
+/// stands out (every branch is a type mismatch, or two tie), the error itself is kept.
+fn best_branch_leaves<'e, 'v>(
+    e: &'e jsonschema::ValidationError<'v>,
+    out: &mut Vec<&'e jsonschema::ValidationError<'v>>,
+    depth: usize,
+) {
+    use jsonschema::error::ValidationErrorKind as K;
+    let context = match e.kind() {
+        K::OneOfNotValid { context } | K::AnyOf { context } if depth < 8 => context,
+        _ => {
+            out.push(e);
+            return;
+        }
+    };
+    let here = e.instance_path().as_str();
+    let candidates: Vec<&Vec<jsonschema::ValidationError<'static>>> = context
+        .iter()
+        .filter(|branch| {
+            !branch.is_empty()
+                && !branch.iter().any(|b| {
+                    b.instance_path().as_str() == here
+                        && matches!(
+                            b.kind(),
+                            K::Type { .. } | K::Constant { .. } | K::Enum { .. }
+                        )
+                })
+        })
+        .collect();
+    let fewest = candidates.iter().map(|b| b.len()).min();
+    let best: Vec<_> = candidates
+        .iter()
+        .filter(|b| Some(b.len()) == fewest)
+        .collect();
+    match best.as_slice() {
+        [only] => {
+            for b in only.iter() {
+                best_branch_leaves(b, out, depth + 1);
+            }
+        }
+        _ => out.push(e),
+    }
 }
 
 /// Specific hints for the shapes the schema reports only as "oneOf failed".
