@@ -216,8 +216,9 @@ docker_rules! {
     r_platform => "SF-docker-from-platform", Warning, frag = false, peers = ["DL3029", "FromPlatformFlagConstDisallowed"],
         "FROM --platform with a fixed platform",
         "`FROM --platform=linux/amd64 …` pins the stage to one architecture: on an arm64 machine \
-         (Apple silicon, Graviton) the image is emulated or will not run, and `docker buildx build \
-         --platform linux/amd64,linux/arm64` produces the same amd64 image twice. Drop the flag and \
+         (Apple silicon, Graviton) it runs only under emulation or fails with `exec format error`, \
+         and in `docker buildx build --platform linux/amd64,linux/arm64` the arm64 variant is \
+         built on amd64 binaries. Drop the flag and \
          choose the platform at build time (`docker build --platform …`); in a multi-platform \
          build, write `FROM --platform=$BUILDPLATFORM` for a stage that cross-compiles on the build \
          machine. Like hadolint, a value that mentions `BUILDPLATFORM` or `TARGETPLATFORM` is \
