@@ -19,6 +19,13 @@
 //!   hadolint does not (KNOWN_DIFFERENCES).
 //! - DL3022: hadolint ignores numeric `--from=N`; we flag an index that is not an
 //!   earlier stage (no corpus file relies on it).
+//! - DL3021 (several sources need a destination ending in `/`): hadolint only checks
+//!   COPY; we also check ADD, which has the same requirement (KNOWN_DIFFERENCES).
+//! - DL3045 (COPY to a relative path before WORKDIR): we match `FROM <stage>`
+//!   case-insensitively, as Docker does, and inherit WORKDIR only from the stage built
+//!   on; hadolint matches stage names case-sensitively and also carries WORKDIR between
+//!   unrelated stages of the same image name (`FROM python:3.11` … `FROM python:3.12`).
+//!   No corpus file relies on either.
 
 use skillforge::docker::parse_dockerfile_text;
 use skillforge::docker::rules::{LOGIC, check_dockerfile};
@@ -38,6 +45,11 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
         "35-bad-maintainer-sudo.Dockerfile",
         "DL3009",
         "hadolint does not look behind `sudo`; we do (`sudo apt-get update` leaves the lists too)",
+    ),
+    (
+        "53-diff-add-multi-source.Dockerfile",
+        "DL3021",
+        "hadolint checks only COPY; ADD of several sources needs a directory ending in `/` too",
     ),
 ];
 

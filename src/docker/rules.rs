@@ -202,6 +202,42 @@ docker_rules! {
         "EXPOSE with an invalid port",
         "EXPOSE takes ports 0–65535, optionally with `/tcp` or `/udp` in lowercase (`EXPOSE 8000/tcp`).",
         expose_port;
+    r_copy_slash => "SF-docker-copy-multi-dest-slash", Error, frag = true, peers = ["DL3021"],
+        "COPY/ADD of several sources to a destination without a trailing `/`",
+        "With more than one source, Docker's reference requires the destination to be a directory \
+         written with a trailing slash: `COPY pyproject.toml uv.lock ./`, not `… uv.lock .` or \
+         `… /app`. The legacy builder rejects the instruction, and a reader cannot tell whether \
+         `/app` is meant as a file or a directory. Fix: end the destination with `/` (`./`, \
+         `/app/`). Like hadolint, the check counts arguments (a single wildcard source is not \
+         judged), reads quoted destinations without their quotes, and skips here-documents. \
+         Deliberate difference: hadolint DL3021 only checks COPY; skillforge also checks ADD, \
+         which has the same requirement.",
+        copy_multi_dest_slash;
+    r_platform => "SF-docker-from-platform", Warning, frag = false, peers = ["DL3029", "FromPlatformFlagConstDisallowed"],
+        "FROM --platform with a fixed platform",
+        "`FROM --platform=linux/amd64 …` pins the stage to one architecture: on an arm64 machine \
+         (Apple silicon, Graviton) it runs only under emulation or fails with `exec format error`, \
+         and in `docker buildx build --platform linux/amd64,linux/arm64` the arm64 variant is \
+         built on amd64 binaries. Drop the flag and \
+         choose the platform at build time (`docker build --platform …`); in a multi-platform \
+         build, write `FROM --platform=$BUILDPLATFORM` for a stage that cross-compiles on the build \
+         machine. Like hadolint, a value that mentions `BUILDPLATFORM` or `TARGETPLATFORM` is \
+         accepted; any other value, including other build arguments \
+         (`linux/$TARGETARCH`, `$PLATFORM`), is flagged.",
+        from_platform;
+    r_copy_rel => "SF-docker-copy-relative-no-workdir", Warning, frag = false, peers = ["DL3045"],
+        "COPY to a relative destination before any WORKDIR",
+        "A relative COPY destination (`COPY . .`, `COPY app.py app/`) lands in whatever working \
+         directory the base image set (`/` for most images, something else for others), so the \
+         files can move when the base image changes. Set `WORKDIR /app` before the COPY, or copy \
+         to an absolute path. A WORKDIR in the stage this one builds on (`FROM build`) counts. \
+         Like hadolint, destinations starting with a variable (`$HOME/…`) or a Windows drive \
+         (`C:\\app`) are not judged, quotes are ignored, and ADD is not checked. Deliberate \
+         differences: skillforge matches `FROM <stage>` case-insensitively as Docker does (hadolint \
+         does not, and flags `FROM BUILD` after `AS build`), and inherits WORKDIR only from a \
+         stage built on, while hadolint also carries it between unrelated stages that use the same \
+         image name (`FROM python:3.11` … `FROM python:3.12-slim`).",
+        copy_relative_no_workdir;
     r_uv_image => "SF-docker-uv-image-unpinned", Warning, frag = true, peers = [],
         "The uv image is not pinned",
         "`COPY --from=ghcr.io/astral-sh/uv:latest /uv /bin/` changes uv under you: pin a version \
@@ -978,6 +1014,111 @@ fn expose_port(df: &Dockerfile, out: &mut Vec<Hit>) {
     }
 }
 
+/// A path as hadolint reads it: `"` and `'` dropped from both ends.
+fn unquoted(path: &str) -> &str {
+    path.trim_matches(|c| c == '"' || c == '\'')
+}
+
+fn copy_multi_dest_slash(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for (_, i) in df.instructions() {
+        let InstKind::Copy(c) = &i.kind else { continue };
+        // here-documents are not judged (hadolint counts them inconsistently)
+        if c.heredoc || c.sources.len() < 2 || unquoted(&c.dest).ends_with('/') {
+            continue;
+        }
+        let kw = if c.is_add { "ADD" } else { "COPY" };
+        let fixed = match unquoted(&c.dest) {
+            "." | "" => "./".to_string(),
+            d => format!("{d}/"),
+        };
+        out.push(
+            Hit::new(
+                i.span,
+                format!(
+                    "{kw} of {} sources to `{}`: the destination must be a directory ending in `/`",
+                    c.sources.len(),
+                    c.dest
+                ),
+            )
+            .hint(format!("write the destination as `{fixed}`")),
+        );
+    }
+}
+
+fn from_platform(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for st in &df.stages {
+        let Some(p) = &st.platform else { continue };
+        if p.contains("BUILDPLATFORM") || p.contains("TARGETPLATFORM") {
+            continue;
+        }
+        out.push(
+            Hit::new(
+                st.span,
+                format!("`FROM --platform={p}` pins this stage to one platform"),
+            )
+            .hint(
+                "drop `--platform` and pass `--platform` to `docker build` instead; for a stage that \
+                 cross-compiles, use `FROM --platform=$BUILDPLATFORM`",
+            ),
+        );
+    }
+}
+
+/// A COPY destination hadolint treats as absolute: `/…`, a variable, or a Windows drive.
+fn is_absolute_dest(dest: &str) -> bool {
+    let d = unquoted(dest);
+    let mut chars = d.chars();
+    d.starts_with('/')
+        || d.starts_with('$')
+        || (chars.next().is_some_and(char::is_alphabetic) && chars.next() == Some(':'))
+}
+
+/// Some stage this one builds on (`FROM <stage>`, transitively) sets WORKDIR.
+fn inherits_workdir(df: &Dockerfile, st: &Stage) -> bool {
+    let mut cur = st.base_stage.and_then(|b| df.stages.get(b));
+    let mut hops = 0;
+    while let Some(b) = cur {
+        if b.instructions
+            .iter()
+            .any(|i| matches!(i.kind, InstKind::Workdir(_)))
+        {
+            return true;
+        }
+        hops += 1;
+        if hops > df.stages.len() {
+            break;
+        }
+        cur = b.base_stage.and_then(|x| df.stages.get(x));
+    }
+    false
+}
+
+fn copy_relative_no_workdir(df: &Dockerfile, out: &mut Vec<Hit>) {
+    for st in &df.stages {
+        if inherits_workdir(df, st) {
+            continue;
+        }
+        for i in &st.instructions {
+            match &i.kind {
+                InstKind::Workdir(_) => break,
+                InstKind::Copy(c) if !c.is_add && !is_absolute_dest(&c.dest) => {
+                    out.push(
+                        Hit::new(
+                            i.span,
+                            format!(
+                                "COPY to relative `{}` with no WORKDIR set: the files land in the base image's working directory",
+                                c.dest
+                            ),
+                        )
+                        .hint("add `WORKDIR /app` (or another absolute path) before this COPY, or copy to an absolute path"),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 fn is_uv_image(v: &str) -> bool {
     // cheap pre-test before parsing the reference
     v.contains("astral-sh/uv") && ImageRef::parse(v).name.ends_with("astral-sh/uv")
@@ -1255,6 +1396,21 @@ mod tests {
                 "EXPOSE 8000/tcp\n",
             ),
             (
+                "SF-docker-copy-multi-dest-slash",
+                "COPY pyproject.toml uv.lock .\n",
+                "COPY pyproject.toml uv.lock ./\n",
+            ),
+            (
+                "SF-docker-from-platform",
+                "FROM --platform=linux/amd64 python:3.12-slim\n",
+                "FROM --platform=$BUILDPLATFORM golang:1.23 AS build\n",
+            ),
+            (
+                "SF-docker-copy-relative-no-workdir",
+                "FROM python:3.12-slim\nCOPY . .\n",
+                "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n",
+            ),
+            (
                 "SF-docker-uv-image-unpinned",
                 "COPY --from=ghcr.io/astral-sh/uv:latest /uv /bin/\n",
                 "COPY --from=ghcr.io/astral-sh/uv:0.8.15 /uv /bin/\n",
@@ -1295,6 +1451,107 @@ mod tests {
                 r.id
             );
         }
+    }
+
+    fn lines(text: &str, id: &str) -> Vec<usize> {
+        ids(text)
+            .into_iter()
+            .filter(|(i, _)| *i == id)
+            .map(|(_, l)| l)
+            .collect()
+    }
+
+    /// Behaviours of hadolint 2.15 learned by experiment (DL3021, DL3029, DL3045).
+    #[test]
+    fn dl_rules_follow_hadolint_edge_cases() {
+        let multi = "SF-docker-copy-multi-dest-slash";
+        for bad in [
+            "COPY a b c\n",
+            "COPY a b .\n",
+            "COPY a b /app\n",
+            "COPY a b \"c\"\n",
+            "COPY a b $DEST\n",
+            "COPY --from=build a b /c\n",
+            "COPY [\"a\", \"b\", \"/c\"]\n",
+            "ADD a b /c\n",
+        ] {
+            assert!(fires(bad, multi), "{bad}");
+        }
+        for good in [
+            "COPY a b ./\n",
+            "COPY a b \"c/\"\n",
+            "COPY a b ${DEST}/\n",
+            "COPY a* /c\n",
+            "COPY a /c\n",
+            "COPY --chown=app a \\\n  b /srv/\n",
+        ] {
+            assert!(!fires(good, multi), "{good}");
+        }
+
+        let plat = "SF-docker-from-platform";
+        for bad in [
+            "FROM --platform=linux/amd64 a:1\n",
+            "FROM --platform=\"linux/arm64\" a:1\n",
+            "FROM --platform=linux/$TARGETARCH a:1\n",
+            "FROM --platform=$PLATFORM a:1\n",
+        ] {
+            assert!(fires(bad, plat), "{bad}");
+        }
+        for good in [
+            "FROM a:1\n",
+            "FROM --platform=$BUILDPLATFORM a:1\n",
+            "FROM --platform=${TARGETPLATFORM} a:1\n",
+            "FROM --platform=\"$BUILDPLATFORM\" a:1\n",
+        ] {
+            assert!(!fires(good, plat), "{good}");
+        }
+        assert_eq!(
+            lines(
+                "FROM a:1 AS x\nFROM --platform=linux/amd64 \\\n  b:1\n",
+                plat
+            ),
+            vec![2]
+        );
+
+        let rel = "SF-docker-copy-relative-no-workdir";
+        for dest in [
+            ".", "./", "app/", "\"app\"", "'app'", "./$X", "~/app", "_:x",
+        ] {
+            let text = format!("FROM a:1\nCOPY x {dest}\n");
+            assert!(fires(&text, rel), "{text}");
+        }
+        for dest in [
+            "/app/",
+            "$HOME/app",
+            "${APP_DIR}",
+            "\"/app\"",
+            "'$X'",
+            "C:\\app",
+            "c:/app",
+            "D:",
+        ] {
+            let text = format!("FROM a:1\nCOPY x {dest}\n");
+            assert!(!fires(&text, rel), "{text}");
+        }
+        // WORKDIR counts from where it is set, per stage
+        assert_eq!(
+            lines(
+                "FROM a:1\nCOPY . .\nWORKDIR /app\nCOPY . .\nFROM a:1\nCOPY --from=0 /app .\n",
+                rel
+            ),
+            vec![2, 6]
+        );
+        // inherited through `FROM <stage>`, transitively, stage names case-insensitive
+        assert_eq!(
+            lines(
+                "FROM a:1 AS base\nWORKDIR /app\nFROM base AS b\nFROM B\nCOPY . .\nFROM b:1\nCOPY . .\n",
+                rel
+            ),
+            vec![7]
+        );
+        // ADD and ONBUILD are not judged; fragments neither
+        assert!(!fires("FROM a:1\nADD x.tar.gz .\nONBUILD COPY . .\n", rel));
+        assert!(!fires("COPY . .\n", rel));
     }
 
     #[test]
