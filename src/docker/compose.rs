@@ -129,10 +129,8 @@ impl ComposeDoc {
                 .map(|(i, block_line)| {
                     let block_line = block_line.trim_end_matches('\r');
                     let mut s = dix.line_span(dtext, first + i);
-                    let indent = super::facts::block_indent(
-                        super::facts::line_text(dtext, dix, first + i),
-                        block_line,
-                    );
+                    let indent =
+                        super::facts::block_indent(dix.line_str(dtext, first + i), block_line);
                     s.offset += indent;
                     s.col += indent;
                     s.len = s.len.saturating_sub(indent);
@@ -290,12 +288,9 @@ fn key(k: &str) -> Seg {
 }
 
 /// Every Compose document of a skill: YAML blocks with top-level `services:`, then
-/// compose files (sorted). Parsed once per skill and thread.
+/// compose files (sorted). Parses afresh; lint rules share one parse per skill through
+/// [`crate::lint::SkillMemo::compose`].
 pub fn compose_files_in(skill: &Skill) -> Vec<ComposeDoc> {
-    parse_compose_docs(skill)
-}
-
-pub(crate) fn parse_compose_docs(skill: &Skill) -> Vec<ComposeDoc> {
     super::parse_embedded(
         skill,
         |cb| is_yaml_lang(&cb.lang) && looks_like_compose(&cb.code),

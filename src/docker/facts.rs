@@ -35,9 +35,9 @@ impl<'a> Mapper<'a> {
         let doc = doc.map(|(dtext, dix, first)| {
             let bases = (1..=ix.line_count(text).max(1))
                 .map(|line| {
-                    let block_line = line_text(text, &ix, line);
+                    let block_line = ix.line_str(text, line);
                     let dline = first + line - 1;
-                    dix.line_start(dline) + block_indent(line_text(dtext, dix, dline), block_line)
+                    dix.line_start(dline) + block_indent(dix.line_str(dtext, dline), block_line)
                 })
                 .collect();
             (dtext, dix, bases)
@@ -92,13 +92,6 @@ pub(crate) fn block_indent(doc_line: &str, block_line: &str) -> usize {
     } else {
         doc_line.find(block_line).unwrap_or(0)
     }
-}
-
-/// The text of 1-based `line` (without terminator), found through the line index.
-pub(crate) fn line_text<'t>(text: &'t str, ix: &LineIndex, line: usize) -> &'t str {
-    let start = ix.line_start(line).min(text.len());
-    let end = ix.line_end(text, line).max(start);
-    text[start..end].trim_end_matches('\r')
 }
 
 /// A base image reference (`FROM` or `COPY --from=<image>`).

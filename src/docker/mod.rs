@@ -76,10 +76,6 @@ pub fn is_dockerfile_lang(lang: &str) -> bool {
 /// Parses afresh on every call; lint rules share one parse per skill through
 /// [`crate::lint::SkillMemo::dockerfiles`].
 pub fn dockerfiles_in(skill: &Skill) -> Vec<Dockerfile> {
-    parse_dockerfiles(skill)
-}
-
-fn parse_dockerfiles(skill: &Skill) -> Vec<Dockerfile> {
     parse_embedded(
         skill,
         |cb| !cb.code.trim().is_empty() && is_dockerfile_lang(&cb.lang),

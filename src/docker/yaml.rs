@@ -800,25 +800,17 @@ d:
         assert_eq!(v["g"], 1000);
     }
 
+    fn keys(v: &Value) -> Vec<&str> {
+        v.as_object().unwrap().keys().map(|k| k.as_str()).collect()
+    }
+
     #[test]
     fn merge_order_explicit_first_then_merged() {
         let v = to_json(MERGE_ORDER).unwrap();
-        let keys: Vec<&str> = v["svc"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(|k| k.as_str())
-            .collect();
-        assert_eq!(keys, ["command", "restart", "image", "ports"]);
+        assert_eq!(keys(&v["svc"]), ["command", "restart", "image", "ports"]);
         assert_eq!(v["svc"]["restart"], "no");
         let v = to_json(MERGE_LIST).unwrap();
-        let keys: Vec<&str> = v["svc"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(|k| k.as_str())
-            .collect();
-        assert_eq!(keys, ["s", "p", "q", "r"]);
+        assert_eq!(keys(&v["svc"]), ["s", "p", "q", "r"]);
         assert_eq!(v["svc"]["q"], 2);
     }
 

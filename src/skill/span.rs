@@ -68,6 +68,14 @@ impl LineIndex {
         }
     }
 
+    /// The text of 1-based `line` (without its line ending), found through the index
+    /// (the free [`line_text`] walks the text instead).
+    pub fn line_str<'t>(&self, text: &'t str, line: usize) -> &'t str {
+        let start = self.line_start(line).min(text.len());
+        let end = self.line_end(text, line).clamp(start, text.len());
+        text[start..end].trim_end_matches('\r')
+    }
+
     /// A span for `offset..offset+len` in `text`.
     pub fn span(&self, text: &str, offset: usize, len: usize) -> Span {
         let offset = offset.min(text.len());
@@ -128,6 +136,11 @@ mod tests {
         let s = ix.span(t, t.len() - 1, 1);
         assert_eq!((s.line, s.col), (3, 1));
         assert_eq!(line_text(t, 2), "cdé");
+        for l in 1..=3 {
+            assert_eq!(ix.line_str(t, l), line_text(t, l), "line {l}");
+        }
+        let crlf = "a\r\nb\r\n";
+        assert_eq!(LineIndex::new(crlf).line_str(crlf, 1), "a");
         assert_eq!(ix.line_span(t, 2).len, "cdé".len());
     }
 }
