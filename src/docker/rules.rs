@@ -1119,14 +1119,14 @@ fn copy_relative_no_workdir(df: &Dockerfile, out: &mut Vec<Hit>) {
     }
 }
 
-fn is_uv_image(v: &str) -> bool {
-    // cheap pre-test before parsing the reference
-    v.contains("astral-sh/uv") && ImageRef::parse(v).name.ends_with("astral-sh/uv")
-}
-
 fn uv_image_unpinned(df: &Dockerfile, out: &mut Vec<Hit>) {
     let mut check = |raw: &str, span| {
-        if is_uv_image(raw) && !raw.contains('$') && !ImageRef::parse(raw).is_pinned() {
+        // cheap pre-test, then one parse of the reference
+        if !raw.contains("astral-sh/uv") || raw.contains('$') {
+            return;
+        }
+        let r = ImageRef::parse(raw);
+        if r.name.ends_with("astral-sh/uv") && !r.is_pinned() {
             out.push(
                 Hit::new(span, format!("uv image `{raw}` is not pinned to a version"))
                     .hint("pin it, e.g. `ghcr.io/astral-sh/uv:0.8.15` (or a digest)"),
