@@ -118,7 +118,9 @@ pub fn import(path: &Path) -> Result<(Library, Curriculum)> {
             .ok_or_else(|| bad(path, e, format!("eval `{id}` has no prompt")))?;
         let source = ext
             .and_then(|x| x.value.get("assertions"))
-            .or_else(|| e.value.get("assertions"));
+            .or_else(|| e.value.get("assertions"))
+            // skill-creator spells them `expectations`.
+            .or_else(|| e.value.get("expectations"));
         let mut assertions = Vec::new();
         for a in source.and_then(|s| s.value.as_seq()).unwrap_or(&[]) {
             assertions.push(assertion(path, a)?);
@@ -178,6 +180,7 @@ fn assertion(path: &Path, a: &SNode) -> Result<Assertion> {
             check_json: None,
             hint: None,
             doc: None,
+            answer: Default::default(),
             line: line_of(a),
         }),
         Node::Map(_) => {
@@ -204,6 +207,7 @@ fn assertion(path: &Path, a: &SNode) -> Result<Assertion> {
                 check: c,
                 hint: a.value.get_str("hint").map(str::to_string),
                 doc: a.value.get_str("doc").map(str::to_string),
+                answer: Default::default(),
                 line: line_of(a),
             })
         }

@@ -17,6 +17,8 @@ pub mod commands;
 pub mod composefacts;
 pub mod dockerfacts;
 pub mod evals;
+pub mod model;
+pub mod model_cli;
 pub mod node;
 pub mod output;
 pub mod run;
@@ -97,12 +99,72 @@ pub struct TestArgs {
     /// Run the prompts of an agentskills evals.json (assertions without `check` are not scored)
     #[arg(long, value_name = "FILE", conflicts_with = "lesson")]
     pub import_evals: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// The model judge's options of `skillforge test` (`--model` turns it on).
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Model judge (answers with and without the skill)")]
+pub struct ModelArgs {
+    /// Answer each prompt with an assistant, with and without the skill, and grade the
+    /// answers: claude-code[:MODEL], anthropic:MODEL, openai:MODEL, command:PROGRAM
+    /// [default with no value: claude-code when `claude` is on PATH]
+    #[arg(long, value_name = "PROVIDER[:MODEL]", num_args = 0..=1, default_missing_value = "auto")]
+    pub model: Option<String>,
+    /// Grade assertions that need a reader with this model (anthropic:MODEL, openai:MODEL)
+    #[arg(long, value_name = "PROVIDER:MODEL")]
+    pub judge: Option<String>,
+    /// Ask whether the description makes the assistant pick the skill (lesson prompts
+    /// should, built-in near misses should not); reports recall and precision
+    #[arg(long)]
+    pub triggers: bool,
+    /// Runs per prompt and configuration [default: 1; 3 with --triggers]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub runs: Option<u32>,
+    /// Runs in flight at once
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: u32,
+    /// API base URL (an OpenAI-compatible server: Ollama, vLLM, llama.cpp, LM Studio)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Seconds one call (or one agent run) may take
+    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: u64,
+    /// Spending guard: stop after this many API requests or agent runs (retries count)
+    #[arg(long, value_name = "N")]
+    pub max_calls: Option<u32>,
+    /// Most tool-loop turns per answer (API providers)
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_turns: u32,
+    /// Most tokens per model reply (API providers)
+    #[arg(long, value_name = "N", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(16..=200_000))]
+    pub max_tokens: u32,
+    /// Sampling temperature (API providers) [default: the provider's]
+    #[arg(long, value_name = "T")]
+    pub temperature: Option<f64>,
+    /// Ask again even when an identical run is cached (the new answers replace the old)
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Write benchmark.json, benchmark.md, grading.json per run, the answers and report.html here
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 const TEST_AFTER_HELP: &str = "\
 The static judge checks the skill itself: does SKILL.md, with its references and
 templates, contain the guidance, Dockerfile and commands a good answer to each lesson's
 test prompts needs? Each miss names what is absent, a hint, and the official page.
+
+The model judge (--model) measures what an assistant does with the skill: each prompt is
+answered with the skill installed and without it, both answers are graded by the same
+assertions, and the uplift is reported. Examples:
+  skillforge test --lesson 5 --model claude-code
+  skillforge test --lesson 5 --model anthropic:claude-sonnet-4-5      # needs ANTHROPIC_API_KEY
+  skillforge test --all --model openai:llama3.2 --base-url http://127.0.0.1:11434/v1
+  skillforge test --lesson 5 --model 'command:codex exec' --runs 3 --out evals/run-1
+  skillforge test --triggers --model claude-code
+Answers are cached (unchanged skill + prompt = no new call; --no-cache asks again).
 
 Exit codes: 0 every selected lesson reaches --min-score; 1 some lesson is below it;
 2 usage or input error (unknown lesson, bad suite file, no skill).";
@@ -257,6 +319,15 @@ pub fn run_test(args: TestArgs) -> Result<u8> {
         None => default_skill_path(&std::env::current_dir().map_err(|e| Error::io(".", e))?),
     };
     let skill = load_skill(&path)?;
+    if args.model.model.is_some() || args.model.triggers || args.model.judge.is_some() {
+        return model_cli::run(&args, &lib, cur, &lessons, &skill);
+    }
+    if args.model.out.is_some() {
+        return Err(Error::usage_hint(
+            "--out writes a model benchmark",
+            "add --model PROVIDER[:MODEL] (e.g. --model claude-code)",
+        ));
+    }
     let subject = Subject::from_skill(&skill);
     let report = run::run(
         &lib,

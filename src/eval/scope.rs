@@ -198,7 +198,10 @@ impl Scope {
                 .collect()
         };
         match self {
-            Scope::Skill | Scope::SkillMd | Scope::References => vec![s.whole(0)],
+            // The answer text and every file the assistant wrote.
+            Scope::Skill | Scope::SkillMd | Scope::References => {
+                (0..s.docs.len()).map(|i| s.whole(i)).collect()
+            }
             Scope::Templates => s
                 .code_units()
                 .iter()

@@ -218,6 +218,24 @@ impl Subject {
         Subject::new(vec![doc], true)
     }
 
+    /// An answer plus the files the assistant wrote while answering (an agent working
+    /// in a project): each file is a document of the answer, graded like a code block
+    /// of its type (a `Dockerfile` is a Dockerfile, `compose.yaml` is YAML).
+    pub fn from_answer_with_files(text: &str, files: &[(String, String)]) -> Subject {
+        let mut s = Subject::from_answer(text);
+        for (rel, body) in files {
+            let md = (file_lang(rel) == "markdown").then(|| parse_skill_md(body));
+            s.docs.push(Doc {
+                path: rel.clone(),
+                kind: DocKind::Answer,
+                lines: LineIndex::new(body),
+                text: body.clone(),
+                md,
+            });
+        }
+        s
+    }
+
     fn new(docs: Vec<Doc>, is_answer: bool) -> Subject {
         Subject {
             docs,

@@ -37,7 +37,21 @@ pub struct Assertion {
     pub hint: Option<String>,
     /// The official page that covers this (defaults to the topic's first doc).
     pub doc: Option<String>,
+    /// How the model judge reads it against an answer (`answer:` in the suite).
+    pub answer: AnswerView,
     pub line: usize,
+}
+
+/// How an assertion applies to a model's answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AnswerView {
+    /// As written.
+    #[default]
+    Same,
+    /// Reworded as a claim about an answer.
+    Text(String),
+    /// About the skill only (its layout, its description): not graded on answers.
+    SkillOnly,
 }
 
 /// A test prompt.
@@ -435,6 +449,17 @@ fn topic_from(n: &SNode, path: &Path) -> Result<Topic> {
                 check_json: a.value.get("check").map(|c| c.value.to_json()),
                 hint: a.value.get_str("hint").map(str::to_string),
                 doc: a.value.get_str("doc").map(doc_url),
+                answer: match a.value.get("answer") {
+                    Some(v) if matches!(v.value, super::node::Node::Bool(false)) => {
+                        AnswerView::SkillOnly
+                    }
+                    Some(v) => v
+                        .value
+                        .as_str()
+                        .map(|t| AnswerView::Text(t.to_string()))
+                        .unwrap_or_default(),
+                    None => AnswerView::Same,
+                },
                 line: line_of(a),
             });
         }

@@ -1,0 +1,363 @@
+//! The API providers (Anthropic Messages, OpenAI-compatible chat completions) and the
+//! way they are offered a skill: progressive disclosure, as agents do it.
+//!
+//! - With the skill, the system prompt lists the skill's name and description only; the
+//!   `load_skill` tool returns SKILL.md; `read_file` returns a file inside the skill
+//!   folder (path traversal, absolute paths and symlinks refused). A bounded loop runs
+//!   the tool calls until the model gives its final answer or the turn limit is hit.
+//! - Without the skill (the baseline) the same assistant prompt is sent, with no skill
+//!   listed and no tools.
+
+use super::bundle::SkillBundle;
+use super::http::{CallBudget, CallError, Http};
+use super::provider::{ApiKey, Kind};
+use super::{ToolCall, Transcript};
+use serde_json::{Value, json};
+
+/// What one API conversation needs.
+pub struct ApiCall<'a> {
+    pub kind: Kind,
+    pub model: &'a str,
+    pub base_url: &'a str,
+    pub key: Option<&'a ApiKey>,
+    pub http: &'a Http,
+    pub budget: &'a CallBudget,
+    pub max_turns: u32,
+    pub max_tokens: u32,
+    pub temperature: Option<f64>,
+    /// Stop after the first model turn (trigger evaluation only asks whether the skill
+    /// is loaded).
+    pub first_turn_only: bool,
+    /// Replaces the assistant prompt (the judge's rubric); no skill, no tools.
+    pub system: Option<String>,
+}
+
+/// The assistant's standing instructions (both configurations).
+pub const BASE_SYSTEM: &str = "You are a senior software engineer helping a developer. Answer the request \
+completely: give the files, commands and explanations they need, in Markdown with fenced code blocks \
+labelled by language (```dockerfile, ```yaml, ```bash).";
+
+/// The system prompt with the skill listed (its body is not included: the model
+/// loads it when it judges the skill relevant).
+pub fn system_with_skill(b: &SkillBundle) -> String {
+    format!(
+        "{BASE_SYSTEM}\n\nThe following skills are available. A skill is a folder of expert \
+instructions, references and templates. When a request matches a skill's description, call \
+`load_skill` with its name before answering, then follow its instructions; read the files it \
+points to with `read_file` (paths relative to the skill folder).\n\n- {}: {}",
+        b.name, b.description
+    )
+}
+
+fn tool_defs() -> Vec<(&'static str, &'static str, Value)> {
+    vec![
+        (
+            "load_skill",
+            "Load a skill's instructions (its SKILL.md). Call it when the request matches the skill's description.",
+            json!({
+                "type": "object",
+                "properties": {"name": {"type": "string", "description": "The skill's name, as listed"}},
+                "required": ["name"],
+                "additionalProperties": false
+            }),
+        ),
+        (
+            "read_file",
+            "Read a file of a loaded skill (a reference or a template), by its path relative to the skill folder.",
+            json!({
+                "type": "object",
+                "properties": {"path": {"type": "string", "description": "e.g. references/compose.md or templates/Dockerfile"}},
+                "required": ["path"],
+                "additionalProperties": false
+            }),
+        ),
+    ]
+}
+
+/// Runs a tool the model called. Returns (content, is_error).
+pub fn run_tool(b: &SkillBundle, name: &str, input: &Value, t: &mut Transcript) -> (String, bool) {
+    let arg = |k: &str| {
+        input
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    match name {
+        "load_skill" => {
+            let asked = arg("name");
+            t.tool_calls.push(ToolCall {
+                name: "load_skill".into(),
+                target: super::escape_ctl(&asked),
+            });
+            if asked.trim() == b.name {
+                t.skill_used = true;
+                (
+                    format!(
+                        "Base directory for this skill: {}/\n\n{}",
+                        b.name,
+                        b.skill_md()
+                    ),
+                    false,
+                )
+            } else {
+                (
+                    format!(
+                        "no skill named `{}`; available: {}",
+                        super::escape_ctl(&asked),
+                        b.name
+                    ),
+                    true,
+                )
+            }
+        }
+        "read_file" => {
+            let asked = arg("path");
+            t.tool_calls.push(ToolCall {
+                name: "read_file".into(),
+                target: super::escape_ctl(&asked),
+            });
+            match b.resolve(&asked) {
+                Ok(f) => (String::from_utf8_lossy(&f.bytes).into_owned(), false),
+                Err(e) => (e, true),
+            }
+        }
+        other => (
+            format!(
+                "unknown tool `{}`: use load_skill or read_file",
+                super::escape_ctl(other)
+            ),
+            true,
+        ),
+    }
+}
+
+/// Runs one prompt through an API provider, with the skill (`Some`) or without.
+pub async fn converse(c: &ApiCall<'_>, prompt: &str, skill: Option<&SkillBundle>) -> Transcript {
+    let mut t = Transcript::default();
+    let result = match c.kind {
+        Kind::Anthropic => anthropic_loop(c, prompt, skill, &mut t).await,
+        _ => openai_loop(c, prompt, skill, &mut t).await,
+    };
+    if let Err(e) = result {
+        t.error = Some(e.to_string());
+        t.budget_stop = matches!(e, CallError::Budget(_));
+    }
+    t
+}
+
+fn turn_limit_error(n: u32) -> CallError {
+    CallError::Failed(format!(
+        "the tool loop did not reach a final answer within {n} turns (raise --max-turns, or check that the model stops calling tools)"
+    ))
+}
+
+async fn anthropic_loop(
+    c: &ApiCall<'_>,
+    prompt: &str,
+    skill: Option<&SkillBundle>,
+    t: &mut Transcript,
+) -> Result<(), CallError> {
+    let url = format!("{}/v1/messages", c.base_url.trim_end_matches("/v1"));
+    let mut headers: Vec<(&str, String)> = vec![("anthropic-version", "2023-06-01".into())];
+    if let Some(k) = c.key {
+        headers.push(("x-api-key", k.expose().to_string()));
+    }
+    let mut messages = vec![json!({"role": "user", "content": prompt})];
+    let system = match (&c.system, skill) {
+        (Some(s), _) => s.clone(),
+        (None, Some(b)) => system_with_skill(b),
+        (None, None) => BASE_SYSTEM.to_string(),
+    };
+    let tools: Vec<Value> = tool_defs()
+        .into_iter()
+        .map(|(n, d, s)| json!({"name": n, "description": d, "input_schema": s}))
+        .collect();
+    for turn in 0..c.max_turns {
+        let mut body = json!({
+            "model": c.model,
+            "max_tokens": c.max_tokens,
+            "system": system,
+            "messages": messages,
+        });
+        if skill.is_some() {
+            body["tools"] = Value::Array(tools.clone());
+        }
+        if let Some(temp) = c.temperature {
+            body["temperature"] = json!(temp);
+        }
+        let resp = c
+            .http
+            .post_json(&url, &headers, &body, c.budget, c.key)
+            .await?;
+        t.turns = turn + 1;
+        t.input_tokens += resp
+            .pointer("/usage/input_tokens")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        t.output_tokens += resp
+            .pointer("/usage/output_tokens")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        let content = resp
+            .get("content")
+            .and_then(Value::as_array)
+            .ok_or_else(|| {
+                CallError::Failed(format!(
+                    "{url}: the response has no `content` array (is this a Messages API server?)"
+                ))
+            })?;
+        let mut results = Vec::new();
+        for block in content {
+            match block.get("type").and_then(Value::as_str) {
+                Some("text") => {
+                    let text = block.get("text").and_then(Value::as_str).unwrap_or("");
+                    push_text(t, text);
+                }
+                Some("tool_use") => {
+                    let id = block.get("id").and_then(Value::as_str).unwrap_or("");
+                    let name = block.get("name").and_then(Value::as_str).unwrap_or("");
+                    let input = block.get("input").cloned().unwrap_or(Value::Null);
+                    let (out, is_error) = match skill {
+                        Some(b) => run_tool(b, name, &input, t),
+                        None => ("no tools are available".into(), true),
+                    };
+                    results.push(json!({
+                        "type": "tool_result", "tool_use_id": id, "content": out, "is_error": is_error
+                    }));
+                }
+                _ => {}
+            }
+        }
+        if results.is_empty() || c.first_turn_only {
+            return Ok(());
+        }
+        messages.push(json!({"role": "assistant", "content": content}));
+        messages.push(json!({"role": "user", "content": results}));
+    }
+    Err(turn_limit_error(c.max_turns))
+}
+
+async fn openai_loop(
+    c: &ApiCall<'_>,
+    prompt: &str,
+    skill: Option<&SkillBundle>,
+    t: &mut Transcript,
+) -> Result<(), CallError> {
+    let url = format!("{}/chat/completions", c.base_url);
+    let mut headers: Vec<(&str, String)> = Vec::new();
+    if let Some(k) = c.key {
+        headers.push(("authorization", format!("Bearer {}", k.expose())));
+    }
+    let system = match (&c.system, skill) {
+        (Some(s), _) => s.clone(),
+        (None, Some(b)) => system_with_skill(b),
+        (None, None) => BASE_SYSTEM.to_string(),
+    };
+    let mut messages = vec![
+        json!({"role": "system", "content": system}),
+        json!({"role": "user", "content": prompt}),
+    ];
+    let tools: Vec<Value> = tool_defs()
+        .into_iter()
+        .map(|(n, d, s)| {
+            json!({"type": "function", "function": {"name": n, "description": d, "parameters": s}})
+        })
+        .collect();
+    for turn in 0..c.max_turns {
+        let mut body = json!({
+            "model": c.model,
+            "messages": messages,
+            "max_tokens": c.max_tokens,
+        });
+        if skill.is_some() {
+            body["tools"] = Value::Array(tools.clone());
+        }
+        if let Some(temp) = c.temperature {
+            body["temperature"] = json!(temp);
+        }
+        let resp = c
+            .http
+            .post_json(&url, &headers, &body, c.budget, c.key)
+            .await?;
+        t.turns = turn + 1;
+        t.input_tokens += resp
+            .pointer("/usage/prompt_tokens")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        t.output_tokens += resp
+            .pointer("/usage/completion_tokens")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        let msg = resp.pointer("/choices/0/message").ok_or_else(|| {
+            CallError::Failed(format!(
+                "{url}: the response has no `choices[0].message` (is this a chat-completions server?)"
+            ))
+        })?;
+        if let Some(text) = msg.get("content").and_then(Value::as_str) {
+            push_text(t, text);
+        }
+        let calls = msg
+            .get("tool_calls")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if calls.is_empty() || c.first_turn_only {
+            if calls.is_empty() {
+                return Ok(());
+            }
+            for call in &calls {
+                let name = call
+                    .pointer("/function/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                if let Some(b) = skill {
+                    let input = parse_args(call);
+                    let _ = run_tool(b, name, &input, t);
+                }
+            }
+            return Ok(());
+        }
+        let mut assistant = json!({"role": "assistant", "content": msg.get("content").cloned().unwrap_or(Value::Null)});
+        assistant["tool_calls"] = Value::Array(calls.clone());
+        messages.push(assistant);
+        for call in &calls {
+            let id = call.get("id").and_then(Value::as_str).unwrap_or("");
+            let name = call
+                .pointer("/function/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let input = parse_args(call);
+            let (out, is_error) = match skill {
+                Some(b) => run_tool(b, name, &input, t),
+                None => ("no tools are available".into(), true),
+            };
+            let content = if is_error {
+                format!("error: {out}")
+            } else {
+                out
+            };
+            messages.push(json!({"role": "tool", "tool_call_id": id, "content": content}));
+        }
+    }
+    Err(turn_limit_error(c.max_turns))
+}
+
+/// A tool call's `function.arguments` (a JSON string; some servers send an object).
+fn parse_args(call: &Value) -> Value {
+    match call.pointer("/function/arguments") {
+        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or(Value::Null),
+        Some(v) => v.clone(),
+        None => Value::Null,
+    }
+}
+
+fn push_text(t: &mut Transcript, text: &str) {
+    if text.trim().is_empty() {
+        return;
+    }
+    if !t.answer.is_empty() {
+        t.answer.push_str("\n\n");
+    }
+    t.answer.push_str(text);
+}
