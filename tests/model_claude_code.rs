@@ -42,7 +42,10 @@ fn stream(model: &str, blocks: Vec<Value>) -> Reply {
             ev.push(("content_block_start", json!({"type": "content_block_start", "index": i, "content_block": {"type": "tool_use", "id": b["id"], "name": b["name"], "input": {}}})));
             ev.push(("content_block_delta", json!({"type": "content_block_delta", "index": i, "delta": {"type": "input_json_delta", "partial_json": b["input"].to_string()}})));
         }
-        ev.push(("content_block_stop", json!({"type": "content_block_stop", "index": i})));
+        ev.push((
+            "content_block_stop",
+            json!({"type": "content_block_stop", "index": i}),
+        ));
     }
     ev.push(("message_delta", json!({"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": null}, "usage": {"output_tokens": 20}})));
     ev.push(("message_stop", json!({"type": "message_stop"})));
@@ -56,9 +59,11 @@ fn brain() -> Brain {
         let model = b["model"].as_str().unwrap_or("claude").to_string();
         if b["stream"] != true {
             // Side requests (titles, summaries): a plain message.
-            return Reply::json(json!({"id": "msg_x", "type": "message", "role": "assistant", "model": model,
+            return Reply::json(
+                json!({"id": "msg_x", "type": "message", "role": "assistant", "model": model,
                 "content": [{"type": "text", "text": "ok"}], "stop_reason": "end_turn",
-                "usage": {"input_tokens": 1, "output_tokens": 1}}));
+                "usage": {"input_tokens": 1, "output_tokens": 1}}),
+            );
         }
         let all = b.to_string();
         let msgs = b["messages"].as_array().cloned().unwrap_or_default();
@@ -74,10 +79,17 @@ fn brain() -> Brain {
             .unwrap_or("")
             .to_lowercase();
         let listed = all.contains("- docker-deployment: ");
-        let dockerish = user_first.contains("docker") || user_first.contains("container") || user_first.contains("image");
+        let dockerish = user_first.contains("docker")
+            || user_first.contains("container")
+            || user_first.contains("image");
         // Claude Code merges consecutive user turns, so test the newest marker first.
         if last_text.contains("toolu_w") {
-            return stream(&model, vec![json!({"type": "text", "text": "I wrote a multi-stage Dockerfile; expect roughly 180 MB instead of 1.2 GB."})]);
+            return stream(
+                &model,
+                vec![
+                    json!({"type": "text", "text": "I wrote a multi-stage Dockerfile; expect roughly 180 MB instead of 1.2 GB."}),
+                ],
+            );
         }
         if last_text.contains("Base directory for this skill: ") {
             // The skill's body arrived: write the Dockerfile into the project.
@@ -87,14 +99,27 @@ fn brain() -> Brain {
                 .and_then(|s| s.split("\\n").next())
                 .unwrap_or("")
                 .to_string();
-            let project = base.trim_end_matches("/.claude/skills/docker-deployment").to_string();
-            return stream(&model, vec![json!({"type": "tool_use", "id": "toolu_w", "name": "Write",
-                "input": {"file_path": format!("{project}/Dockerfile"), "content": DOCKERFILE}})]);
+            let project = base
+                .trim_end_matches("/.claude/skills/docker-deployment")
+                .to_string();
+            return stream(
+                &model,
+                vec![json!({"type": "tool_use", "id": "toolu_w", "name": "Write",
+                "input": {"file_path": format!("{project}/Dockerfile"), "content": DOCKERFILE}})],
+            );
         }
         if listed && dockerish && !last_text.contains("tool_result") {
-            return stream(&model, vec![json!({"type": "tool_use", "id": "toolu_s", "name": "Skill", "input": {"skill": "docker-deployment"}})]);
+            return stream(
+                &model,
+                vec![
+                    json!({"type": "tool_use", "id": "toolu_s", "name": "Skill", "input": {"skill": "docker-deployment"}}),
+                ],
+            );
         }
-        stream(&model, vec![json!({"type": "text", "text": "Run `docker build .` and you are done."})])
+        stream(
+            &model,
+            vec![json!({"type": "text", "text": "Run `docker build .` and you are done."})],
+        )
     })
 }
 
@@ -136,7 +161,9 @@ fn bin(home: &Path, base: &str) -> Command {
 #[test]
 fn real_claude_code_uses_the_skill_and_its_written_files_are_graded() {
     if !claude_available() {
-        eprintln!("SKIPPED: the Claude Code CLI (`claude`) is not installed (npm i -g @anthropic-ai/claude-code)");
+        eprintln!(
+            "SKIPPED: the Claude Code CLI (`claude`) is not installed (npm i -g @anthropic-ai/claude-code)"
+        );
         return;
     }
     let t = tempfile::tempdir().unwrap();
@@ -146,7 +173,16 @@ fn real_claude_code_uses_the_skill_and_its_written_files_are_graded() {
     let srv = Llm::start(brain());
     let out = t.path().join("out");
     let a = bin(&home, &srv.base)
-        .args(["test", "--format", "json", "--model", "claude-code", "--timeout", "120", "--out"])
+        .args([
+            "test",
+            "--format",
+            "json",
+            "--model",
+            "claude-code",
+            "--timeout",
+            "120",
+            "--out",
+        ])
         .arg(&out)
         .arg("--suite")
         .arg(suite(t.path()))
@@ -155,30 +191,53 @@ fn real_claude_code_uses_the_skill_and_its_written_files_are_graded() {
     let o = a.get_output();
     let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
-    let v: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}\n{stdout}\n{stderr}"));
+    let v: Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}\n{stdout}\n{stderr}"));
     let runs = v["runs"].as_array().unwrap();
-    let with = runs.iter().find(|r| r["configuration"] == "with_skill").unwrap();
-    let without = runs.iter().find(|r| r["configuration"] == "without_skill").unwrap();
-    assert_eq!(with["skill_used"], true, "the Skill tool call was seen: {v:#}");
+    let with = runs
+        .iter()
+        .find(|r| r["configuration"] == "with_skill")
+        .unwrap();
+    let without = runs
+        .iter()
+        .find(|r| r["configuration"] == "without_skill")
+        .unwrap();
+    assert_eq!(
+        with["skill_used"], true,
+        "the Skill tool call was seen: {v:#}"
+    );
     assert_eq!(without["skill_used"], false);
-    assert_eq!(with["result"]["passed"], 3, "the Dockerfile written with Write was graded: {v:#}");
+    assert_eq!(
+        with["result"]["passed"], 3,
+        "the Dockerfile written with Write was graded: {v:#}"
+    );
     assert_eq!(with["expectations"][0]["evidence"][0]["file"], "Dockerfile");
     assert_eq!(without["result"]["passed"], 0);
     assert!(v["lessons"][0]["uplift"].as_f64().unwrap() > 0.5, "{v:#}");
     assert_eq!(o.status.code(), Some(0), "{stderr}");
     // The file the agent wrote is kept with the run's outputs.
-    let kept = std::fs::read_to_string(out.join("multistage/with_skill/run-1/outputs/files/Dockerfile")).unwrap();
+    let kept =
+        std::fs::read_to_string(out.join("multistage/with_skill/run-1/outputs/files/Dockerfile"))
+            .unwrap();
     assert!(kept.contains("COPY --from=builder"));
     // The init event listed the project skill only in the with-skill project.
-    let grading: Value = serde_json::from_slice(&std::fs::read(out.join("multistage/with_skill/run-1/grading.json")).unwrap()).unwrap();
-    assert!(grading["execution_metrics"]["tool_calls"]["Skill"].as_u64() == Some(1), "{grading:#}");
+    let grading: Value = serde_json::from_slice(
+        &std::fs::read(out.join("multistage/with_skill/run-1/grading.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        grading["execution_metrics"]["tool_calls"]["Skill"].as_u64() == Some(1),
+        "{grading:#}"
+    );
     assert!(grading["execution_metrics"]["tool_calls"]["Write"].as_u64() == Some(1));
 }
 
 #[test]
 fn real_claude_code_trigger_eval_uses_the_skill_tool_signal() {
     if !claude_available() {
-        eprintln!("SKIPPED: the Claude Code CLI (`claude`) is not installed (npm i -g @anthropic-ai/claude-code)");
+        eprintln!(
+            "SKIPPED: the Claude Code CLI (`claude`) is not installed (npm i -g @anthropic-ai/claude-code)"
+        );
         return;
     }
     let t = tempfile::tempdir().unwrap();
@@ -187,7 +246,18 @@ fn real_claude_code_trigger_eval_uses_the_skill_tool_signal() {
     let dir = skillforge::blueprint::generate_default(t.path()).unwrap();
     let srv = Llm::start(brain());
     let a = bin(&home, &srv.base)
-        .args(["test", "--triggers", "--runs", "1", "--format", "json", "--model", "claude-code", "--timeout", "120"])
+        .args([
+            "test",
+            "--triggers",
+            "--runs",
+            "1",
+            "--format",
+            "json",
+            "--model",
+            "claude-code",
+            "--timeout",
+            "120",
+        ])
         .arg("--suite")
         .arg(suite(t.path()))
         .arg(&dir)

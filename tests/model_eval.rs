@@ -949,3 +949,67 @@ fn bad_usage_is_exit_2() {
         "keep"
     );
 }
+
+#[test]
+fn html_report_renders_in_headless_chromium() {
+    let chromium = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| {
+            std::process::Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    let Some(chromium) = chromium else {
+        eprintln!("SKIPPED: no headless Chromium (apt-get install chromium) to open report.html");
+        return;
+    };
+    let t = tempfile::tempdir().unwrap();
+    let dir = skill(t.path());
+    let suite = small_suite(t.path());
+    let out = t.path().join("out");
+    let _ = bin(&t.path().join("cache"))
+        .args([
+            "test",
+            "--model",
+            "command:sh -c 'cat >/dev/null; echo \"<script>alert(1)</script> expect 150 MB\"'",
+            "--out",
+        ])
+        .arg(&out)
+        .arg("--suite")
+        .arg(&suite)
+        .arg(&dir)
+        .assert();
+    let page = out.join("report.html");
+    let profile = t.path().join("profile");
+    let o = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        dom.contains("id=\"summary\""),
+        "{dom}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(dom.contains("multistage") && dom.contains("nonroot"));
+    assert!(dom.contains("with the skill (run 1)") && dom.contains("without the skill (run 1)"));
+    // The answer's markup stays text.
+    assert!(
+        !dom.contains("<script>alert(1)</script>"),
+        "answer HTML was not escaped"
+    );
+    assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}

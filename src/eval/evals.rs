@@ -181,6 +181,7 @@ fn assertion(path: &Path, a: &SNode) -> Result<Assertion> {
             hint: None,
             doc: None,
             answer: Default::default(),
+            answer_only: false,
             line: line_of(a),
         }),
         Node::Map(_) => {
@@ -208,6 +209,7 @@ fn assertion(path: &Path, a: &SNode) -> Result<Assertion> {
                 hint: a.value.get_str("hint").map(str::to_string),
                 doc: a.value.get_str("doc").map(str::to_string),
                 answer: Default::default(),
+                answer_only: false,
                 line: line_of(a),
             })
         }

@@ -110,6 +110,7 @@ pub fn run_prompt(s: &Subject, p: &Prompt, topic_doc: Option<&str>) -> PromptRes
     let assertions: Vec<AssertionResult> = p
         .assertions
         .iter()
+        .filter(|a| s.is_answer || !a.answer_only)
         .map(|a| run_assertion(s, a, topic_doc))
         .collect();
     let (ok, total) = weights(&assertions);

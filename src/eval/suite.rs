@@ -39,6 +39,8 @@ pub struct Assertion {
     pub doc: Option<String>,
     /// How the model judge reads it against an answer (`answer:` in the suite).
     pub answer: AnswerView,
+    /// Only meaningful for an answer (`answer_only: true`): the static judge skips it.
+    pub answer_only: bool,
     pub line: usize,
 }
 
@@ -460,6 +462,10 @@ fn topic_from(n: &SNode, path: &Path) -> Result<Topic> {
                         .unwrap_or_default(),
                     None => AnswerView::Same,
                 },
+                answer_only: matches!(
+                    a.value.get("answer_only").map(|v| &v.value),
+                    Some(super::node::Node::Bool(true))
+                ),
                 line: line_of(a),
             });
         }

@@ -172,7 +172,6 @@ impl Llm {
     }
 }
 
-
 impl Reply {
     /// A Server-Sent Events stream of (event, data) pairs, sent whole.
     pub fn sse(events: &[(&str, Value)]) -> Reply {

@@ -213,7 +213,33 @@ pub fn grade(p: &Prompt, topic_doc: Option<&str>, t: &Transcript) -> Option<Prom
         return None;
     }
     let subject = Subject::from_answer_with_files(&t.answer, &t.files);
-    Some(run_prompt(&subject, &answer_view(p), topic_doc))
+    let mut r = run_prompt(&subject, &answer_view(p), topic_doc);
+    for a in &mut r.assertions {
+        if a.passed == Some(false) {
+            a.note = a.note.take().map(|n| answer_note(&n));
+        }
+    }
+    Some(r)
+}
+
+/// A miss note worded for an answer: the static judge's notes speak of the skill's
+/// folders and show the patterns it looked for; an answer's reader needs neither.
+pub fn answer_note(note: &str) -> String {
+    let looks_like_patterns = note.contains("none of /")
+        || note.contains("[^")
+        || note.contains("\\b")
+        || note.contains("(?");
+    if note.contains("no Dockerfile in scope") {
+        return "the answer has no Dockerfile".into();
+    }
+    if note.contains("no Compose file in scope") || note.contains("no compose file in scope") {
+        return "the answer has no Compose file".into();
+    }
+    if looks_like_patterns {
+        return "the answer does not say this".into();
+    }
+    note.replace(" in templates/", " in the answer")
+        .replace("templates/", "the answer's ")
 }
 
 /// Sends every assertion without a machine check to the judge.
@@ -284,4 +310,85 @@ pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prompt(id: &str) -> Prompt {
+        let lib = Library::embedded().unwrap();
+        lib.topics
+            .values()
+            .flat_map(|t| t.prompts.iter())
+            .find(|p| p.id == id)
+            .cloned()
+            .unwrap()
+    }
+
+    #[test]
+    fn answer_only_assertions_are_graded_on_answers_only() {
+        let p = prompt("multistage-base-choice");
+        let answer = "Stick with python:3.12-slim: numpy and psycopg ship manylinux wheels, which musl-based Alpine cannot use.";
+        let t = Transcript {
+            answer: answer.into(),
+            ..Default::default()
+        };
+        let graded = grade(&p, None, &t).unwrap();
+        assert!(
+            graded
+                .assertions
+                .iter()
+                .any(|a| a.text.starts_with("Recommends staying"))
+        );
+        let t = tempfile::tempdir().unwrap();
+        let skill = crate::skill::Skill::from_text(
+            t.path(),
+            &format!("---\nname: x\ndescription: y\n---\n{answer}\n"),
+        );
+        let r = run_prompt(&Subject::from_skill(&skill), &p, None);
+        assert!(
+            !r.assertions
+                .iter()
+                .any(|a| a.text.starts_with("Recommends staying"))
+        );
+    }
+
+    #[test]
+    fn skill_only_assertions_leave_and_rewordings_apply() {
+        let p = prompt("multistage-task-api");
+        let v = answer_view(&p);
+        assert!(
+            v.assertions[0].text.starts_with("The answer's Dockerfile"),
+            "{}",
+            v.assertions[0].text
+        );
+        let build = lessons_prompt_with_skill_only();
+        let v = answer_view(&build);
+        assert!(v.assertions.len() < build.assertions.len());
+    }
+
+    fn lessons_prompt_with_skill_only() -> Prompt {
+        let lib = Library::embedded().unwrap();
+        lib.topics
+            .values()
+            .flat_map(|t| t.prompts.iter())
+            .find(|p| {
+                p.assertions
+                    .iter()
+                    .any(|a| a.answer == AnswerView::SkillOnly)
+            })
+            .cloned()
+            .unwrap()
+    }
+
+    #[test]
+    fn failed_runs_are_not_graded() {
+        let p = prompt("multistage-task-api");
+        let t = Transcript {
+            error: Some("timeout".into()),
+            ..Default::default()
+        };
+        assert!(grade(&p, None, &t).is_none());
+    }
 }
