@@ -74,8 +74,18 @@ fn tool_defs() -> Vec<(&'static str, &'static str, Value)> {
     ]
 }
 
+/// Most tool calls one answer may make (a model that reads every file in a loop is
+/// stopped here, whatever --max-turns says).
+pub const MAX_TOOL_CALLS: usize = 64;
+
 /// Runs a tool the model called. Returns (content, is_error).
 pub fn run_tool(b: &SkillBundle, name: &str, input: &Value, t: &mut Transcript) -> (String, bool) {
+    if t.tool_calls.len() >= MAX_TOOL_CALLS {
+        return (
+            format!("tool call limit ({MAX_TOOL_CALLS}) reached: answer with what you have"),
+            true,
+        );
+    }
     let arg = |k: &str| {
         input
             .get(k)
@@ -360,4 +370,65 @@ fn push_text(t: &mut Transcript, text: &str) {
         t.answer.push_str("\n\n");
     }
     t.answer.push_str(text);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle() -> (tempfile::TempDir, SkillBundle) {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path().join("demo");
+        std::fs::create_dir_all(d.join("references")).unwrap();
+        std::fs::write(
+            d.join("SKILL.md"),
+            "---\nname: demo\ndescription: Demo things.\n---\n# Demo\n",
+        )
+        .unwrap();
+        std::fs::write(d.join("references/r.md"), "ref").unwrap();
+        let skill = crate::skill::Skill::load(&d).unwrap();
+        let b = SkillBundle::load(&skill).unwrap();
+        (t, b)
+    }
+
+    #[test]
+    fn tools_load_read_refuse_and_cap() {
+        let (_t, b) = bundle();
+        let mut t = Transcript::default();
+        let (out, err) = run_tool(&b, "load_skill", &json!({"name": "demo"}), &mut t);
+        assert!(
+            !err && out.starts_with("Base directory for this skill: demo/")
+                && out.contains("# Demo")
+        );
+        assert!(t.skill_used);
+        let (_, err) = run_tool(&b, "load_skill", &json!({"name": "other"}), &mut t);
+        assert!(err);
+        let (out, err) = run_tool(&b, "read_file", &json!({"path": "references/r.md"}), &mut t);
+        assert!(!err && out == "ref");
+        let (out, err) = run_tool(
+            &b,
+            "read_file",
+            &json!({"path": "../../etc/passwd"}),
+            &mut t,
+        );
+        assert!(err && out.contains("leaves the skill folder"));
+        let (_, err) = run_tool(&b, "rm_rf", &json!({}), &mut t);
+        assert!(err);
+        for _ in 0..MAX_TOOL_CALLS {
+            run_tool(&b, "read_file", &json!({"path": "references/r.md"}), &mut t);
+        }
+        let (out, err) = run_tool(&b, "read_file", &json!({"path": "references/r.md"}), &mut t);
+        assert!(err && out.contains("limit"));
+    }
+
+    #[test]
+    fn system_prompt_lists_only_name_and_description() {
+        let (_t, b) = bundle();
+        let s = system_with_skill(&b);
+        assert!(s.contains("- demo: Demo things."));
+        assert!(
+            !s.contains("# Demo"),
+            "the body is loaded on demand, not listed"
+        );
+    }
 }

@@ -209,6 +209,15 @@ fn lesson(out: &mut String, r: &ModelReport, l: &LessonSummary, color: bool) {
         signed(l.uplift),
         r.min_score
     );
+    let c = &l.cost;
+    let _ = writeln!(
+        out,
+        "  per run: {} tokens with the skill, {} without · {:.1} s with, {:.1} s without",
+        k(c.tokens_with_skill.round() as u64),
+        k(c.tokens_without_skill.round() as u64),
+        c.seconds_with_skill,
+        c.seconds_without_skill
+    );
     for p in &l.prompts {
         if p.flips.is_empty() && p.ungraded == 0 && p.errors == 0 {
             continue;

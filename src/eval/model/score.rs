@@ -105,6 +105,33 @@ pub struct PromptSummary {
     pub ungraded: usize,
     /// Runs that failed (errors, timeouts, budget).
     pub errors: usize,
+    /// Mean tokens and seconds per run, with and without the skill.
+    pub cost: Cost,
+}
+
+/// Mean tokens (input + output) and seconds per run, per configuration.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct Cost {
+    pub tokens_with_skill: f64,
+    pub tokens_without_skill: f64,
+    pub seconds_with_skill: f64,
+    pub seconds_without_skill: f64,
+}
+
+fn cost(with: &[&GradedRun], without: &[&GradedRun]) -> Cost {
+    let mean = |v: &[&GradedRun], f: &dyn Fn(&GradedRun) -> f64| -> f64 {
+        if v.is_empty() {
+            0.0
+        } else {
+            (v.iter().map(|r| f(r)).sum::<f64>() / v.len() as f64 * 10.0).round() / 10.0
+        }
+    };
+    Cost {
+        tokens_with_skill: mean(with, &|r| r.transcript.tokens() as f64),
+        tokens_without_skill: mean(without, &|r| r.transcript.tokens() as f64),
+        seconds_with_skill: mean(with, &|r| r.transcript.seconds),
+        seconds_without_skill: mean(without, &|r| r.transcript.seconds),
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,6 +144,8 @@ pub struct LessonSummary {
     pub uplift: Option<f64>,
     /// The with-skill mean reaches `--min-score`.
     pub passed: bool,
+    /// Mean tokens and seconds per run over the lesson's runs.
+    pub cost: Cost,
     pub prompts: Vec<PromptSummary>,
 }
 
@@ -174,6 +203,7 @@ pub fn summarise_lesson(
             flips: flips(&with, &without),
             ungraded,
             errors,
+            cost: cost(&with, &without),
         });
     }
     let lesson_scores = |c: Config| -> Vec<f64> {
@@ -206,7 +236,11 @@ pub fn summarise_lesson(
         (Some(a), Some(b)) => Some(((a.mean - b.mean) * 1000.0).round() / 1000.0),
         _ => None,
     };
+    let of_all =
+        |c: Config| -> Vec<&GradedRun> { runs.iter().copied().filter(|r| r.config == c).collect() };
+    let lesson_cost = cost(&of_all(Config::WithSkill), &of_all(Config::WithoutSkill));
     LessonSummary {
+        cost: lesson_cost,
         lesson: number,
         title: title.to_string(),
         docs,
