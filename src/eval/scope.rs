@@ -211,10 +211,24 @@ impl Scope {
                     end: u.end,
                 })
                 .collect(),
-            Scope::Section(n) => named_sections(s, 0, *n),
+            // An answer has no skill layout: a section scope reads the matching section
+            // when the answer has one, else the whole answer.
+            Scope::Section(n) => {
+                let found = named_sections(s, 0, *n);
+                if found.is_empty() {
+                    (0..s.docs.len()).map(|i| s.whole(i)).collect()
+                } else {
+                    found
+                }
+            }
             Scope::Heading(h) => {
                 let h = h.to_lowercase();
-                sections_where(s, 0, |t| t.contains(&h))
+                let found = sections_where(s, 0, |t| t.contains(&h));
+                if found.is_empty() {
+                    (0..s.docs.len()).map(|i| s.whole(i)).collect()
+                } else {
+                    found
+                }
             }
             Scope::File { pattern, .. } => blocks_of(&file_lang(pattern)),
             Scope::Code(lang) => blocks_of(&norm_lang(lang)),
