@@ -3,11 +3,33 @@
 
 use crate::error::{Error, Result};
 use std::io::{Read, Write};
+#[cfg(all(test, unix))]
+use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 
 /// Writes `bytes` to `path` atomically: a temp file in the same directory, fsync, rename.
 /// Parent directories are created. On any failure the destination is untouched.
+/// Refuses to replace anything that is not a regular file: a symlink, a device
+/// (`/dev/full`), a FIFO or a directory is left as it is, with an input error.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Ok(m) = std::fs::symlink_metadata(path) {
+        let what = if m.file_type().is_symlink() {
+            Some("a symbolic link")
+        } else if m.is_dir() {
+            Some("a directory")
+        } else if !m.is_file() {
+            Some("a device, FIFO or socket")
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            return Err(Error::input(
+                path,
+                format!("is {what}; skillforge only replaces regular files"),
+            )
+            .with_hint("name a new or regular file (or `-` for standard output where the option allows it)"));
+        }
+    }
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -30,9 +52,63 @@ pub enum ReadError {
     TooLarge { size: u64, cap: u64 },
 }
 
+fn not_regular() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        "not a regular file (a FIFO, device, socket or directory): skillforge reads only regular files",
+    )
+}
+
+/// Opens a regular file for reading without ever blocking on a FIFO: the type is
+/// checked before opening, the open itself is non-blocking, and the opened file is
+/// checked again (a file swapped for a FIFO in between is refused, not waited on).
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_regular());
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK: no effect on regular files; opening a FIFO returns at once.
+        opts.custom_flags(0o4000);
+    }
+    let file = opts.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(not_regular());
+    }
+    Ok(file)
+}
+
+/// Reads a UTF-8 text file the user named (a suite, a config, a lock), at most `cap`
+/// bytes, regular files only: an input error (exit 2) otherwise.
+pub fn read_text_capped(path: &Path, cap: u64) -> Result<String> {
+    let bytes = read_capped(path, cap).map_err(|e| match e {
+        ReadError::Io(err) if err.kind() == std::io::ErrorKind::InvalidInput => {
+            Error::input(path, err.to_string())
+        }
+        ReadError::Io(err) => Error::io(path, err),
+        ReadError::TooLarge { size, cap } => Error::input(
+            path,
+            format!(
+                "is {} (over the {} limit for this kind of file)",
+                human_size(size),
+                human_size(cap)
+            ),
+        ),
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..good].iter().filter(|b| **b == b'\n').count() + 1;
+        Error::input_at(path, line, "is not valid UTF-8 text", None)
+    })
+}
+
 /// Reads at most `cap` bytes; a larger file is reported, never truncated silently.
+/// Only regular files are read (a FIFO or device is an error, never a hang).
 pub fn read_capped(path: &Path, cap: u64) -> std::result::Result<Vec<u8>, ReadError> {
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let file = open_regular(path).map_err(ReadError::Io)?;
     let size = file.metadata().map_err(ReadError::Io)?.len();
     if size > cap {
         return Err(ReadError::TooLarge { size, cap });
@@ -82,6 +158,62 @@ mod tests {
             })
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_and_devices_are_refused_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let ok = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            let e = read_text_capped(&fifo, 1024).unwrap_err().render();
+            assert!(e.contains("not a regular file"), "{e}");
+        }
+        assert!(read_capped(Path::new("/dev/zero"), 1024).is_err());
+        assert!(read_text_capped(dir.path(), 1024).is_err());
+    }
+
+    #[test]
+    fn text_reads_report_size_and_encoding() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.yaml");
+        std::fs::write(&p, b"ok: 1\nbad: \xff\n").unwrap();
+        let e = read_text_capped(&p, 1024).unwrap_err().render();
+        assert!(e.contains(":2:") && e.contains("UTF-8"), "{e}");
+        std::fs::write(&p, vec![b'x'; 2000]).unwrap();
+        let e = read_text_capped(&p, 1000).unwrap_err().render();
+        assert!(e.contains("over the"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_never_replaces_links_or_devices() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.txt");
+        std::fs::write(&target, "keep").unwrap();
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(write_atomic(&link, b"new").is_err());
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+        assert!(write_atomic(Path::new("/dev/null"), b"x").is_err());
+        assert!(
+            std::fs::symlink_metadata("/dev/null")
+                .unwrap()
+                .file_type()
+                .is_char_device()
+                || cfg!(not(target_os = "linux"))
+        );
+        assert!(write_atomic(dir.path(), b"x").is_err());
     }
 
     #[test]

@@ -304,7 +304,13 @@ pub fn compose_files_in(skill: &Skill) -> Vec<ComposeDoc> {
 pub fn load_compose_schema() -> (Option<jsonschema::Validator>, Option<String>) {
     if let Some(p) = std::env::var_os("SKILLFORGE_COMPOSE_SCHEMA").filter(|p| !p.is_empty()) {
         let path = Path::new(&p);
-        return match std::fs::read(path) {
+        return match crate::fsutil::read_capped(path, 32 * 1024 * 1024).map_err(|e| match e {
+            crate::fsutil::ReadError::Io(err) => err,
+            crate::fsutil::ReadError::TooLarge { size, .. } => std::io::Error::other(format!(
+                "{} is too large for a schema",
+                crate::fsutil::human_size(size)
+            )),
+        }) {
             Ok(bytes) => match compile_schema(&bytes) {
                 Ok(v) => (Some(v), None),
                 Err(e) => (

@@ -74,7 +74,7 @@ fn bad(path: &Path, n: &SNode, msg: impl Into<String>) -> Error {
 
 /// Reads an evals.json into a one-lesson library.
 pub fn import(path: &Path) -> Result<(Library, Curriculum)> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::fsutil::read_text_capped(path, 16 * 1024 * 1024)?;
     let root: SNode = serde_saphyr::from_str(&text).map_err(|e| {
         let line = e.location().map(|l| l.line() as usize).unwrap_or(1);
         Error::input_at(

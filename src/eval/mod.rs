@@ -93,7 +93,7 @@ pub struct TestArgs {
     /// Read lesson suites from this directory instead of the built-in copy
     #[arg(long, value_name = "DIR")]
     pub lessons: Option<PathBuf>,
-    /// Write the selected prompts as an agentskills evals.json and exit
+    /// Write the selected prompts as an agentskills evals.json and exit (`-`: standard output)
     #[arg(long, value_name = "FILE")]
     pub export_evals: Option<PathBuf>,
     /// Run the prompts of an agentskills evals.json (assertions without `check` are not scored)
@@ -308,9 +308,13 @@ pub fn run_test(args: TestArgs) -> Result<u8> {
         let mut text = serde_json::to_string_pretty(&doc)
             .map_err(|e| Error::Other(format!("cannot serialise evals: {e}")))?;
         text.push('\n');
-        crate::fsutil::write_atomic(out, text.as_bytes())?;
         let n = doc["evals"].as_array().map(Vec::len).unwrap_or(0);
-        eprintln!("wrote {n} evals to {}", out.display());
+        if out.as_os_str() == "-" {
+            print!("{text}");
+        } else {
+            crate::fsutil::write_atomic(out, text.as_bytes())?;
+            eprintln!("wrote {n} evals to {}", out.display());
+        }
         return Ok(0);
     }
 

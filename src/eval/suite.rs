@@ -164,7 +164,7 @@ impl Library {
                 .collect();
             names.sort();
             for p in names {
-                let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+                let text = crate::fsutil::read_text_capped(&p, 4 * 1024 * 1024)?;
                 let rel = p
                     .strip_prefix(dir)
                     .map(|r| r.to_string_lossy().replace('\\', "/"))
@@ -282,7 +282,7 @@ impl Library {
 
     /// A single topic-format file (`--suite FILE`) as a library with one lesson.
     pub fn from_suite_file(path: &Path) -> Result<(Library, Curriculum)> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::fsutil::read_text_capped(path, 4 * 1024 * 1024)?;
         let node = parse_yaml(path, &text)?;
         let schema = compile_schema(TOPIC_SCHEMA, "lesson-suite")?;
         let topic = topic_from(&node, path)?;

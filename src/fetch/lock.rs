@@ -77,7 +77,7 @@ impl Lock {
     }
 
     pub fn load(path: &Path) -> Result<Lock> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::fsutil::read_text_capped(path, 16 * 1024 * 1024)?;
         serde_json::from_str(&text).map_err(|e| {
             Error::input_at(
                 path,

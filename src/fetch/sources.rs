@@ -157,7 +157,7 @@ impl Manifest {
     }
 
     pub fn load(path: &Path) -> Result<Manifest> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::fsutil::read_text_capped(path, 4 * 1024 * 1024)?;
         Manifest::parse(&text, path)
     }
 

@@ -87,7 +87,7 @@ impl Config {
 
     /// Reads and validates one config file.
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::fsutil::read_text_capped(path, 1024 * 1024)?;
         Config::parse(&text, path)
     }
 

@@ -445,7 +445,7 @@ fn collect(root: &Path, dir: &Path, depth: usize, out: &mut Vec<(String, String)
             collect(root, &path, depth + 1, out);
         } else if meta.is_file()
             && meta.len() <= MAX_WRITTEN
-            && let Ok(bytes) = std::fs::read(&path)
+            && let Ok(bytes) = crate::fsutil::read_capped(&path, MAX_WRITTEN)
             && let Ok(text) = String::from_utf8(bytes)
         {
             let rel = path
