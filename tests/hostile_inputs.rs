@@ -96,3 +96,35 @@ fn export_evals_never_replaces_a_symlink_and_dash_is_stdout() {
         "`-` must mean standard output"
     );
 }
+
+#[test]
+fn suites_with_oversized_regexes_or_huge_weights_are_refused_at_load() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = skillforge::blueprint::generate_default(t.path()).unwrap();
+    let cases = [
+        (
+            "      - text: Huge\n        check: { not: { any_regex: ['((a|b|c|d){500}){500}'] } }\n",
+            "too large",
+        ),
+        (
+            "      - text: Heavy\n        weight: 1e308\n        check: { mentions: [docker] }\n",
+            "weight",
+        ),
+    ];
+    for (assertion, want) in cases {
+        let suite = t.path().join("suite.yaml");
+        std::fs::write(
+            &suite,
+            format!("topic: t\ntitle: T\ndocs: [/x/]\nprompts:\n  - id: p\n    prompt: Say something.\n    assertions:\n{assertion}"),
+        )
+        .unwrap();
+        let a = bin()
+            .args(["test", "--suite"])
+            .arg(&suite)
+            .arg(&dir)
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+        assert!(err.contains(want) && err.contains("suite.yaml:"), "{err}");
+    }
+}

@@ -24,6 +24,9 @@ static EMBEDDED: include_dir::Dir<'static> =
 /// Base for site-relative doc paths (`/build/building/multi-stage/`).
 pub const DOCS_BASE: &str = "https://docs.docker.com";
 
+/// The largest assertion weight (bigger ones would swamp or overflow a score).
+pub const MAX_WEIGHT: f64 = 1000.0;
+
 /// One weighted assertion.
 #[derive(Debug, Clone)]
 pub struct Assertion {
@@ -444,6 +447,14 @@ fn topic_from(n: &SNode, path: &Path) -> Result<Topic> {
                 .get("weight")
                 .and_then(|w| w.value.as_f64())
                 .unwrap_or(1.0);
+            if !(weight.is_finite() && weight > 0.0 && weight <= MAX_WEIGHT) {
+                return Err(Error::input_at(
+                    path,
+                    line_of(a),
+                    format!("weight {weight} is outside (0, {MAX_WEIGHT}]"),
+                    Some("weights are relative importance, e.g. 1 to 5".into()),
+                ));
+            }
             assertions.push(Assertion {
                 text: req_str(a, "text"),
                 weight,

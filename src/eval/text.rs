@@ -64,16 +64,52 @@ pub fn compile_regex(src: &str) -> Result<LazyRe, String> {
             .map_err(Box::new)
     };
     match parse(false).or_else(|_| parse(true)) {
-        Ok(_) => Ok(LazyRe {
-            src: src.to_string(),
-            cell: OnceLock::new(),
-        }),
+        Ok(_) => {
+            let re = LazyRe {
+                src: src.to_string(),
+                cell: OnceLock::new(),
+            };
+            // Patterns that may exceed the engine's size limit are built now: one that
+            // does would otherwise never match (and turn a `not:` into a silent pass).
+            if may_be_huge(src) && re.get().is_none() {
+                return Err(format!(
+                    "regex `{}` is too large for the regex engine once compiled; use smaller repetition counts",
+                    src.chars().take(80).collect::<String>()
+                ));
+            }
+            Ok(re)
+        }
         Err(e) => {
             let msg = e.to_string();
             let last = msg.lines().last().unwrap_or("invalid regex").trim();
             Err(format!("invalid regex `{src}`: {last}"))
         }
     }
+}
+
+/// Long patterns and large counted repetitions (`{1000}`) can blow the compiled size.
+fn may_be_huge(src: &str) -> bool {
+    if src.len() > 300 {
+        return true;
+    }
+    let b = src.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'{' {
+            let digits: String = src[i + 1..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ',')
+                .collect();
+            if digits
+                .split(',')
+                .any(|d| d.parse::<u64>().is_ok_and(|n| n >= 50))
+            {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
 }
 
 /// One `mentions` term: a word or phrase matched on word boundaries.
@@ -255,5 +291,18 @@ mod tests {
         ];
         let (s, r) = subj("copy\non   write; COPY --chown=app:app\n");
         assert!(mentions(&s, &r, &p, 2).0);
+    }
+}
+
+#[cfg(test)]
+mod size_limit_tests {
+    use super::*;
+
+    #[test]
+    fn oversized_regexes_are_rejected_at_load() {
+        let e = compile_regex("((a|b|c|d){500}){500}").unwrap_err();
+        assert!(e.contains("too large"), "{e}");
+        assert!(compile_regex("a{2,60}b").is_ok());
+        assert!(compile_regex("docker (run|exec)").is_ok());
     }
 }
