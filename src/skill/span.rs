@@ -19,9 +19,26 @@ impl Span {
 }
 
 /// Maps byte offsets to line/column for one text.
-#[derive(Debug, Clone, Default)]
+///
+/// Columns count characters. For ASCII text a column is a subtraction; otherwise the
+/// last column computed is remembered, so many spans on one long line (a hostile file
+/// with millions of inline-code spans) cost one pass over the line, not one each.
+#[derive(Debug, Default)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    ascii: bool,
+    /// (offset, col) of the last column computed on a non-ASCII text.
+    last_col: std::sync::Mutex<Option<(usize, usize)>>,
+}
+
+impl Clone for LineIndex {
+    fn clone(&self) -> Self {
+        LineIndex {
+            starts: self.starts.clone(),
+            ascii: self.ascii,
+            last_col: std::sync::Mutex::new(None),
+        }
+    }
 }
 
 impl LineIndex {
@@ -29,7 +46,34 @@ impl LineIndex {
         let mut starts = Vec::with_capacity(text.len() / 32 + 2);
         starts.push(0);
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            ascii: text.is_ascii(),
+            last_col: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// 1-based character column of `offset`, on the line starting at `start`.
+    fn col(&self, text: &str, start: usize, offset: usize) -> usize {
+        if self.ascii {
+            return offset - start + 1;
+        }
+        let mut cache = match self.last_col.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let (from, base) = match *cache {
+            Some((o, c)) if o >= start && o <= offset && text.is_char_boundary(o) => (o, c),
+            _ => (start, 1),
+        };
+        let col = text
+            .get(from..offset)
+            .map(|s| s.chars().count() + base)
+            .unwrap_or(1);
+        if text.is_char_boundary(offset) {
+            *cache = Some((offset, col));
+        }
+        col
     }
 
     /// Number of lines (a trailing newline does not start a new line).
@@ -81,10 +125,7 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);
         let start = self.starts[line - 1];
-        let col = text
-            .get(start..offset)
-            .map(|s| s.chars().count() + 1)
-            .unwrap_or(1);
+        let col = self.col(text, start, offset);
         Span {
             line,
             col,
@@ -142,5 +183,28 @@ mod tests {
         let crlf = "a\r\nb\r\n";
         assert_eq!(LineIndex::new(crlf).line_str(crlf, 1), "a");
         assert_eq!(ix.line_span(t, 2).len, "cdé".len());
+    }
+}
+
+#[cfg(test)]
+mod col_tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_in_any_order() {
+        let text = "héllo wörld\nsecond line é x\n";
+        let idx = LineIndex::new(text);
+        let naive = |o: usize| {
+            let start = text[..o].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            text[start..o].chars().count() + 1
+        };
+        let offsets: Vec<usize> = (0..text.len())
+            .filter(|o| text.is_char_boundary(*o))
+            .collect();
+        for &o in offsets.iter().chain(offsets.iter().rev()) {
+            assert_eq!(idx.span(text, o, 0).col, naive(o), "offset {o}");
+        }
+        let ascii = LineIndex::new("abc\ndef");
+        assert_eq!(ascii.span("abc\ndef", 6, 1).col, 3);
     }
 }
