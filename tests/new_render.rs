@@ -329,7 +329,11 @@ fn every_generated_dockerfile_passes_our_dockerfile_checks() {
         );
         assert!(content.contains("--chown="), "{what}");
         for from in content.lines().filter(|l| l.starts_with("FROM ")) {
-            let image = from.split_whitespace().nth(1).unwrap_or("");
+            let image = from
+                .split_whitespace()
+                .skip(1)
+                .find(|w| !w.starts_with("--"))
+                .unwrap_or("");
             let tag = image.rsplit('/').next().and_then(|l| l.split_once(':'));
             assert!(
                 tag.is_some_and(|(_, t)| t != "latest"),
