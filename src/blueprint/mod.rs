@@ -119,17 +119,26 @@ pub fn load_blueprint(
         .get("skill.yaml")
         .ok_or_else(|| Error::input(files.path_of("skill.yaml"), "blueprint has no skill.yaml"))?;
     let mut bp = Blueprint::parse(text, &files.path_of("skill.yaml"))?;
+    // Compile every template now: a broken template is reported before any question.
+    let _ = bp.compiled.set(render::compile(&files)?);
+    // Versions data: the blueprint's own versions.yaml, else (a disk override that copied
+    // only some files) the built-in blueprint's of the same name.
     if let Some(v) = files.get("versions.yaml") {
         bp.versions = Some(crate::docker::versions::Versions::parse(
             v,
             &files.path_of("versions.yaml"),
         )?);
+    } else if let Some(builtin) = source::embedded(name)
+        && let Some(v) = builtin.get("versions.yaml")
+    {
+        bp.versions = Some(crate::docker::versions::Versions::parse(
+            v,
+            &builtin.path_of("versions.yaml"),
+        )?);
     }
     // `{{versions.<id>.<field>}}` inside skill.yaml strings, filled once here.
     substitute_versions(&mut bp.data, bp.versions.as_ref())
         .map_err(|m| Error::input(&bp.path, m))?;
-    // Compile every template now: a broken template is reported before any question.
-    let _ = bp.compiled.set(render::compile(&files)?);
     if files.get("SKILL.md.hbs").is_none() {
         return Err(Error::input(
             files.path_of("SKILL.md.hbs"),
