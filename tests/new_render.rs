@@ -503,7 +503,11 @@ fn every_generated_skill_passes_the_eol_and_dockerignore_rules_and_has_a_dockeri
     }
     for (a, r) in rendered_all() {
         // Against the data's own date too (lint uses today's date).
-        for f in r.files.iter().filter(|f| f.rel.starts_with("templates/Dockerfile")) {
+        for f in r
+            .files
+            .iter()
+            .filter(|f| f.rel.starts_with("templates/Dockerfile"))
+        {
             let df = parse_dockerfile_text(&f.content);
             for st in &df.stages {
                 checked_froms += 1;
@@ -565,7 +569,10 @@ fn templates_take_every_version_from_versions_yaml() {
                 continue;
             }
             // Saying which line is out of support is not freezing a version.
-            if ["out of support", "end of life", "no longer"].iter().any(|w| line.contains(w)) {
+            if ["out of support", "end of life", "no longer"]
+                .iter()
+                .any(|w| line.contains(w))
+            {
                 continue;
             }
             if let Some(m) = frozen.find(line) {
@@ -576,13 +583,24 @@ fn templates_take_every_version_from_versions_yaml() {
     assert!(bad.is_empty(), "frozen versions:\n{}", bad.join("\n"));
     // And the data the templates read is consistent with itself.
     let v = versions();
-    let get = |id: &str| v.get(id).unwrap_or_else(|| panic!("versions.yaml lacks `{id}`"));
+    let get = |id: &str| {
+        v.get(id)
+            .unwrap_or_else(|| panic!("versions.yaml lacks `{id}`"))
+    };
     assert!(
-        get("distroless_node").image.ends_with(&format!("nodejs{}", get("node").tag)),
+        get("distroless_node")
+            .image
+            .ends_with(&format!("nodejs{}", get("node").tag)),
         "distroless_node must be the Node line the templates use"
     );
-    assert_eq!(get("distroless_python").tag, format!("debian{}", get("debian").tag));
-    assert_eq!(get("distroless_static").tag, format!("debian{}", get("debian").tag));
+    assert_eq!(
+        get("distroless_python").tag,
+        format!("debian{}", get("debian").tag)
+    );
+    assert_eq!(
+        get("distroless_static").tag,
+        format!("debian{}", get("debian").tag)
+    );
     // Debian 13's Python is 3.13: the distroless builder must use the same minor.
     assert_eq!(get("debian").tag, "13");
     assert_eq!(get("python").tag, "3.13");
@@ -599,7 +617,11 @@ fn bind_targets(text: &str) -> Vec<String> {
     joined
         .lines()
         .filter(|l| l.contains("devtools"))
-        .flat_map(|l| re.captures_iter(l).map(|c| c[1].to_string()).collect::<Vec<_>>())
+        .flat_map(|l| {
+            re.captures_iter(l)
+                .map(|c| c[1].to_string())
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 
@@ -615,20 +637,33 @@ fn every_dev_image_is_run_with_the_source_mounted_at_its_workdir() {
         let workdir = st
             .instructions
             .iter()
-            .filter_map(|i| match &i.kind {
+            .rev()
+            .find_map(|i| match &i.kind {
                 InstKind::Workdir(w) => Some(w.clone()),
                 _ => None,
             })
-            .last()
             .unwrap_or_else(|| panic!("{}: dev image has no WORKDIR", label(a)));
         let mut mounts = bind_targets(dev);
         // SKILL.md and the references that run the dev image name the same mount.
-        for f in r.files.iter().filter(|f| f.rel == "SKILL.md" || f.rel.starts_with("references/")) {
+        for f in r
+            .files
+            .iter()
+            .filter(|f| f.rel == "SKILL.md" || f.rel.starts_with("references/"))
+        {
             mounts.extend(bind_targets(&f.content));
         }
-        assert!(!mounts.is_empty(), "{}: no run command with a bind mount", label(a));
+        assert!(
+            !mounts.is_empty(),
+            "{}: no run command with a bind mount",
+            label(a)
+        );
         for m in &mounts {
-            assert_eq!(m, &workdir, "{}: mounted at {m}, WORKDIR {workdir}", label(a));
+            assert_eq!(
+                m,
+                &workdir,
+                "{}: mounted at {m}, WORKDIR {workdir}",
+                label(a)
+            );
         }
         // Whatever the image installed under the WORKDIR must survive the mount.
         let envs: Vec<(String, String)> = st
@@ -678,7 +713,9 @@ const CLAIMS: &[Claim] = &[
             paragraphs(t)
                 .find(|p| {
                     p.contains("1024")
-                        && !(p.contains("20.10") || p.contains("rootless") || p.contains("Rootless"))
+                        && !(p.contains("20.10")
+                            || p.contains("rootless")
+                            || p.contains("Rootless"))
                 })
                 .map(|p| format!("1024 claim without the Engine 20.10 qualification: {p}"))
         },
@@ -704,7 +741,11 @@ const CLAIMS: &[Claim] = &[
                     continue;
                 }
                 let l = line.trim();
-                if in_block && !l.contains(' ') && !l.starts_with("**/") && secret_like(l.trim_end_matches('/')) {
+                if in_block
+                    && !l.contains(' ')
+                    && !l.starts_with("**/")
+                    && secret_like(l.trim_end_matches('/'))
+                {
                     return Some(format!("root-only pattern `{l}` in a code block"));
                 }
             }
@@ -719,7 +760,9 @@ const CLAIMS: &[Claim] = &[
                 .find(|l| {
                     l.contains("distroless/")
                         && l.contains("-debian12")
-                        && !["end of life", "no longer", "out of support"].iter().any(|w| l.contains(w))
+                        && !["end of life", "no longer", "out of support"]
+                            .iter()
+                            .any(|w| l.contains(w))
                 })
                 .map(|l| format!("recommends a -debian12 distroless image: {l}"))
         },
@@ -746,7 +789,10 @@ const CLAIMS: &[Claim] = &[
         "uv-pin",
         "every uv image pin is the version the templates use",
         |_, t| {
-            let want = format!("astral-sh/uv:{}", versions().get("uv").map(|e| e.tag.as_str()).unwrap_or("?"));
+            let want = format!(
+                "astral-sh/uv:{}",
+                versions().get("uv").map(|e| e.tag.as_str()).unwrap_or("?")
+            );
             static RE: OnceLock<regex::Regex> = OnceLock::new();
             let re = RE.get_or_init(|| regex::Regex::new(r"astral-sh/uv:[0-9][0-9.]*").unwrap());
             re.find_iter(t)
@@ -757,7 +803,10 @@ const CLAIMS: &[Claim] = &[
     (
         "numeric-node-user",
         "the Node templates run as `USER 1000:1000`; references must not teach `USER node`",
-        |_, t| t.contains("USER node").then(|| "teaches `USER node`".to_string()),
+        |_, t| {
+            t.contains("USER node")
+                .then(|| "teaches `USER node`".to_string())
+        },
     ),
     (
         "go-runtime-static",
@@ -765,7 +814,10 @@ const CLAIMS: &[Claim] = &[
         |rel, t| {
             (rel.ends_with("templates/Dockerfile")
                 && t.contains("go build")
-                && t.lines().rev().find(|l| l.starts_with("FROM ")).is_some_and(|l| l.contains("golang")))
+                && t.lines()
+                    .rev()
+                    .find(|l| l.starts_with("FROM "))
+                    .is_some_and(|l| l.contains("golang")))
             .then(|| "the Go runtime stage is a golang image".to_string())
         },
     ),
@@ -789,19 +841,43 @@ fn no_reference_or_template_contradicts_the_reviewed_claims() {
     }
     // Each claim can fail: it flags the pre-review wording.
     let old: &[(&str, &str)] = &[
-        ("ports-below-1024", "- Unprivileged users cannot bind ports below 1024: listen on 8000.\n"),
+        (
+            "ports-below-1024",
+            "- Unprivileged users cannot bind ports below 1024: listen on 8000.\n",
+        ),
         ("no-dev-stage", "build:\n  target: dev\n"),
-        ("dockerignore-recursive", "```text\n.git/\n.env\n*.pem\n```\n"),
-        ("distroless-debian13", "| distroless | `gcr.io/distroless/python3-debian12` |\n"),
-        ("docker-debug-desktop", "no shell: use `docker debug api`.\n"),
-        ("no-pythonpath-workaround", "ENV PYTHONPATH=/app/.venv/lib/python3.11/site-packages\n"),
-        ("uv-pin", "COPY --from=ghcr.io/astral-sh/uv:0.0.1 /uv /bin/\n"),
+        (
+            "dockerignore-recursive",
+            "```text\n.git/\n.env\n*.pem\n```\n",
+        ),
+        (
+            "distroless-debian13",
+            "| distroless | `gcr.io/distroless/python3-debian12` |\n",
+        ),
+        (
+            "docker-debug-desktop",
+            "no shell: use `docker debug api`.\n",
+        ),
+        (
+            "no-pythonpath-workaround",
+            "ENV PYTHONPATH=/app/.venv/lib/python3.11/site-packages\n",
+        ),
+        (
+            "uv-pin",
+            "COPY --from=ghcr.io/astral-sh/uv:0.0.1 /uv /bin/\n",
+        ),
         ("numeric-node-user", "USER node\n"),
-        ("go-runtime-static", "FROM golang:1 AS b\nRUN go build\nFROM dhi.io/golang:1-debian13\n"),
+        (
+            "go-runtime-static",
+            "FROM golang:1 AS b\nRUN go build\nFROM dhi.io/golang:1-debian13\n",
+        ),
     ];
     for (id, text) in old {
         let (_, _, check) = CLAIMS.iter().find(|c| c.0 == *id).unwrap();
-        assert!(check("templates/Dockerfile", text).is_some(), "claim {id} cannot fail");
+        assert!(
+            check("templates/Dockerfile", text).is_some(),
+            "claim {id} cannot fail"
+        );
     }
     assert_eq!(old.len(), CLAIMS.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -821,7 +897,9 @@ fn references_are_shaped_by_the_stack() {
     let node = refs(&|a| a["stack"] == "node");
     let go = refs(&|a| a["stack"] == "go");
     assert!(py.contains(&"uv-in-docker.md".into()) && !py.contains(&"node-in-docker.md".into()));
-    assert!(node.contains(&"node-in-docker.md".into()) && !node.contains(&"uv-in-docker.md".into()));
+    assert!(
+        node.contains(&"node-in-docker.md".into()) && !node.contains(&"uv-in-docker.md".into())
+    );
     assert!(go.contains(&"go-in-docker.md".into()) && !go.contains(&"uv-in-docker.md".into()));
     assert_eq!(py.len(), 10, "{py:?}");
     // SKILL.md links only what ships.
@@ -832,7 +910,11 @@ fn references_are_shaped_by_the_stack() {
     assert!(node_ref.contains("process.on('SIGTERM'") && node_ref.contains("init: true"));
     assert!(node_ref.contains("docker inspect --format"));
     let r = render(all.iter().find(|a| a["stack"] == "go").unwrap());
-    assert!(file(&r, "references/go-in-docker.md").unwrap().contains("flag.Bool(\"healthcheck\""));
+    assert!(
+        file(&r, "references/go-in-docker.md")
+            .unwrap()
+            .contains("flag.Bool(\"healthcheck\"")
+    );
 }
 
 #[test]
@@ -842,7 +924,10 @@ fn variants_carry_the_reviewed_fixes() {
     // Distroless Python: debian13 runtime, trixie builder of the same minor, venv re-pointed.
     let r = pick(&|a| a["stack"] == "fastapi" && a["base"] == "distroless");
     let df = file(&r, "templates/Dockerfile").unwrap();
-    assert!(df.contains("FROM python:3.13-slim-trixie AS builder"), "{df}");
+    assert!(
+        df.contains("FROM python:3.13-slim-trixie AS builder"),
+        "{df}"
+    );
     assert!(df.contains("gcr.io/distroless/python3-debian13:nonroot"));
     assert!(df.contains("ln -sf /usr/bin/python3.13 /app/.venv/bin/python"));
     assert!(!df.contains("PYTHONPATH"));
@@ -850,20 +935,33 @@ fn variants_carry_the_reviewed_fixes() {
     for stack in ["fastapi", "flask", "django", "node", "go"] {
         let r = pick(&|a| a["stack"] == stack && a["target"] == "serverless");
         let df = file(&r, "templates/Dockerfile").unwrap();
-        assert!(df.contains("PORT=8080") && df.contains("EXPOSE 8080"), "{stack}: {df}");
-        assert!(!df.contains("--port\", \"8000") && !df.contains("0.0.0.0:8000"), "{stack}");
+        assert!(
+            df.contains("PORT=8080") && df.contains("EXPOSE 8080"),
+            "{stack}: {df}"
+        );
+        assert!(
+            !df.contains("--port\", \"8000") && !df.contains("0.0.0.0:8000"),
+            "{stack}"
+        );
     }
     // DHI: Node has an explicit ENTRYPOINT and teaches `docker inspect`; Go runs on static.
     let r = pick(&|a| a["stack"] == "node" && a["base"] == "dhi");
     let df = file(&r, "templates/Dockerfile").unwrap();
-    assert!(df.contains("ENTRYPOINT [\"node\"]") && df.contains("docker inspect --format '{{json .Config.Entrypoint}}"));
+    assert!(
+        df.contains("ENTRYPOINT [\"node\"]")
+            && df.contains("docker inspect --format '{{json .Config.Entrypoint}}")
+    );
     let r = pick(&|a| a["stack"] == "go" && a["base"] == "dhi");
     let df = file(&r, "templates/Dockerfile").unwrap();
     assert!(df.contains("FROM dhi.io/static:") && df.contains("flag.Bool(\"healthcheck\""));
     assert!(df.contains("FROM --platform=$BUILDPLATFORM") && df.contains("GOARCH=$TARGETARCH"));
     // Django collects static files at build time.
     let r = pick(&|a| a["stack"] == "django");
-    assert!(file(&r, "templates/Dockerfile").unwrap().contains("collectstatic --noinput"));
+    assert!(
+        file(&r, "templates/Dockerfile")
+            .unwrap()
+            .contains("collectstatic --noinput")
+    );
     // Numeric users everywhere, in the production and the dev image.
     for (a, r) in rendered_all() {
         for rel in ["templates/Dockerfile", "templates/Dockerfile.dev"] {
@@ -880,5 +978,7 @@ fn variants_carry_the_reviewed_fixes() {
     }
     // The workflow runs Docker's build checks; releases carry attestations.
     let md = file(&pick(&|_| true), "SKILL.md").unwrap().to_string();
-    assert!(md.contains("docker build --check") && md.contains("--sbom=true --provenance=mode=max"));
+    assert!(
+        md.contains("docker build --check") && md.contains("--sbom=true --provenance=mode=max")
+    );
 }

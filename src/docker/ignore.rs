@@ -155,7 +155,9 @@ pub fn secret_like(name: &str) -> bool {
     EXACT.contains(&n.as_str())
         || n.starts_with(".env")
         || n.starts_with("*.env")
-        || SUFFIX.iter().any(|s| n.ends_with(s) || n.ends_with(&format!("{s}*")))
+        || SUFFIX
+            .iter()
+            .any(|s| n.ends_with(s) || n.ends_with(&format!("{s}*")))
         || n.starts_with("id_rsa")
         || n.starts_with("id_ed25519")
 }
@@ -163,7 +165,12 @@ pub fn secret_like(name: &str) -> bool {
 fn covers_env(lines: &[IgnoreLine]) -> bool {
     lines.iter().any(|l| {
         !l.negated && {
-            let last = l.pattern.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+            let last = l
+                .pattern
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
             last.starts_with(".env") || last == "*" || last == "**" || last == ".*"
         }
     })
@@ -172,7 +179,12 @@ fn covers_env(lines: &[IgnoreLine]) -> bool {
 fn covers_keys(lines: &[IgnoreLine]) -> bool {
     lines.iter().any(|l| {
         !l.negated && {
-            let last = l.pattern.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+            let last = l
+                .pattern
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
             last.ends_with(".pem") || last.ends_with(".key") || last == "*" || last == "**"
         }
     })
@@ -357,31 +369,47 @@ mod tests {
     fn parse_keeps_lines_negation_and_offsets() {
         let l = parse_ignore("# c\n\n  .env\n!.env.example\r\n", 1, 0);
         assert_eq!(l.len(), 2);
-        assert_eq!((l[0].pattern.as_str(), l[0].span.line, l[0].span.col), (".env", 3, 3));
+        assert_eq!(
+            (l[0].pattern.as_str(), l[0].span.line, l[0].span.col),
+            (".env", 3, 3)
+        );
         assert_eq!(l[0].span.offset, 7);
         assert!(l[1].negated && l[1].pattern == ".env.example");
     }
 
     #[test]
     fn secret_names() {
-        for s in [".env", ".env.*", "*.pem", "*.key", "id_rsa", ".npmrc", "*.p12"] {
+        for s in [
+            ".env", ".env.*", "*.pem", "*.key", "id_rsa", ".npmrc", "*.p12",
+        ] {
             assert!(secret_like(s), "{s}");
         }
-        for s in ["node_modules", ".git", "*.log", "models", "keys.py", "__pycache__"] {
+        for s in [
+            "node_modules",
+            ".git",
+            "*.log",
+            "models",
+            "keys.py",
+            "__pycache__",
+        ] {
             assert!(!secret_like(s), "{s}");
         }
     }
 
     #[test]
     fn root_only_fires_on_files_hidden_or_not_and_blocks() {
-        let md = format!(
-            "{MD}\n```dockerignore\n**/.env\n*.pem\n```\n"
-        );
+        let md = format!("{MD}\n```dockerignore\n**/.env\n*.pem\n```\n");
         let (_t, s) = skill_with(
             &md,
             &[
-                ("templates/.dockerignore", ".git/\n.env\n/secrets.key\n**/*.key\nconfig/.env\n!.env.example\n"),
-                ("templates/Dockerfile", "FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\n"),
+                (
+                    "templates/.dockerignore",
+                    ".git/\n.env\n/secrets.key\n**/*.key\nconfig/.env\n!.env.example\n",
+                ),
+                (
+                    "templates/Dockerfile",
+                    "FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\n",
+                ),
             ],
         );
         let d = diags(&s, "SF-dockerignore-root-only-secret");
@@ -404,7 +432,10 @@ mod tests {
     fn root_only_is_quiet_for_recursive_patterns() {
         let (_t, s) = skill_with(
             MD,
-            &[(".dockerignore", "**/.env\n**/.env.*\n**/*.pem\n**/*.key\n.git/\nnode_modules/\n")],
+            &[(
+                ".dockerignore",
+                "**/.env\n**/.env.*\n**/*.pem\n**/*.key\n.git/\nnode_modules/\n",
+            )],
         );
         assert!(diags(&s, "SF-dockerignore-root-only-secret").is_empty());
         assert!(diags(&s, "SF-dockerignore-missing-secrets").is_empty());
@@ -417,16 +448,29 @@ mod tests {
         let (_t, s) = skill_with(MD, &[("Dockerfile", df_all), (".dockerignore", ignore)]);
         let d = diags(&s, "SF-dockerignore-missing-secrets");
         assert_eq!(d.len(), 1, "{d:?}");
-        assert!(d[0].2.contains("`.env*`") && d[0].2.contains("*.key") && d[0].2.contains("Dockerfile:3"));
+        assert!(
+            d[0].2.contains("`.env*`")
+                && d[0].2.contains("*.key")
+                && d[0].2.contains("Dockerfile:3")
+        );
         // Only keys missing.
-        let (_t, s) = skill_with(MD, &[("Dockerfile", df_all), (".dockerignore", "**/.env*\n")]);
+        let (_t, s) = skill_with(
+            MD,
+            &[("Dockerfile", df_all), (".dockerignore", "**/.env*\n")],
+        );
         let d = diags(&s, "SF-dockerignore-missing-secrets");
-        assert!(d.len() == 1 && !d[0].2.contains(".env") && d[0].2.contains("*.pem"), "{d:?}");
+        assert!(
+            d.len() == 1 && !d[0].2.contains(".env") && d[0].2.contains("*.pem"),
+            "{d:?}"
+        );
         // Does not fire: selective COPY, allow-list ignore, no ignore file at all.
         let df_some = "FROM node:24-alpine3.24\nWORKDIR /app\nCOPY package.json server.js ./\n";
         let (_t, s) = skill_with(MD, &[("Dockerfile", df_some), (".dockerignore", ignore)]);
         assert!(diags(&s, "SF-dockerignore-missing-secrets").is_empty());
-        let (_t, s) = skill_with(MD, &[("Dockerfile", df_all), (".dockerignore", "*\n!src/\n")]);
+        let (_t, s) = skill_with(
+            MD,
+            &[("Dockerfile", df_all), (".dockerignore", "*\n!src/\n")],
+        );
         assert!(diags(&s, "SF-dockerignore-missing-secrets").is_empty());
         let (_t, s) = skill_with(MD, &[("Dockerfile", df_all)]);
         assert!(diags(&s, "SF-dockerignore-missing-secrets").is_empty());

@@ -1228,12 +1228,7 @@ fn eol_base(df: &Dockerfile, out: &mut Vec<Hit>) {
     );
 }
 
-fn eol_base_at(
-    df: &Dockerfile,
-    out: &mut Vec<Hit>,
-    data: &super::versions::Versions,
-    today: &str,
-) {
+fn eol_base_at(df: &Dockerfile, out: &mut Vec<Hit>, data: &super::versions::Versions, today: &str) {
     for st in external_stages(df) {
         for f in data.eol_findings(&st.image, today) {
             let mut h = Hit::new(
@@ -1649,7 +1644,10 @@ mod tests {
         assert_eq!(h.len(), 4, "{msgs:?}");
         assert_eq!(h[0].span.line, 1);
         assert!(msgs[0].contains("Go 1.25") && msgs[0].contains("end of life since"));
-        assert!(msgs.iter().any(|m| m.contains("Python 3.9") && m.contains("older than")));
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("Python 3.9") && m.contains("older than"))
+        );
         assert!(msgs.iter().filter(|m| m.contains("Debian 12")).count() == 2);
         assert!(h[0].hint.as_deref().unwrap_or("").contains("Go 1.27"));
         // Distroless debian12 language images.
@@ -1677,7 +1675,10 @@ mod tests {
             "# check=skip=SF-docker-eol-base\nFROM python:2.7\nCMD [\"python\"]\n",
             "SF-docker-eol-base"
         ));
-        assert!(fires("FROM python:2.7\nCMD [\"python\"]\n", "SF-docker-eol-base"));
+        assert!(fires(
+            "FROM python:2.7\nCMD [\"python\"]\n",
+            "SF-docker-eol-base"
+        ));
     }
 
     #[test]

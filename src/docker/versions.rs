@@ -97,9 +97,11 @@ pub fn debian_number(codename: &str) -> Option<&'static str> {
 }
 
 fn debian_codename(number: &str) -> Option<&'static str> {
-    ["stretch", "buster", "bullseye", "bookworm", "trixie", "forky"]
-        .into_iter()
-        .find(|c| debian_number(c) == Some(number))
+    [
+        "stretch", "buster", "bullseye", "bookworm", "trixie", "forky",
+    ]
+    .into_iter()
+    .find(|c| debian_number(c) == Some(number))
 }
 
 /// The leading `N` or `N.M` of a tag (`3.13-slim` → `3.13`, `24-alpine` → `24`).
@@ -203,7 +205,9 @@ impl Versions {
                 origin,
                 line.max(1),
                 format!("invalid YAML: {first}"),
-                Some("versions.yaml must be a YAML mapping; see schemas/versions.schema.json".into()),
+                Some(
+                    "versions.yaml must be a YAML mapping; see schemas/versions.schema.json".into(),
+                ),
             )
         })?;
         let schema: Value = serde_json::from_str(SCHEMA)
@@ -216,16 +220,12 @@ impl Versions {
             return Err(Error::input_at(
                 origin,
                 line,
-                format!(
-                    "{}: {err}",
-                    if pointer.is_empty() { "/" } else { &pointer }
-                ),
+                format!("{}: {err}", if pointer.is_empty() { "/" } else { &pointer }),
                 Some("see schemas/versions.schema.json for the format".into()),
             ));
         }
-        let v: Versions = serde_json::from_value(value).map_err(|e| {
-            Error::input_at(origin, 1, format!("unexpected shape: {e}"), None)
-        })?;
+        let v: Versions = serde_json::from_value(value)
+            .map_err(|e| Error::input_at(origin, 1, format!("unexpected shape: {e}"), None))?;
         let mut seen = std::collections::BTreeSet::new();
         for (i, e) in v.images.iter().enumerate() {
             let line = line_of_entry(text, &format!("/images/{i}"));
@@ -238,8 +238,11 @@ impl Versions {
                 ));
             }
             for d in e.eol.iter().chain([&e.as_of]) {
-                if time::Date::parse(d, &time::macros::format_description!("[year]-[month]-[day]"))
-                    .is_err()
+                if time::Date::parse(
+                    d,
+                    &time::macros::format_description!("[year]-[month]-[day]"),
+                )
+                .is_err()
                 {
                     return Err(Error::input_at(
                         origin,
@@ -259,12 +262,13 @@ impl Versions {
         V.get_or_init(|| {
             // The file is validated by a unit test; an error here would be a build defect,
             // so fall back to no data rather than abort a lint run.
-            Versions::parse(BUNDLED, Path::new("skills/docker-deployment/versions.yaml"))
-                .unwrap_or(Versions {
+            Versions::parse(BUNDLED, Path::new("skills/docker-deployment/versions.yaml")).unwrap_or(
+                Versions {
                     schema: String::new(),
                     as_of: String::new(),
                     images: Vec::new(),
-                })
+                },
+            )
         })
     }
 
@@ -367,7 +371,11 @@ impl Versions {
             let l = self.entry_line(e)?;
             (l.product == product && e.eol.as_deref().is_none_or(|d| d > today)).then(|| {
                 match e.eol.as_deref() {
-                    Some(d) => format!("{} {} (supported until {d})", product_label(product), l.cycle),
+                    Some(d) => format!(
+                        "{} {} (supported until {d})",
+                        product_label(product),
+                        l.cycle
+                    ),
                     None => format!("{} {}", product_label(product), l.cycle),
                 }
             })
@@ -452,7 +460,15 @@ mod tests {
     fn bundled_data_parses_and_has_every_template_id() {
         let parsed = Versions::parse(BUNDLED, Path::new("versions.yaml")).unwrap();
         assert_eq!(parsed.schema, "skillforge.versions/v1");
-        for id in ["python", "node", "golang", "alpine", "debian", "uv", "distroless_static"] {
+        for id in [
+            "python",
+            "node",
+            "golang",
+            "alpine",
+            "debian",
+            "uv",
+            "distroless_static",
+        ] {
             assert!(parsed.get(id).is_some(), "{id}");
         }
         assert_eq!(v().get("debian").map(|e| e.tag.as_str()), Some("13"));
@@ -503,16 +519,28 @@ mod tests {
                 .collect()
         };
         let p = |a: &str, b: &str| (a.to_string(), b.to_string());
-        assert_eq!(l("python:3.12-slim-bookworm"), vec![p("python", "3.12"), p("debian", "12")]);
-        assert_eq!(l("node:22-alpine3.21"), vec![p("node", "22"), p("alpine", "3.21")]);
-        assert_eq!(l("dhi.io/golang:1.25-debian13-dev"), vec![p("golang", "1.25"), p("debian", "13")]);
+        assert_eq!(
+            l("python:3.12-slim-bookworm"),
+            vec![p("python", "3.12"), p("debian", "12")]
+        );
+        assert_eq!(
+            l("node:22-alpine3.21"),
+            vec![p("node", "22"), p("alpine", "3.21")]
+        );
+        assert_eq!(
+            l("dhi.io/golang:1.25-debian13-dev"),
+            vec![p("golang", "1.25"), p("debian", "13")]
+        );
         assert_eq!(l("debian:bookworm-slim"), vec![p("debian", "12")]);
         assert_eq!(l("alpine:3.22"), vec![p("alpine", "3.22")]);
         assert_eq!(
             l("gcr.io/distroless/nodejs22-debian12:nonroot"),
             vec![p("node", "22"), p("distroless/nodejs", "debian12")]
         );
-        assert_eq!(l("gcr.io/distroless/base-debian13"), vec![p("distroless/static", "debian13")]);
+        assert_eq!(
+            l("gcr.io/distroless/base-debian13"),
+            vec![p("distroless/static", "debian13")]
+        );
         assert_eq!(l("postgres:17-alpine"), vec![]);
         assert_eq!(l("python:3"), vec![]);
         assert_eq!(l("python"), vec![]);
@@ -532,7 +560,10 @@ mod tests {
         assert_eq!(f("python:3.12-slim-bookworm", today), vec!["Debian 12"]);
         assert_eq!(f("python:3.10-slim", today), vec!["Python 3.10"]);
         // Not listed, older than every supported line.
-        assert_eq!(f("python:3.7-alpine3.12", today), vec!["Python 3.7", "Alpine 3.12"]);
+        assert_eq!(
+            f("python:3.7-alpine3.12", today),
+            vec!["Python 3.7", "Alpine 3.12"]
+        );
         assert_eq!(f("node:18", today), vec!["Node.js 18"]);
         // Odd Node lines are listed with their own dates; 24 is not older than 25.
         assert_eq!(f("node:25-trixie-slim", today), vec!["Node.js 25"]);
@@ -546,9 +577,15 @@ mod tests {
             f("gcr.io/distroless/python3-debian12:nonroot", today),
             vec!["distroless python3 debian12"]
         );
-        assert_eq!(f("gcr.io/distroless/static-debian12", today), vec!["distroless static/base/cc debian12"]);
+        assert_eq!(
+            f("gcr.io/distroless/static-debian12", today),
+            vec!["distroless static/base/cc debian12"]
+        );
         assert!(f("gcr.io/distroless/static-debian13:nonroot", today).is_empty());
-        assert_eq!(f("gcr.io/distroless/nodejs20-debian13", today), vec!["Node.js 20"]);
+        assert_eq!(
+            f("gcr.io/distroless/nodejs20-debian13", today),
+            vec!["Node.js 20"]
+        );
         // A newer line than the data knows is never guessed to be end of life.
         assert!(f("python:3.15-slim", today).is_empty());
         // Dates matter: Debian 12 was still supported in 2026-05.
@@ -556,7 +593,10 @@ mod tests {
         assert_eq!(f("debian:12", "2026-06-10"), vec!["Debian 12"]);
         // The suggestion is the line the templates use.
         let s = v().eol_findings(&ImageRef::parse("python:3.9"), today);
-        assert_eq!(s[0].instead.as_deref(), Some("Python 3.13 (supported until 2029-10-31)"));
+        assert_eq!(
+            s[0].instead.as_deref(),
+            Some("Python 3.13 (supported until 2029-10-31)")
+        );
         assert!(s[0].why.contains("older than Python 3.11"), "{}", s[0].why);
     }
 
