@@ -982,3 +982,38 @@ fn variants_carry_the_reviewed_fixes() {
         md.contains("docker build --check") && md.contains("--sbom=true --provenance=mode=max")
     );
 }
+
+#[test]
+fn a_bad_versions_file_or_reference_is_a_clear_input_error() {
+    let (files, _) = loaded();
+    let tmp = tempfile::tempdir().unwrap();
+    let bp = tmp.path().join("docker-deployment");
+    for (rel, text) in &files.files {
+        let p = bp.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    // The copy loads and renders like the built-in blueprint.
+    assert!(blueprint::load_blueprint("docker-deployment", Some(tmp.path())).is_ok());
+    // A versions.yaml entry that breaks the schema: exit 2, file and line named.
+    let v = files.files["versions.yaml"].replace("source: \"pypi:uv\"", "source: \"npm:uv\"");
+    std::fs::write(bp.join("versions.yaml"), &v).unwrap();
+    let e = blueprint::load_blueprint("docker-deployment", Some(tmp.path())).unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    let msg = e.render();
+    assert!(
+        msg.contains("versions.yaml") && msg.contains("/images/"),
+        "{msg}"
+    );
+    // A skill.yaml string naming a version id that does not exist.
+    std::fs::write(bp.join("versions.yaml"), &files.files["versions.yaml"]).unwrap();
+    let y = files.files["skill.yaml"].replace("{{versions.uv.tag}}", "{{versions.uvx.tag}}");
+    std::fs::write(bp.join("skill.yaml"), y).unwrap();
+    let e = blueprint::load_blueprint("docker-deployment", Some(tmp.path())).unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    let msg = e.render();
+    assert!(
+        msg.contains("skill.yaml") && msg.contains("versions.uvx.tag"),
+        "{msg}"
+    );
+}
