@@ -109,7 +109,7 @@ fn answers_file_selects_variants() {
         .success();
     let d = t.path().join("docker-deployment");
     let df = std::fs::read_to_string(d.join("templates/Dockerfile")).unwrap();
-    assert!(df.contains("distroless/nodejs22") && !df.contains("uv "));
+    assert!(df.contains("distroless/nodejs") && !df.contains("uv "));
     assert!(d.join("templates/k8s.yaml").is_file());
     let md = std::fs::read_to_string(d.join("SKILL.md")).unwrap();
     assert!(md.contains("registry: \"ghcr\"") && !md.contains("package-manager:"));

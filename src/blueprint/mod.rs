@@ -118,9 +118,27 @@ pub fn load_blueprint(
     let text = files
         .get("skill.yaml")
         .ok_or_else(|| Error::input(files.path_of("skill.yaml"), "blueprint has no skill.yaml"))?;
-    let bp = Blueprint::parse(text, &files.path_of("skill.yaml"))?;
+    let mut bp = Blueprint::parse(text, &files.path_of("skill.yaml"))?;
     // Compile every template now: a broken template is reported before any question.
     let _ = bp.compiled.set(render::compile(&files)?);
+    // Versions data: the blueprint's own versions.yaml, else (a disk override that copied
+    // only some files) the built-in blueprint's of the same name.
+    if let Some(v) = files.get("versions.yaml") {
+        bp.versions = Some(crate::docker::versions::Versions::parse(
+            v,
+            &files.path_of("versions.yaml"),
+        )?);
+    } else if let Some(builtin) = source::embedded(name)
+        && let Some(v) = builtin.get("versions.yaml")
+    {
+        bp.versions = Some(crate::docker::versions::Versions::parse(
+            v,
+            &builtin.path_of("versions.yaml"),
+        )?);
+    }
+    // `{{versions.<id>.<field>}}` inside skill.yaml strings, filled once here.
+    substitute_versions(&mut bp.data, bp.versions.as_ref())
+        .map_err(|m| Error::input(&bp.path, m))?;
     if files.get("SKILL.md.hbs").is_none() {
         return Err(Error::input(
             files.path_of("SKILL.md.hbs"),
@@ -128,6 +146,31 @@ pub fn load_blueprint(
         ));
     }
     Ok((files, bp))
+}
+
+/// Replaces `{{versions.<id>.<field>}}` in every string of `v` from the versions data.
+fn substitute_versions(
+    v: &mut serde_json::Value,
+    versions: Option<&crate::docker::versions::Versions>,
+) -> std::result::Result<(), String> {
+    match v {
+        serde_json::Value::String(s) if s.contains("{{versions.") => match versions {
+            Some(data) => {
+                *s = data.substitute(s)?;
+                Ok(())
+            }
+            None => Err(format!(
+                "`{s}` uses versions data but the blueprint has no versions.yaml"
+            )),
+        },
+        serde_json::Value::Array(xs) => xs
+            .iter_mut()
+            .try_for_each(|x| substitute_versions(x, versions)),
+        serde_json::Value::Object(o) => o
+            .values_mut()
+            .try_for_each(|x| substitute_versions(x, versions)),
+        _ => Ok(()),
+    }
 }
 
 /// Renders a skill in memory: validates the name and answers, renders every file.

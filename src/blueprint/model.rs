@@ -66,6 +66,8 @@ pub struct Blueprint {
     pub text: String,
     /// The blueprint's templates, compiled once by `load_blueprint`.
     pub compiled: std::sync::OnceLock<handlebars::Handlebars<'static>>,
+    /// The blueprint's `versions.yaml`, when it has one (templates read `versions.<id>`).
+    pub versions: Option<crate::docker::versions::Versions>,
 }
 
 impl Blueprint {
@@ -124,6 +126,7 @@ impl Blueprint {
             text: text.to_string(),
             data,
             compiled: std::sync::OnceLock::new(),
+            versions: None,
         })
     }
 

@@ -74,8 +74,27 @@ fn reference_set(input: &RenderInput) -> Result<RefSet> {
     let mut extra = Vec::new();
     match input.references {
         ReferenceSource::Bundled => {
+            // A reference that skill.yaml's `references:` list describes under a `when:`
+            // the answers do not meet is left out (stack-specific digests); references
+            // the list does not describe at all are always kept.
+            let listed = |data: &Value| -> BTreeSet<String> {
+                data.get("references")
+                    .and_then(Value::as_array)
+                    .map(|xs| {
+                        xs.iter()
+                            .filter_map(|x| x.get("file").and_then(Value::as_str))
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let described = listed(&input.blueprint.data);
+            let kept = listed(&resolve(&input.blueprint.data, input.answers));
             for (k, v) in input.files.under("references") {
                 let name = k.trim_start_matches("references/");
+                if described.contains(name) && !kept.contains(name) {
+                    continue;
+                }
                 if name.ends_with(".md") && plain_name(name) {
                     refs.push((name.to_string(), v.to_string()));
                 }
@@ -178,6 +197,13 @@ fn context(
             json!({"path": t.output, "name": name, "hidden": name.starts_with('.'), "describe": t.describe})
         })
         .collect();
+    obj.insert(
+        "versions".into(),
+        bp.versions
+            .as_ref()
+            .map(|v| v.context())
+            .unwrap_or_else(|| Value::Object(Map::new())),
+    );
     obj.insert("skill_name".into(), json!(input.skill_name));
     obj.insert("answers".into(), json!(input.answers));
     obj.insert("is".into(), Value::Object(is));

@@ -12,8 +12,10 @@
 
 pub mod compose;
 pub mod facts;
+pub mod ignore;
 pub mod rules;
 pub mod shell;
+pub mod versions;
 pub mod yaml;
 
 pub use compose::{ComposeDoc, compose_files_in, load_compose_schema};

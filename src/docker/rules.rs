@@ -254,6 +254,22 @@ docker_rules! {
          for fast rebuilds, or pass `--no-cache` / set `ENV UV_NO_CACHE=1` so the cache does not \
          stay in the layer.",
         uv_no_cache;
+    r_eol => "SF-docker-eol-base", Warning, frag = false, peers = [],
+        "Base image on an end-of-life Python/Node/Go/Alpine/Debian/distroless line",
+        "An end-of-life base gets no more security fixes: every CVE found from now on stays in \
+         the image. The rule reads the release lines of each FROM image (`python:3.10-slim` → \
+         Python 3.10; `-bookworm` → Debian 12; `-alpine3.21` → Alpine 3.21; \
+         `gcr.io/distroless/python3-debian12` → distroless python3 debian12; `golang:1.25` → Go \
+         1.25) and judges them against the versions data compiled into skillforge \
+         (`skills/docker-deployment/versions.yaml`, refreshed by `skillforge fetch` from \
+         endoflife.date): a listed line is end of life from its `eol` date on; an unlisted line \
+         older than every supported line of its product is end of life too; a line newer than \
+         the data knows is never guessed. Fix: move to the supported line the hint names (and \
+         its Debian/Alpine suite). Images given by a build argument are not judged. Peer: \
+         Trivy's end-of-life OS detection when scanning a built image (`trivy image` reports \
+         \"the OS version is no longer supported\"); hadolint has no such rule, and Trivy only \
+         sees the OS after the build, not the Python/Node/Go line in the Dockerfile.",
+        eol_base;
 }
 
 /// Runs one rule over every Dockerfile of the skill, honouring the allow-list,
@@ -1203,6 +1219,33 @@ fn uv_no_cache(df: &Dockerfile, out: &mut Vec<Hit>) {
     }
 }
 
+fn eol_base(df: &Dockerfile, out: &mut Vec<Hit>) {
+    eol_base_at(
+        df,
+        out,
+        super::versions::Versions::bundled(),
+        &super::versions::today(),
+    );
+}
+
+fn eol_base_at(df: &Dockerfile, out: &mut Vec<Hit>, data: &super::versions::Versions, today: &str) {
+    for st in external_stages(df) {
+        for f in data.eol_findings(&st.image, today) {
+            let mut h = Hit::new(
+                st.image_span,
+                format!(
+                    "base image `{}` runs on {}, {} (versions data as of {})",
+                    st.image.raw, f.what, f.why, data.as_of
+                ),
+            );
+            if let Some(i) = f.instead {
+                h = h.hint(format!("move to a supported line: {i}"));
+            }
+            out.push(h);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1426,6 +1469,11 @@ mod tests {
                 "FROM a:1\nENV UV_NO_CACHE=1\nRUN uv sync --locked\n",
             ),
             (
+                "SF-docker-eol-base",
+                "FROM python:2.7-slim\n",
+                "FROM python:3.13-slim-trixie\n",
+            ),
+            (
                 "SF-docker-parse",
                 "FROM a:1\nCOPYY a b\n",
                 "FROM a:1\nRUN x\n",
@@ -1575,6 +1623,62 @@ mod tests {
         // fragment lines map to the text
         let got = ids("# a comment\nRUN apk add x\n");
         assert_eq!(got, vec![("SF-docker-apk-no-cache", 2)]);
+    }
+
+    #[test]
+    fn eol_base_fires_on_end_of_life_lines_and_not_on_supported_ones() {
+        let data = crate::docker::versions::Versions::bundled();
+        let hits = |text: &str, today: &str| {
+            let df = parse_dockerfile_text(text);
+            let mut out = Vec::new();
+            eol_base_at(&df, &mut out, data, today);
+            out
+        };
+        let today = "2026-12-02";
+        // Fires: Python 3.9 (older than every supported line), Debian 12 suite, Go 1.25.
+        let h = hits(
+            "FROM golang:1.25-bookworm AS build\nFROM python:3.9-slim-bookworm\nCMD [\"python\"]\n",
+            today,
+        );
+        let msgs: Vec<&str> = h.iter().map(|h| h.message.as_str()).collect();
+        assert_eq!(h.len(), 4, "{msgs:?}");
+        assert_eq!(h[0].span.line, 1);
+        assert!(msgs[0].contains("Go 1.25") && msgs[0].contains("end of life since"));
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("Python 3.9") && m.contains("older than"))
+        );
+        assert!(msgs.iter().filter(|m| m.contains("Debian 12")).count() == 2);
+        assert!(h[0].hint.as_deref().unwrap_or("").contains("Go 1.27"));
+        // Distroless debian12 language images.
+        assert_eq!(
+            hits("FROM gcr.io/distroless/python3-debian12:nonroot\n", today).len(),
+            1
+        );
+        // Does not fire: supported lines, stages, build arguments, scratch, unknown images.
+        for ok in [
+            "FROM python:3.13-slim-trixie AS b\nFROM b\n",
+            "FROM node:24-alpine3.24\n",
+            "FROM gcr.io/distroless/static-debian13:nonroot\n",
+            "ARG BASE=python:3.8\nFROM $BASE\n",
+            "FROM scratch\n",
+            "FROM postgres:17-alpine\n",
+            "FROM dhi.io/golang:1.27-debian13-dev\n",
+        ] {
+            assert!(hits(ok, today).is_empty(), "{ok}");
+        }
+        // The same line before its end-of-life date is fine.
+        assert!(hits("FROM debian:12-slim\n", "2026-06-09").is_empty());
+        assert_eq!(hits("FROM debian:12-slim\n", "2026-06-10").len(), 1);
+        // Registered: check=skip turns it off.
+        assert!(!fires(
+            "# check=skip=SF-docker-eol-base\nFROM python:2.7\nCMD [\"python\"]\n",
+            "SF-docker-eol-base"
+        ));
+        assert!(fires(
+            "FROM python:2.7\nCMD [\"python\"]\n",
+            "SF-docker-eol-base"
+        ));
     }
 
     #[test]
