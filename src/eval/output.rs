@@ -70,7 +70,7 @@ fn lesson_detail(out: &mut String, p: &Paint, r: &TestReport, l: &LessonResult) 
     for pr in &l.prompts {
         let _ = writeln!(out);
         let sc = pr.score.map(score).unwrap_or_else(|| "n/a".into());
-        let first_line = pr.prompt.lines().next().unwrap_or("");
+        let first_line = crate::term::first_line(&pr.prompt, 100);
         let _ = writeln!(out, "{} {}  score {}", p.bold("prompt"), pr.id, p.bold(&sc));
         let _ = writeln!(out, "  {}", p.dim(&format!("\"{first_line}\"")));
         for a in &pr.assertions {
@@ -181,6 +181,58 @@ pub fn text_table(r: &TestReport, color: bool) -> String {
             r.lessons.len(),
             score(r.min_score),
             failed.join(", ")
+        );
+    }
+    out
+}
+
+/// GitHub Actions workflow commands: one `::error` per missed assertion, on the file
+/// and line its evidence points to (a Dockerfile block in SKILL.md, a template line),
+/// else on the skill's SKILL.md; one `::notice` (pass) or `::error` (fail) per lesson.
+pub fn github(r: &TestReport, skill_dir: &std::path::Path) -> String {
+    use crate::report::render::{gh_escape_data as data, gh_escape_prop as prop};
+    let shown = |rel: &str| crate::lint::display_path(&skill_dir.join(rel));
+    let mut out = String::new();
+    for l in &r.lessons {
+        for p in &l.prompts {
+            for a in p.assertions.iter().filter(|a| a.passed == Some(false)) {
+                let loc = match a.evidence.first() {
+                    Some(e) => format!("file={},line={}", prop(&shown(&e.file)), e.line),
+                    None => format!("file={}", prop(&shown("SKILL.md"))),
+                };
+                let mut msg = a.text.clone();
+                if let Some(n) = &a.note {
+                    msg.push_str(&format!("\nmissing: {n}"));
+                }
+                if let Some(h) = &a.hint {
+                    msg.push_str(&format!("\nhint: {h}"));
+                }
+                if let Some(d) = &a.doc {
+                    msg.push_str(&format!("\ndocs: {d}"));
+                }
+                let _ = writeln!(
+                    out,
+                    "::error {loc},title={}::{}",
+                    prop(&format!("lesson {} {}", l.lesson, p.id)),
+                    data(&msg)
+                );
+            }
+        }
+        let level = if l.passed { "notice" } else { "error" };
+        let _ = writeln!(
+            out,
+            "::{level} file={},title={}::{}",
+            prop(&shown("SKILL.md")),
+            prop(&format!("lesson {}", l.lesson)),
+            data(&format!(
+                "{} lesson {} ({}): score {} (min {}), {}",
+                r.curriculum,
+                l.lesson,
+                l.title,
+                score(l.score),
+                score(r.min_score),
+                if l.passed { "PASS" } else { "FAIL" }
+            ))
         );
     }
     out

@@ -1,0 +1,85 @@
+//! `skillforge test --watch`: re-runs the test on every save of the skill's files,
+//! clearing the screen between runs (notify-debouncer-mini coalesces the burst of
+//! events an editor's save produces into one run).
+
+use crate::error::{Error, Result};
+use crate::eval::TestArgs;
+use notify_debouncer_mini::notify::RecursiveMode;
+use std::io::IsTerminal;
+use std::time::Duration;
+
+/// Whether a changed path should trigger a run: not editor droppings (swap files,
+/// backups, `4913` probes) and not skillforge's own state.
+pub fn relevant(path: &std::path::Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    !(name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with('~')
+        || name == "4913"
+        || name.starts_with(".#")
+        || path.components().any(|c| c.as_os_str() == ".skillforge"))
+}
+
+/// Runs `test` now and again after each change, until interrupted (Ctrl-C).
+pub fn watch_test(mut args: TestArgs) -> Result<u8> {
+    args.watch = false;
+    let path = crate::eval::resolve_skill_path(args.path.as_deref(), args.lesson)?;
+    if !path.is_dir() {
+        return Err(Error::usage_hint(
+            format!(
+                "--watch needs a skill directory; {} is not one",
+                path.display()
+            ),
+            "pass the skill directory, e.g. .claude/skills/docker-deployment",
+        ));
+    }
+    args.path = Some(path.clone());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut debouncer = notify_debouncer_mini::new_debouncer(Duration::from_millis(250), tx)
+        .map_err(|e| Error::Other(format!("cannot watch files: {e}")))?;
+    debouncer
+        .watcher()
+        .watch(&path, RecursiveMode::Recursive)
+        .map_err(|e| Error::io(&path, std::io::Error::other(e.to_string())))?;
+    let clear = std::io::stdout().is_terminal();
+    let shown = crate::lint::display_path(&path);
+    loop {
+        if clear {
+            crate::term::print_stdout("\x1b[2J\x1b[H");
+        }
+        if let Err(e) = crate::eval::run_test_once(&args) {
+            eprintln!("{}", e.render());
+        }
+        eprintln!("watching {shown}/ — save a file to test again, Ctrl-C to stop");
+        // Wait for a relevant change; a channel error means the watcher is gone.
+        loop {
+            match rx.recv() {
+                Ok(Ok(events)) if events.iter().any(|e| relevant(&e.path)) => break,
+                Ok(Ok(_)) => continue,
+                Ok(Err(e)) => eprintln!("note: file watching: {e}"),
+                Err(_) => return Ok(0),
+            }
+        }
+        // A second burst right after (editors write in steps): drain it.
+        while let Ok(_) = rx.recv_timeout(Duration::from_millis(50)) {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn editor_droppings_and_state_do_not_trigger() {
+        assert!(relevant(Path::new("s/SKILL.md")));
+        assert!(relevant(Path::new("s/templates/Dockerfile")));
+        assert!(!relevant(Path::new("s/.SKILL.md.swp")));
+        assert!(!relevant(Path::new("s/SKILL.md~")));
+        assert!(!relevant(Path::new("s/4913")));
+        assert!(!relevant(Path::new("lab/.skillforge/history.json")));
+    }
+}
