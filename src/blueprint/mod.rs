@@ -49,6 +49,11 @@ pub struct NewArgs {
     /// Take the default answer to every authoring question
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Scaffold the Lesson 0 starter (persona, questions, core principles, a basic
+    /// Dockerfile, links to the references) to grow lesson by lesson, instead of the
+    /// complete skill
+    #[arg(long)]
+    pub starter: bool,
     /// Replace a non-empty skill directory (the old one is first moved to a timestamped backup)
     #[arg(long)]
     pub force: bool,
@@ -114,7 +119,15 @@ pub fn load_blueprint(
     name: &str,
     blueprints_dir: Option<&Path>,
 ) -> Result<(source::BlueprintFiles, Blueprint)> {
-    let files = source::find(name, blueprints_dir)?;
+    // `docker-deployment/starter`: the `starter` variant of `docker-deployment`.
+    let (base, variant) = match name.split_once('/') {
+        Some((b, v)) => (b, Some(v)),
+        None => (name, None),
+    };
+    let mut files = source::find(base, blueprints_dir)?;
+    if let Some(v) = variant {
+        files = files.variant(v)?;
+    }
     let text = files
         .get("skill.yaml")
         .ok_or_else(|| Error::input(files.path_of("skill.yaml"), "blueprint has no skill.yaml"))?;
@@ -335,10 +348,15 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
     if args.list {
         return list(bp_dir.as_deref());
     }
-    let blueprint = args
+    let base_blueprint = args
         .blueprint
         .clone()
         .unwrap_or_else(|| DEFAULT_BLUEPRINT.to_string());
+    let blueprint = if args.starter {
+        format!("{base_blueprint}/starter")
+    } else {
+        base_blueprint.clone()
+    };
     let (_, bp) = load_blueprint(&blueprint, bp_dir.as_deref())?;
     let name = args.name.clone().unwrap_or_else(|| bp.name.clone());
     target::validate_name(&name)?;
@@ -374,7 +392,7 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
     };
     if args.fetch {
         let cache = crate::fetch::cache::default_cache_dir();
-        match crate::fetch::refresh_cache(&blueprint, &cache) {
+        match crate::fetch::refresh_cache(&base_blueprint, &cache) {
             Ok((ok, failures)) => {
                 eprintln!(
                     "fetched {ok} official page(s) into {}{}",
@@ -392,7 +410,7 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
             ),
         }
     }
-    let references = pick_references(&blueprint, args.offline);
+    let references = pick_references(&base_blueprint, args.offline);
     let rendered = render_skill(&ScaffoldOptions {
         blueprint: blueprint.clone(),
         name: Some(name.clone()),
@@ -460,6 +478,17 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
     } else {
         format!("skillforge test {shown} --lesson 0")
     };
-    println!("next: {test_cmd}   (then edit {shown}/SKILL.md and test again)");
+    if args.starter {
+        let next_cmd = if in_lab {
+            "skillforge next".to_string()
+        } else {
+            format!("skillforge next {shown}")
+        };
+        println!(
+            "next: {test_cmd} (it passes), then `{next_cmd}` shows the lesson to work on and what it misses"
+        );
+    } else {
+        println!("next: {test_cmd}   (then edit {shown}/SKILL.md and test again)");
+    }
     Ok(0)
 }

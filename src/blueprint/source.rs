@@ -60,6 +60,34 @@ impl BlueprintFiles {
     pub fn path_of(&self, rel: &str) -> PathBuf {
         self.origin.display_path(&self.name, rel)
     }
+
+    /// The variant `v` of this blueprint (e.g. `starter`): its own `skill.yaml` and
+    /// `SKILL.md.hbs` from `v/`, everything else (references, templates it names by
+    /// path) shared with the main blueprint.
+    pub fn variant(&self, v: &str) -> Result<BlueprintFiles> {
+        let yaml = format!("{v}/skill.yaml");
+        let (Some(spec), Some(tpl)) = (self.get(&yaml), self.get(&format!("{v}/SKILL.md.hbs")))
+        else {
+            let mut known: Vec<&str> = self
+                .files
+                .keys()
+                .filter_map(|k| k.strip_suffix("/skill.yaml"))
+                .collect();
+            known.sort();
+            return Err(Error::usage_hint(
+                format!("blueprint `{}` has no variant `{v}`", self.name),
+                if known.is_empty() {
+                    "it has none".to_string()
+                } else {
+                    format!("its variants: {}", known.join(", "))
+                },
+            ));
+        };
+        let mut out = self.clone();
+        out.files.insert("skill.yaml".into(), spec.to_string());
+        out.files.insert("SKILL.md.hbs".into(), tpl.to_string());
+        Ok(out)
+    }
 }
 
 /// Names of the embedded blueprints (directories of `skills/` holding a `skill.yaml`).
