@@ -419,14 +419,16 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
         blueprints_dir: bp_dir.clone(),
     })?;
     // Everything is valid and rendered: now touch the disk.
-    if let Some(backup) = target::prepare(&skill_dir.path, args.force)? {
+    let installed = target::install(&skill_dir.path, args.force, |dir| {
+        write_rendered(&rendered, dir)
+    })?;
+    for backup in &installed.backups {
         println!(
             "moved the existing {} to {}",
-            skill_dir.path.display(),
-            backup.display()
+            crate::lint::display_path(&skill_dir.path),
+            crate::lint::display_path(backup)
         );
     }
-    write_rendered(&rendered, &skill_dir.path)?;
     let shown = crate::lint::display_path(&skill_dir.path);
     println!(
         "created skill `{}` in {shown}/ ({})",
