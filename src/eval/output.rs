@@ -196,9 +196,14 @@ pub fn github(r: &TestReport, skill_dir: &std::path::Path) -> String {
     for l in &r.lessons {
         for p in &l.prompts {
             for a in p.assertions.iter().filter(|a| a.passed == Some(false)) {
-                let loc = match a.evidence.first() {
-                    Some(e) => format!("file={},line={}", prop(&shown(&e.file)), e.line),
-                    None => format!("file={}", prop(&shown("SKILL.md"))),
+                let loc = match a
+                    .evidence
+                    .first()
+                    .map(|e| (e.file.clone(), e.line))
+                    .or_else(|| a.note.as_deref().and_then(|n| located(n, skill_dir)))
+                {
+                    Some((f, line)) => format!("file={},line={line}", prop(&shown(&f))),
+                    None => format!("file={},line=1", prop(&shown("SKILL.md"))),
                 };
                 let mut msg = a.text.clone();
                 if let Some(n) = &a.note {
@@ -236,6 +241,19 @@ pub fn github(r: &TestReport, skill_dir: &std::path::Path) -> String {
         );
     }
     out
+}
+
+/// The first `file:line` a miss's note names (e.g. "closest Dockerfile
+/// templates/Dockerfile:1 lacks …") when that file is in the skill.
+fn located(note: &str, skill_dir: &std::path::Path) -> Option<(String, usize)> {
+    static LOC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"([A-Za-z0-9_./-]+):(\d+)").expect("static regex")
+    });
+    LOC.captures_iter(note).find_map(|c| {
+        let file = c[1].to_string();
+        let line = c[2].parse().ok()?;
+        (!file.contains("..") && skill_dir.join(&file).is_file()).then_some((file, line))
+    })
 }
 
 /// The JSON report (shape documented in `docs/test-json.md`).
