@@ -376,10 +376,24 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
             "defaults (--yes)".to_string(),
         )
     } else if std::io::stdin().is_terminal() {
-        eprintln!("Answer a few questions to tailor the skill (Enter takes the default).");
-        let stdin = std::io::stdin();
-        let mut lock = stdin.lock();
-        let a = answers::prompt(&bp.authoring, &mut lock, &mut std::io::stderr())?;
+        let term = console::Term::stderr();
+        let a = if term.is_term() && std::env::var("TERM").map_or(true, |t| t != "dumb") {
+            eprintln!(
+                "Answer a few questions to tailor the skill (Enter takes the highlighted default)."
+            );
+            let color = crate::term::decide_color(
+                crate::term::color_choice(),
+                std::env::var("NO_COLOR").ok().as_deref(),
+                None,
+                true,
+            );
+            answers::prompt_menu(&bp.authoring, &term, color)?
+        } else {
+            eprintln!("Answer a few questions to tailor the skill (Enter takes the default).");
+            let stdin = std::io::stdin();
+            let mut lock = stdin.lock();
+            answers::prompt(&bp.authoring, &mut lock, &mut std::io::stderr())?
+        };
         (a, "asked on the terminal".to_string())
     } else {
         eprintln!(
