@@ -64,7 +64,7 @@ pub fn watch_test(mut args: TestArgs) -> Result<u8> {
             }
         }
         // A second burst right after (editors write in steps): drain it.
-        while let Ok(_) = rx.recv_timeout(Duration::from_millis(50)) {}
+        while rx.recv_timeout(Duration::from_millis(50)).is_ok() {}
     }
 }
 
