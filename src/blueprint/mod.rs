@@ -314,6 +314,15 @@ fn list(dir: Option<&Path>) -> Result<u8> {
             bp.authoring.len()
         );
         println!("      {}", bp.description);
+        let variants: Vec<&str> = files
+            .files
+            .keys()
+            .filter_map(|k| k.strip_suffix("/skill.yaml"))
+            .filter(|v| !v.contains('/'))
+            .collect();
+        for v in variants {
+            println!("      variant: --{v} (`skillforge new {n} --{v}`)");
+        }
     }
     Ok(0)
 }

@@ -23,6 +23,35 @@ pub fn relevant(path: &std::path::Path) -> bool {
         || path.components().any(|c| c.as_os_str() == ".skillforge"))
 }
 
+/// Size and modification time of every file of the skill (symlinks not followed,
+/// 10,000 entries at most), to tell a save from a mere read.
+pub fn snapshot(
+    dir: &std::path::Path,
+) -> Vec<(std::path::PathBuf, u64, Option<std::time::SystemTime>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.filter_map(|e| e.ok()) {
+            if out.len() >= 10_000 {
+                break;
+            }
+            let Ok(m) = std::fs::symlink_metadata(e.path()) else {
+                continue;
+            };
+            if m.is_dir() {
+                stack.push(e.path());
+            } else if relevant(&e.path()) {
+                out.push((e.path(), m.len(), m.modified().ok()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Runs `test` now and again after each change, until interrupted (Ctrl-C).
 pub fn watch_test(mut args: TestArgs) -> Result<u8> {
     args.watch = false;
@@ -47,6 +76,8 @@ pub fn watch_test(mut args: TestArgs) -> Result<u8> {
     let clear = std::io::stdout().is_terminal();
     let shown = crate::lint::display_path(&path);
     loop {
+        // Taken before the run, so a save during the run still triggers the next one.
+        let before = snapshot(&path);
         if clear {
             crate::term::print_stdout("\x1b[2J\x1b[H");
         }
@@ -54,10 +85,16 @@ pub fn watch_test(mut args: TestArgs) -> Result<u8> {
             eprintln!("{}", e.render());
         }
         eprintln!("watching {shown}/ — save a file to test again, Ctrl-C to stop");
-        // Wait for a relevant change; a channel error means the watcher is gone.
+        // Wait for a real change: the watcher also reports reads (the run we just
+        // made opens every file), so a change is a difference in the files' sizes and
+        // modification times. A channel error means the watcher is gone.
         loop {
             match rx.recv() {
-                Ok(Ok(events)) if events.iter().any(|e| relevant(&e.path)) => break,
+                Ok(Ok(events)) if events.iter().any(|e| relevant(&e.path)) => {
+                    if snapshot(&path) != before {
+                        break;
+                    }
+                }
                 Ok(Ok(_)) => continue,
                 Ok(Err(e)) => eprintln!("note: file watching: {e}"),
                 Err(_) => return Ok(0),
@@ -72,6 +109,17 @@ pub fn watch_test(mut args: TestArgs) -> Result<u8> {
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn a_read_is_not_a_change_but_a_write_is() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join("SKILL.md"), "a").unwrap();
+        let before = snapshot(t.path());
+        let _ = std::fs::read_to_string(t.path().join("SKILL.md")).unwrap();
+        assert_eq!(snapshot(t.path()), before);
+        std::fs::write(t.path().join("SKILL.md"), "ab").unwrap();
+        assert_ne!(snapshot(t.path()), before);
+    }
 
     #[test]
     fn editor_droppings_and_state_do_not_trigger() {
