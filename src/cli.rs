@@ -10,7 +10,9 @@ use clap::{Parser, Subcommand};
 /// `skillforge test --lesson 5` scores it against a lesson's test prompts and says
 /// what is missing and which official page covers it; `skillforge lint` checks any
 /// skill against the Agent Skills spec and its Dockerfiles and Compose files;
-/// `skillforge fetch` refreshes references from the live docs.
+/// `skillforge fetch` refreshes references from the live docs. To grow a skill lesson
+/// by lesson: `skillforge new docker-deployment --starter`, then `skillforge next`, edit,
+/// `skillforge test --lesson N` (it shows the change since the last run), repeat.
 ///
 /// Exit codes: 0 ok (warnings allowed); 1 errors found or score below threshold;
 /// 2 usage or input error.

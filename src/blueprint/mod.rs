@@ -452,7 +452,7 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
             crate::lint::display_path(backup)
         );
     }
-    let shown = crate::lint::display_path(&skill_dir.path);
+    let shown = crate::term::escape_line(&crate::lint::display_path(&skill_dir.path)).into_owned();
     println!(
         "created skill `{}` in {shown}/ ({})",
         rendered.name, skill_dir.why

@@ -15,15 +15,12 @@ use std::path::{Path, PathBuf};
 /// The folder skillforge keeps its state in, at the lab root.
 pub const STATE_DIR: &str = ".skillforge";
 
-/// The skills-lab root of a skill directory: its git work tree root; outside git, the
-/// directory holding the agent folder (`X` for `X/.claude/skills/<skill>`), else the
-/// skill's parent. Never inside an agents' skills folder, so nothing kept there is
-/// ever discovered as a skill.
+/// The skills-lab root of a skill directory: the directory holding its agents' folder
+/// (`X` for `X/.claude/skills/<skill>`), else its git work tree root, else the skill's
+/// parent. Never inside an agents' skills folder, so nothing kept there is ever
+/// discovered as a skill.
 pub fn lab_root(skill_dir: &Path) -> PathBuf {
     let abs = std::path::absolute(skill_dir).unwrap_or_else(|_| skill_dir.to_path_buf());
-    if let Some(r) = crate::lint::discover::git_root(&abs) {
-        return r;
-    }
     let parent = abs.parent().unwrap_or(Path::new(".")).to_path_buf();
     for rel in crate::lint::discover::agent_skill_dirs() {
         if parent.ends_with(rel) {
@@ -34,7 +31,7 @@ pub fn lab_root(skill_dir: &Path) -> PathBuf {
             return up;
         }
     }
-    parent
+    crate::lint::discover::git_root(&abs).unwrap_or(parent)
 }
 
 /// Makes `<root>/.skillforge/` with a `.gitignore` that keeps all of it out of git.
@@ -65,8 +62,10 @@ mod tests {
         let plain = r.join("other/x");
         std::fs::create_dir_all(&plain).unwrap();
         assert_eq!(lab_root(&plain), r.join("other"));
-        std::fs::create_dir_all(r.join("other/.git")).unwrap();
-        assert_eq!(lab_root(&plain), r.join("other"));
+        std::fs::create_dir_all(r.join(".git")).unwrap();
+        assert_eq!(lab_root(&plain), r.to_path_buf());
+        // A lab nested in another repository keeps its own state.
+        assert_eq!(lab_root(&s), r.join("lab"));
         let d = state_dir(&r.join("other")).unwrap();
         assert_eq!(
             std::fs::read_to_string(d.join(".gitignore"))
