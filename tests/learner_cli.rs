@@ -116,7 +116,21 @@ fn next_names_the_lesson_its_prompts_and_top_misses() {
         .stdout(contains("Top 3 of"))
         .stdout(contains("docs:    https://docs.docker.com/"))
         .stdout(contains("skillforge test --lesson 4"));
+    let out = stdout_of(sf(t.path()).args(["next", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["schema"], "skillforge.next/v1");
+    assert_eq!(v["next"]["lesson"], 4);
+    assert_eq!(v["next"]["top_misses"].as_array().unwrap().len(), 3);
+    assert!(
+        v["next"]["top_misses"][0]["doc"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
     let (t, _skill) = lab(false);
+    let out = stdout_of(sf(t.path()).args(["next", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["next"].is_null() && v["lessons_passing"] == 9, "{v}");
     sf(t.path())
         .arg("next")
         .assert()

@@ -28,6 +28,47 @@ pub struct NextArgs {
     /// Read lesson suites from this directory instead of the built-in copy
     #[arg(long, value_name = "DIR")]
     pub lessons: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = NextFormat::Text)]
+    pub format: NextFormat,
+}
+
+/// Output formats of `skillforge next`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum NextFormat {
+    /// Human-readable
+    #[default]
+    Text,
+    /// JSON (`schema: skillforge.next/v1`; `next` is null when every lesson passes)
+    Json,
+}
+
+/// The `--format json` document.
+pub fn json(r: &TestReport) -> serde_json::Value {
+    use serde_json::json;
+    let next = r.lessons.iter().find(|l| !l.passed).map(|l| {
+        json!({
+            "lesson": l.lesson,
+            "title": l.title,
+            "score": l.score,
+            "docs": l.docs,
+            "prompts": l.prompts.iter().map(|p| json!({"id": p.id, "prompt": p.prompt})).collect::<Vec<_>>(),
+            "assertions_failed": l.assertions_failed,
+            "top_misses": top_misses(l, 3).iter().map(|(prompt, a)| json!({
+                "prompt": prompt, "text": a.text, "weight": a.weight,
+                "missing": a.note, "hint": a.hint, "doc": a.doc,
+            })).collect::<Vec<_>>(),
+        })
+    });
+    json!({
+        "schema": "skillforge.next/v1",
+        "skill": r.skill,
+        "curriculum": r.curriculum,
+        "min_score": r.min_score,
+        "lessons_passing": r.lessons.iter().filter(|l| l.passed).count(),
+        "lessons_total": r.lessons.len(),
+        "next": next,
+    })
 }
 
 /// The misses of a lesson, heaviest first (ties keep lesson order), each text once.
@@ -132,7 +173,15 @@ pub fn run_next(args: NextArgs) -> Result<u8> {
     let lessons: Vec<_> = cur.lessons.iter().collect();
     let shown = crate::lint::display_path(&skill.dir);
     let report = crate::eval::run::run(&lib, cur, &lessons, &subject, &shown, args.min_score);
-    let text = render(&report, &shown, &cur.title);
+    let text = match args.format {
+        NextFormat::Text => render(&report, &shown, &cur.title),
+        NextFormat::Json => {
+            let mut t = serde_json::to_string_pretty(&json(&report))
+                .map_err(|e| Error::Other(format!("cannot serialise: {e}")))?;
+            t.push('\n');
+            t
+        }
+    };
     crate::term::print_stdout(&crate::term::sanitize_output(&text, false));
     Ok(0)
 }
