@@ -173,6 +173,8 @@ pub fn record(
     let root = super::lab_root(skill_dir);
     let dir = super::state_dir(&root)?;
     let path = dir.join(HISTORY_FILE);
+    // Two `test` runs finishing together (a --watch and a manual run) must both be kept.
+    let _lock = Lock::acquire(&dir.join("history.lock"));
     let (mut h, note) = load(&path);
     h.version = 1;
     let at = now_utc();
@@ -195,6 +197,51 @@ pub fn record(
     text.push('\n');
     crate::fsutil::write_atomic(&path, text.as_bytes())?;
     Ok((deltas, path, note))
+}
+
+/// A lock file held while the history is read, changed and written back. Taken with
+/// `create_new` (atomic); waits up to 5 s, then takes over a lock older than 30 s (a
+/// crashed run) or goes on without it (the history is a convenience, never a reason
+/// to fail a test).
+struct Lock(Option<PathBuf>);
+
+impl Lock {
+    fn acquire(path: &Path) -> Lock {
+        let start = std::time::Instant::now();
+        loop {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+            {
+                Ok(_) => return Lock(Some(path.to_path_buf())),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let stale = std::fs::metadata(path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age > std::time::Duration::from_secs(30));
+                    if stale {
+                        let _ = std::fs::remove_file(path);
+                        continue;
+                    }
+                    if start.elapsed() > std::time::Duration::from_secs(5) {
+                        return Lock(None);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(_) => return Lock(None),
+            }
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        if let Some(p) = &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+    }
 }
 
 /// The "since the last run" block printed after a text report: every lesson for one
@@ -256,6 +303,32 @@ mod tests {
             Delta::between(4, Some(&a), &c).line(),
             "lesson 4: 0.50 → 0.25, −1 assertion (now failing: p#2)"
         );
+    }
+
+    #[test]
+    fn concurrent_records_are_all_kept() {
+        let t = tempfile::tempdir().unwrap();
+        let skill = t.path().join(".claude/skills/s");
+        std::fs::create_dir_all(&skill).unwrap();
+        std::fs::write(
+            skill.join("SKILL.md"),
+            "---\nname: s\ndescription: Docker help. Use when asked.\n---\n# S\n",
+        )
+        .unwrap();
+        let loaded = crate::skill::Skill::load(&skill).unwrap();
+        let lib = crate::eval::Library::embedded().unwrap();
+        let cur = lib.curriculum("skill-first").unwrap();
+        let four: Vec<_> = cur.lessons.iter().filter(|l| l.number == 4).collect();
+        let subject = crate::eval::Subject::from_skill(&loaded);
+        let report = crate::eval::run::run(&lib, cur, &four, &subject, "s", 0.8);
+        std::thread::scope(|sc| {
+            for _ in 0..8 {
+                sc.spawn(|| record(&skill, &report).unwrap());
+            }
+        });
+        let (h, _) = load(&t.path().join(".skillforge/history.json"));
+        assert_eq!(h.skills[".claude/skills/s"]["skill-first/4"].len(), 8);
+        assert!(!t.path().join(".skillforge/history.lock").exists());
     }
 
     #[test]
