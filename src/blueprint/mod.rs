@@ -448,8 +448,8 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
     for backup in &installed.backups {
         println!(
             "moved the existing {} to {}",
-            crate::lint::display_path(&skill_dir.path),
-            crate::lint::display_path(backup)
+            crate::term::escape_line(&crate::lint::display_path(&skill_dir.path)),
+            crate::term::escape_line(&crate::lint::display_path(backup))
         );
     }
     let shown = crate::term::escape_line(&crate::lint::display_path(&skill_dir.path)).into_owned();
