@@ -372,6 +372,30 @@ fn starter_passes_lesson_0_and_strict_lint_and_fails_most_later_lessons() {
         .success()
         .stdout(contains("blueprint:  docker-deployment/starter"))
         .stdout(contains("skillforge next"));
+    // An answers file for the complete skill serves the starter too.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(
+        other.path().join("a.yaml"),
+        "stack: flask\npackage_manager: pip\nbase: alpine\ntarget: kubernetes\n",
+    )
+    .unwrap();
+    sf(other.path())
+        .args(["new", "--starter", "--answers", "a.yaml"])
+        .assert()
+        .success()
+        .stderr(contains("`base` is not asked by this blueprint variant"))
+        .stdout(contains("package_manager=pip, stack=flask"));
+    sf(other.path())
+        .args(["new", "--starter", "--force", "--answers", "a.yaml"])
+        .write_stdin("")
+        .assert()
+        .success();
+    std::fs::write(other.path().join("b.yaml"), "stak: flask\n").unwrap();
+    sf(other.path())
+        .args(["new", "--starter", "--force", "--answers", "b.yaml"])
+        .assert()
+        .code(2)
+        .stderr(contains("unknown question `stak`"));
     let skill = t.path().join(".claude/skills/docker-deployment");
     let md = std::fs::read_to_string(skill.join("SKILL.md")).unwrap();
     for part in [

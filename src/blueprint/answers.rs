@@ -45,6 +45,18 @@ pub fn from_text(
     path: &Path,
     questions: &[AuthoringQuestion],
 ) -> Result<(Answers, AnswerNotes)> {
+    from_text_with(text, path, questions, &[])
+}
+
+/// Like [`from_text`]; keys of `also_known` questions (e.g. the complete skill's,
+/// when a variant asks fewer) are ignored with a note instead of rejected, so one
+/// answers file serves both.
+pub fn from_text_with(
+    text: &str,
+    path: &Path,
+    questions: &[AuthoringQuestion],
+    also_known: &[AuthoringQuestion],
+) -> Result<(Answers, AnswerNotes)> {
     let line_of = |key: &str| {
         text.lines()
             .position(|l| {
@@ -92,7 +104,14 @@ pub fn from_text(
     };
     let known: Vec<&str> = questions.iter().map(|q| q.id.as_str()).collect();
     let mut given = Answers::new();
+    let mut notes = AnswerNotes::default();
     for (k, v) in &map {
+        if !known.contains(&k.as_str()) && also_known.iter().any(|q| &q.id == k) {
+            notes.ignored.push(format!(
+                "`{k}` is not asked by this blueprint variant and was ignored"
+            ));
+            continue;
+        }
         let Some(q) = questions.iter().find(|q| &q.id == k) else {
             return Err(Error::input_at(
                 path,
@@ -117,7 +136,6 @@ pub fn from_text(
         given.insert(k.clone(), s);
     }
     let mut answers = Answers::new();
-    let mut notes = AnswerNotes::default();
     for q in questions {
         if applies(q, &answers) {
             let v = given
@@ -137,6 +155,15 @@ pub fn from_text(
 
 /// Reads and validates an answers file.
 pub fn from_file(path: &Path, questions: &[AuthoringQuestion]) -> Result<(Answers, AnswerNotes)> {
+    from_file_with(path, questions, &[])
+}
+
+/// Reads and validates an answers file; see [`from_text_with`] for `also_known`.
+pub fn from_file_with(
+    path: &Path,
+    questions: &[AuthoringQuestion],
+    also_known: &[AuthoringQuestion],
+) -> Result<(Answers, AnswerNotes)> {
     let bytes = crate::fsutil::read_capped(path, 64 * 1024).map_err(|e| match e {
         crate::fsutil::ReadError::Io(err) => {
             Error::io(path, err).with_hint("--answers takes a YAML file such as `stack: fastapi`")
@@ -148,7 +175,7 @@ pub fn from_file(path: &Path, questions: &[AuthoringQuestion]) -> Result<(Answer
     })?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::input(path, "the answers file is not valid UTF-8"))?;
-    from_text(&text, path, questions)
+    from_text_with(&text, path, questions, also_known)
 }
 
 /// Asks each applicable question on `input`/`output` (a TTY in practice). An empty

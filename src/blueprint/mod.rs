@@ -374,7 +374,16 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
     target::check_writable(&skill_dir.path, args.force)?;
     // Answers.
     let (answers, how) = if let Some(f) = &args.answers {
-        let (a, notes) = answers::from_file(f, &bp.authoring)?;
+        // A variant (the starter) asks fewer questions: the main blueprint's other keys
+        // are noted and ignored, so one answers file serves both.
+        let main_questions = if args.starter {
+            load_blueprint(&base_blueprint, bp_dir.as_deref())
+                .map(|(_, b)| b.authoring)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let (a, notes) = answers::from_file_with(f, &bp.authoring, &main_questions)?;
         for n in notes.ignored {
             eprintln!("note: {n}");
         }
