@@ -230,8 +230,16 @@ fn move_to_backup(dir: &Path) -> Result<Option<PathBuf>> {
         return Ok(None);
     }
     let backup = claim_backup(dir)?;
-    // Renaming a directory onto the empty one we just created replaces it atomically.
-    match std::fs::rename(dir, &backup) {
+    // Renaming a directory onto the empty one we just created replaces it atomically
+    // (POSIX); where that is refused, free the name and rename onto it.
+    let moved = std::fs::rename(dir, &backup).or_else(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            return Err(e);
+        }
+        std::fs::remove_dir(&backup)?;
+        std::fs::rename(dir, &backup)
+    });
+    match moved {
         Ok(()) => Ok(Some(backup)),
         Err(e) => {
             let _ = std::fs::remove_dir(&backup);
