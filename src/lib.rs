@@ -11,8 +11,10 @@ pub mod error;
 pub mod eval;
 pub mod fetch;
 pub mod fsutil;
+pub mod learn;
 pub mod lint;
 pub mod report;
 pub mod skill;
+pub mod term;
 
 pub use error::{Error, Result};

@@ -181,14 +181,23 @@ fn non_empty_dir_is_refused_and_force_backs_it_up() {
         .args(["new", "--yes", "--force"])
         .assert()
         .success()
-        .stdout(contains("docker-deployment.backup-"));
-    let backup = entries(t.path())
+        .stdout(contains(".skillforge/backups/docker-deployment-"));
+    // The backup is outside the folder skills are discovered in: one copy of the skill.
+    let backups = t.path().join(".skillforge/backups");
+    let backup = entries(&backups)
         .into_iter()
-        .find(|n| n.starts_with("docker-deployment.backup-"))
+        .find(|n| n.starts_with("docker-deployment-"))
         .expect("backup dir");
     assert_eq!(
-        std::fs::read_to_string(t.path().join(backup).join("SKILL.md")).unwrap(),
+        std::fs::read_to_string(backups.join(backup).join("SKILL.md")).unwrap(),
         "my edits"
+    );
+    assert_eq!(
+        entries(t.path())
+            .into_iter()
+            .filter(|n| n.starts_with("docker-deployment"))
+            .count(),
+        1
     );
     assert!(
         std::fs::read_to_string(d.join("SKILL.md"))
@@ -299,4 +308,144 @@ fn fetch_without_network_falls_back_to_the_bundled_digest() {
         cwd.join("docker-deployment/references/compose.md")
             .is_file()
     );
+}
+
+#[test]
+fn concurrent_force_runs_each_install_a_complete_skill_and_back_up_the_rest() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(t.path().join(".git")).unwrap();
+    std::fs::create_dir_all(t.path().join(".claude/skills")).unwrap();
+    sf(t.path()).args(["new", "--yes"]).assert().success();
+    let bin = assert_cmd::cargo::cargo_bin("skillforge");
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(&bin)
+                .args(["new", "--yes", "--force"])
+                .current_dir(t.path())
+                .env("NO_COLOR", "1")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut moved = 0;
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("created skill"), "{stdout}");
+        moved += stdout.matches("moved the existing").count();
+    }
+    // Every run installed a whole skill in one rename; each skill it replaced (the first
+    // one, and those of the runs before it) is a whole skill in the backups.
+    let skills = t.path().join(".claude/skills");
+    assert_eq!(entries(&skills), vec!["docker-deployment"]);
+    let want = entries(&skills.join("docker-deployment")).len();
+    let backups = t.path().join(".skillforge/backups");
+    let b = entries(&backups);
+    assert_eq!(b.len(), moved, "{b:?}");
+    assert_eq!(moved, 4, "each run moved exactly what it replaced");
+    for name in b {
+        assert_eq!(entries(&backups.join(&name)).len(), want, "{name}");
+    }
+    assert_eq!(entries(&t.path().join(".skillforge/tmp")).len(), 0);
+    sf(t.path())
+        .args(["lint", "--profile", "strict"])
+        .assert()
+        .success()
+        .stdout(contains("1 skill checked"));
+}
+
+#[test]
+fn starter_passes_lesson_0_and_strict_lint_and_fails_most_later_lessons() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(t.path().join(".git")).unwrap();
+    std::fs::create_dir_all(t.path().join(".claude/skills")).unwrap();
+    sf(t.path())
+        .args(["new", "docker-deployment", "--starter", "--yes"])
+        .assert()
+        .success()
+        .stdout(contains("blueprint:  docker-deployment/starter"))
+        .stdout(contains("skillforge next"));
+    // An answers file for the complete skill serves the starter too.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(
+        other.path().join("a.yaml"),
+        "stack: flask\npackage_manager: pip\nbase: alpine\ntarget: kubernetes\n",
+    )
+    .unwrap();
+    sf(other.path())
+        .args(["new", "--starter", "--answers", "a.yaml"])
+        .assert()
+        .success()
+        .stderr(contains("`base` is not asked by this blueprint variant"))
+        .stdout(contains("package_manager=pip, stack=flask"));
+    sf(other.path())
+        .args(["new", "--starter", "--force", "--answers", "a.yaml"])
+        .write_stdin("")
+        .assert()
+        .success();
+    std::fs::write(other.path().join("b.yaml"), "stak: flask\n").unwrap();
+    sf(other.path())
+        .args(["new", "--starter", "--force", "--answers", "b.yaml"])
+        .assert()
+        .code(2)
+        .stderr(contains("unknown question `stak`"));
+    let skill = t.path().join(".claude/skills/docker-deployment");
+    let md = std::fs::read_to_string(skill.join("SKILL.md")).unwrap();
+    for part in [
+        "## Persona",
+        "## Analysis questions",
+        "## Principles",
+        "Why:",
+        "references/",
+    ] {
+        assert!(md.contains(part), "{part}");
+    }
+    let df = std::fs::read_to_string(skill.join("templates/Dockerfile")).unwrap();
+    assert_eq!(df.matches("\nFROM ").count(), 1, "single stage:\n{df}");
+    sf(t.path())
+        .args(["lint", "--profile", "strict", "--deny-warnings"])
+        .assert()
+        .success();
+    sf(t.path())
+        .args(["test", "--lesson", "0", "--no-history"])
+        .assert()
+        .success();
+    let out = sf(t.path())
+        .args(["test", "--all", "--format", "json", "--no-history"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let later: Vec<(u64, f64)> = v["lessons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["lesson"].as_u64().unwrap(), l["score"].as_f64().unwrap()))
+        .filter(|(n, _)| *n > 0)
+        .collect();
+    let failing = later.iter().filter(|(_, s)| *s < 0.8).count();
+    assert!(
+        failing * 2 > later.len(),
+        "most later lessons fail: {later:?}"
+    );
+    assert!(
+        later.iter().filter(|(_, s)| *s < 0.6).count() >= 3,
+        "well below the pass mark: {later:?}"
+    );
+    // The complete skill is unchanged by the variant: it still passes everything.
+    let full = tempfile::tempdir().unwrap();
+    sf(full.path()).args(["new", "--yes"]).assert().success();
+    sf(full.path())
+        .args(["test", "--all", "--no-history", "docker-deployment"])
+        .assert()
+        .success();
 }

@@ -45,6 +45,18 @@ pub fn from_text(
     path: &Path,
     questions: &[AuthoringQuestion],
 ) -> Result<(Answers, AnswerNotes)> {
+    from_text_with(text, path, questions, &[])
+}
+
+/// Like [`from_text`]; keys of `also_known` questions (e.g. the complete skill's,
+/// when a variant asks fewer) are ignored with a note instead of rejected, so one
+/// answers file serves both.
+pub fn from_text_with(
+    text: &str,
+    path: &Path,
+    questions: &[AuthoringQuestion],
+    also_known: &[AuthoringQuestion],
+) -> Result<(Answers, AnswerNotes)> {
     let line_of = |key: &str| {
         text.lines()
             .position(|l| {
@@ -92,7 +104,14 @@ pub fn from_text(
     };
     let known: Vec<&str> = questions.iter().map(|q| q.id.as_str()).collect();
     let mut given = Answers::new();
+    let mut notes = AnswerNotes::default();
     for (k, v) in &map {
+        if !known.contains(&k.as_str()) && also_known.iter().any(|q| &q.id == k) {
+            notes.ignored.push(format!(
+                "`{k}` is not asked by this blueprint variant and was ignored"
+            ));
+            continue;
+        }
         let Some(q) = questions.iter().find(|q| &q.id == k) else {
             return Err(Error::input_at(
                 path,
@@ -117,7 +136,6 @@ pub fn from_text(
         given.insert(k.clone(), s);
     }
     let mut answers = Answers::new();
-    let mut notes = AnswerNotes::default();
     for q in questions {
         if applies(q, &answers) {
             let v = given
@@ -137,6 +155,15 @@ pub fn from_text(
 
 /// Reads and validates an answers file.
 pub fn from_file(path: &Path, questions: &[AuthoringQuestion]) -> Result<(Answers, AnswerNotes)> {
+    from_file_with(path, questions, &[])
+}
+
+/// Reads and validates an answers file; see [`from_text_with`] for `also_known`.
+pub fn from_file_with(
+    path: &Path,
+    questions: &[AuthoringQuestion],
+    also_known: &[AuthoringQuestion],
+) -> Result<(Answers, AnswerNotes)> {
     let bytes = crate::fsutil::read_capped(path, 64 * 1024).map_err(|e| match e {
         crate::fsutil::ReadError::Io(err) => {
             Error::io(path, err).with_hint("--answers takes a YAML file such as `stack: fastapi`")
@@ -148,7 +175,7 @@ pub fn from_file(path: &Path, questions: &[AuthoringQuestion]) -> Result<(Answer
     })?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::input(path, "the answers file is not valid UTF-8"))?;
-    from_text(&text, path, questions)
+    from_text_with(&text, path, questions, also_known)
 }
 
 /// Asks each applicable question on `input`/`output` (a TTY in practice). An empty
@@ -181,8 +208,13 @@ pub fn prompt(
             output.flush().map_err(io)?;
             let mut line = String::new();
             let n = input.read_line(&mut line).map_err(io)?;
+            if n == 0 {
+                // End of input (Ctrl-D) is a cancel, never a silent default.
+                writeln!(output).map_err(io)?;
+                return Err(cancelled());
+            }
             let t = line.trim();
-            if n == 0 || t.is_empty() {
+            if t.is_empty() {
                 answers.insert(q.id.clone(), q.default.clone());
                 break;
             }
@@ -200,13 +232,210 @@ pub fn prompt(
                 None => {
                     writeln!(
                         output,
-                        "  `{t}` is not a choice; valid: {}",
+                        "  `{}` is not a choice; valid: {}",
+                        crate::term::escape_line(t),
                         valid_values(q)
                     )
                     .map_err(io)?;
                 }
             }
         }
+    }
+    Ok(answers)
+}
+
+/// The error a cancelled question (Esc, `q`, Ctrl-D) ends `new` with: nothing written.
+pub fn cancelled() -> Error {
+    Error::usage_hint(
+        "cancelled: no answer given, nothing was written",
+        "run `skillforge new` again, or pass --yes (defaults) or --answers FILE",
+    )
+}
+
+/// How many questions will be asked in all, given the answers so far (questions not
+/// yet answered count when they apply to the answers plus defaults).
+fn total_applicable(questions: &[AuthoringQuestion], so_far: &Answers) -> usize {
+    let mut a = so_far.clone();
+    let mut n = 0;
+    for q in questions {
+        if applies(q, &a) {
+            n += 1;
+            a.entry(q.id.clone()).or_insert_with(|| q.default.clone());
+        }
+    }
+    n
+}
+
+/// What a key does in the selection menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuAction {
+    Up,
+    Down,
+    First,
+    Last,
+    Jump(usize),
+    Choose,
+    Cancel,
+    Interrupt,
+    Ignore,
+}
+
+/// The menu's key map: arrows, Tab and j/k move; Home/End; a digit jumps to that
+/// choice; Enter or Space chooses; Esc, `q` and Ctrl-D cancel; Ctrl-C interrupts.
+/// Anything else (unknown escape sequences included) is ignored, never echoed.
+pub fn menu_action(key: &console::Key, len: usize) -> MenuAction {
+    use console::Key;
+    match key {
+        Key::ArrowUp | Key::BackTab | Key::Char('k') => MenuAction::Up,
+        Key::ArrowDown | Key::Tab | Key::Char('j') => MenuAction::Down,
+        Key::Home => MenuAction::First,
+        Key::End => MenuAction::Last,
+        Key::Enter | Key::Char(' ') => MenuAction::Choose,
+        Key::Escape | Key::Char('q') | Key::Char('\u{4}') => MenuAction::Cancel,
+        Key::CtrlC | Key::Char('\u{3}') => MenuAction::Interrupt,
+        Key::Char(c) => match c.to_digit(10) {
+            Some(d) if d >= 1 && (d as usize) <= len => MenuAction::Jump(d as usize - 1),
+            _ => MenuAction::Ignore,
+        },
+        _ => MenuAction::Ignore,
+    }
+}
+
+/// The menu's lines for one question (without the cursor handling).
+pub fn menu_lines(
+    q: &AuthoringQuestion,
+    pos: usize,
+    total: usize,
+    sel: usize,
+    color: bool,
+) -> Vec<String> {
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let mut lines = vec![format!(
+        "{} {} {}",
+        paint("36", "?"),
+        paint("2", &format!("[{pos}/{total}]")),
+        paint("1", &crate::term::escape_line(&q.prompt))
+    )];
+    if let Some(h) = &q.help {
+        lines.push(format!("  {}", paint("2", &crate::term::escape_line(h))));
+    }
+    let width = q
+        .choices
+        .iter()
+        .map(|c| c.value.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (i, c) in q.choices.iter().enumerate() {
+        let default = if c.value == q.default {
+            "  (default)"
+        } else {
+            ""
+        };
+        let body = format!(
+            "{:<width$}  {}{default}",
+            crate::term::escape_line(&c.value),
+            crate::term::escape_line(&c.label)
+        );
+        if i == sel {
+            lines.push(format!("{} {}", paint("36", "›"), paint("36;1", &body)));
+        } else {
+            lines.push(format!("  {body}"));
+        }
+    }
+    lines.push(paint(
+        "2",
+        "  ↑/↓ move · Enter choose · 1-9 jump · Esc or Ctrl-D cancel · Ctrl-C quit",
+    ));
+    lines
+}
+
+/// Asks each applicable question as an arrow-key menu on the terminal `term`
+/// (stderr): the default is highlighted, `[2/5]` shows progress, the chosen value
+/// is echoed. Esc, `q` or Ctrl-D cancel (exit 2); Ctrl-C exits 130. Nothing has
+/// been written when either happens.
+pub fn prompt_menu(
+    questions: &[AuthoringQuestion],
+    term: &console::Term,
+    color: bool,
+) -> Result<Answers> {
+    let io = |e: std::io::Error| Error::Other(format!("cannot prompt: {e}"));
+    let mut answers = Answers::new();
+    let mut pos = 0;
+    for q in questions {
+        if !applies(q, &answers) {
+            continue;
+        }
+        pos += 1;
+        let total = total_applicable(questions, &answers).max(pos);
+        let mut sel = q
+            .choices
+            .iter()
+            .position(|c| c.value == q.default)
+            .unwrap_or(0);
+        let len = q.choices.len();
+        term.hide_cursor().map_err(io)?;
+        let mut drawn = 0;
+        let outcome = loop {
+            if drawn > 0 {
+                term.clear_last_lines(drawn).map_err(io)?;
+            }
+            let lines = menu_lines(q, pos, total, sel, color);
+            for l in &lines {
+                term.write_line(l).map_err(io)?;
+            }
+            drawn = lines.len();
+            let key = match term.read_key_raw() {
+                Ok(k) => k,
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    console::Key::Char('\u{4}')
+                }
+                Err(e) => {
+                    let _ = term.show_cursor();
+                    return Err(io(e));
+                }
+            };
+            match menu_action(&key, len) {
+                MenuAction::Up => sel = (sel + len - 1) % len,
+                MenuAction::Down => sel = (sel + 1) % len,
+                MenuAction::First => sel = 0,
+                MenuAction::Last => sel = len - 1,
+                MenuAction::Jump(i) => sel = i,
+                MenuAction::Choose => break Some(sel),
+                MenuAction::Cancel => break None,
+                MenuAction::Interrupt => {
+                    let _ = term.clear_last_lines(drawn);
+                    let _ = term.show_cursor();
+                    let _ = term.write_line("^C interrupted: nothing was written");
+                    std::process::exit(130);
+                }
+                MenuAction::Ignore => {}
+            }
+        };
+        term.clear_last_lines(drawn).map_err(io)?;
+        term.show_cursor().map_err(io)?;
+        let Some(i) = outcome else {
+            term.write_line(&format!(
+                "✗ [{pos}/{total}] {}  cancelled",
+                crate::term::escape_line(&q.prompt)
+            ))
+            .map_err(io)?;
+            return Err(cancelled());
+        };
+        let c = &q.choices[i];
+        let check = if color { "\x1b[32m✔\x1b[0m" } else { "✔" };
+        term.write_line(&format!(
+            "{check} [{pos}/{total}] {}  {}",
+            crate::term::escape_line(&q.prompt),
+            crate::term::escape_line(&c.value)
+        ))
+        .map_err(io)?;
+        answers.insert(q.id.clone(), c.value.clone());
     }
     Ok(answers)
 }
@@ -260,6 +489,40 @@ mod tests {
         let r = e.render();
         assert!(r.contains("a.yaml:1") && r.contains("fastapi, node"), "{r}");
         assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn end_of_input_cancels_instead_of_taking_the_default() {
+        let mut input: &[u8] = b"";
+        let e = prompt(&qs(), &mut input, &mut Vec::new()).unwrap_err();
+        assert!(e.render().contains("cancelled"), "{}", e.render());
+        assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn menu_keys_and_lines() {
+        use console::Key;
+        assert_eq!(menu_action(&Key::ArrowDown, 3), MenuAction::Down);
+        assert_eq!(menu_action(&Key::Char('k'), 3), MenuAction::Up);
+        assert_eq!(menu_action(&Key::Char('2'), 3), MenuAction::Jump(1));
+        assert_eq!(menu_action(&Key::Char('7'), 3), MenuAction::Ignore);
+        assert_eq!(menu_action(&Key::Char('\u{4}'), 3), MenuAction::Cancel);
+        assert_eq!(menu_action(&Key::Escape, 3), MenuAction::Cancel);
+        assert_eq!(menu_action(&Key::CtrlC, 3), MenuAction::Interrupt);
+        assert_eq!(
+            menu_action(&Key::UnknownEscSeq(vec!['[', '2', '0', '0', '~']), 3),
+            MenuAction::Ignore
+        );
+        let q = &qs()[0];
+        let lines = menu_lines(q, 1, 2, 0, false);
+        assert_eq!(lines[0], "? [1/2] Stack?");
+        assert!(lines[1].starts_with("› fastapi") && lines[1].ends_with("(default)"));
+        assert!(lines[2].starts_with("  node"));
+        // Progress counts only the questions that apply.
+        let mut a = Answers::new();
+        assert_eq!(total_applicable(&qs(), &a), 2);
+        a.insert("stack".into(), "node".into());
+        assert_eq!(total_applicable(&qs(), &a), 1);
     }
 
     #[test]

@@ -49,6 +49,11 @@ pub struct NewArgs {
     /// Take the default answer to every authoring question
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Scaffold the Lesson 0 starter (persona, questions, core principles, a basic
+    /// Dockerfile, links to the references) to grow lesson by lesson, instead of the
+    /// complete skill
+    #[arg(long)]
+    pub starter: bool,
     /// Replace a non-empty skill directory (the old one is first moved to a timestamped backup)
     #[arg(long)]
     pub force: bool,
@@ -114,7 +119,15 @@ pub fn load_blueprint(
     name: &str,
     blueprints_dir: Option<&Path>,
 ) -> Result<(source::BlueprintFiles, Blueprint)> {
-    let files = source::find(name, blueprints_dir)?;
+    // `docker-deployment/starter`: the `starter` variant of `docker-deployment`.
+    let (base, variant) = match name.split_once('/') {
+        Some((b, v)) => (b, Some(v)),
+        None => (name, None),
+    };
+    let mut files = source::find(base, blueprints_dir)?;
+    if let Some(v) = variant {
+        files = files.variant(v)?;
+    }
     let text = files
         .get("skill.yaml")
         .ok_or_else(|| Error::input(files.path_of("skill.yaml"), "blueprint has no skill.yaml"))?;
@@ -344,6 +357,15 @@ fn list(dir: Option<&Path>) -> Result<u8> {
             bp.authoring.len()
         );
         println!("      {}", bp.description);
+        let variants: Vec<&str> = files
+            .files
+            .keys()
+            .filter_map(|k| k.strip_suffix("/skill.yaml"))
+            .filter(|v| !v.contains('/'))
+            .collect();
+        for v in variants {
+            println!("      variant: --{v} (`skillforge new {n} --{v}`)");
+        }
     }
     Ok(0)
 }
@@ -378,10 +400,15 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
     if args.list {
         return list(bp_dir.as_deref());
     }
-    let blueprint = args
+    let base_blueprint = args
         .blueprint
         .clone()
         .unwrap_or_else(|| DEFAULT_BLUEPRINT.to_string());
+    let blueprint = if args.starter {
+        format!("{base_blueprint}/starter")
+    } else {
+        base_blueprint.clone()
+    };
     let (_, bp) = load_blueprint(&blueprint, bp_dir.as_deref())?;
     let name = args.name.clone().unwrap_or_else(|| bp.name.clone());
     target::validate_name(&name)?;
@@ -390,7 +417,16 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
     target::check_writable(&skill_dir.path, args.force)?;
     // Answers.
     let (answers, how) = if let Some(f) = &args.answers {
-        let (a, notes) = answers::from_file(f, &bp.authoring)?;
+        // A variant (the starter) asks fewer questions: the main blueprint's other keys
+        // are noted and ignored, so one answers file serves both.
+        let main_questions = if args.starter {
+            load_blueprint(&base_blueprint, bp_dir.as_deref())
+                .map(|(_, b)| b.authoring)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let (a, notes) = answers::from_file_with(f, &bp.authoring, &main_questions)?;
         for n in notes.ignored {
             eprintln!("note: {n}");
         }
@@ -401,10 +437,24 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
             "defaults (--yes)".to_string(),
         )
     } else if std::io::stdin().is_terminal() {
-        eprintln!("Answer a few questions to tailor the skill (Enter takes the default).");
-        let stdin = std::io::stdin();
-        let mut lock = stdin.lock();
-        let a = answers::prompt(&bp.authoring, &mut lock, &mut std::io::stderr())?;
+        let term = console::Term::stderr();
+        let a = if term.is_term() && std::env::var("TERM").map_or(true, |t| t != "dumb") {
+            eprintln!(
+                "Answer a few questions to tailor the skill (Enter takes the highlighted default)."
+            );
+            let color = crate::term::decide_color(
+                crate::term::color_choice(),
+                std::env::var("NO_COLOR").ok().as_deref(),
+                None,
+                true,
+            );
+            answers::prompt_menu(&bp.authoring, &term, color)?
+        } else {
+            eprintln!("Answer a few questions to tailor the skill (Enter takes the default).");
+            let stdin = std::io::stdin();
+            let mut lock = stdin.lock();
+            answers::prompt(&bp.authoring, &mut lock, &mut std::io::stderr())?
+        };
         (a, "asked on the terminal".to_string())
     } else {
         eprintln!(
@@ -417,7 +467,7 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
     };
     if args.fetch {
         let cache = crate::fetch::cache::default_cache_dir();
-        match crate::fetch::refresh_cache(&blueprint, &cache) {
+        match crate::fetch::refresh_cache(&base_blueprint, &cache) {
             Ok((ok, failures)) => {
                 eprintln!(
                     "fetched {ok} official page(s) into {}{}",
@@ -435,7 +485,7 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
             ),
         }
     }
-    let references = pick_references(&blueprint, args.offline);
+    let references = pick_references(&base_blueprint, args.offline);
     let rendered = render_skill(&ScaffoldOptions {
         blueprint: blueprint.clone(),
         name: Some(name.clone()),
@@ -444,15 +494,17 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
         blueprints_dir: bp_dir.clone(),
     })?;
     // Everything is valid and rendered: now touch the disk.
-    if let Some(backup) = target::prepare(&skill_dir.path, args.force)? {
+    let installed = target::install(&skill_dir.path, args.force, |dir| {
+        write_rendered(&rendered, dir)
+    })?;
+    for backup in &installed.backups {
         println!(
             "moved the existing {} to {}",
-            skill_dir.path.display(),
-            backup.display()
+            crate::term::escape_line(&crate::lint::display_path(&skill_dir.path)),
+            crate::term::escape_line(&crate::lint::display_path(backup))
         );
     }
-    write_rendered(&rendered, &skill_dir.path)?;
-    let shown = crate::lint::display_path(&skill_dir.path);
+    let shown = crate::term::escape_line(&crate::lint::display_path(&skill_dir.path)).into_owned();
     println!(
         "created skill `{}` in {shown}/ ({})",
         rendered.name, skill_dir.why
@@ -503,6 +555,17 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
     } else {
         format!("skillforge test {shown} --lesson 0")
     };
-    println!("next: {test_cmd}   (then edit {shown}/SKILL.md and test again)");
+    if args.starter {
+        let next_cmd = if in_lab {
+            "skillforge next".to_string()
+        } else {
+            format!("skillforge next {shown}")
+        };
+        println!(
+            "next: {test_cmd} (it passes), then `{next_cmd}` shows the lesson to work on and what it misses"
+        );
+    } else {
+        println!("next: {test_cmd}   (then edit {shown}/SKILL.md and test again)");
+    }
     Ok(0)
 }

@@ -123,6 +123,20 @@ fn reference_set(input: &RenderInput) -> Result<RefSet> {
     }
     refs.sort_by(|a, b| a.0.cmp(&b.0));
     refs.dedup_by(|a, b| a.0 == b.0);
+    // A blueprint may ship a subset of the digest (`references_listed_only: true`).
+    let data = &input.blueprint.data;
+    if data.get("references_listed_only").and_then(Value::as_bool) == Some(true) {
+        let listed: Vec<&str> = data
+            .get("references")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r.get("file").and_then(Value::as_str))
+                    .collect()
+            })
+            .unwrap_or_default();
+        refs.retain(|(name, _)| listed.contains(&name.as_str()));
+    }
     Ok((refs, extra))
 }
 

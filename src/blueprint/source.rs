@@ -24,6 +24,9 @@ pub struct BlueprintFiles {
     pub origin: Origin,
     /// Relative path (with `/`) → content.
     pub files: BTreeMap<String, String>,
+    /// The variant in use (`starter`), whose `skill.yaml` and `SKILL.md.hbs` stand in
+    /// for the main ones (messages name the variant's files).
+    pub variant: Option<String>,
 }
 
 /// Where a blueprint was loaded from.
@@ -58,7 +61,41 @@ impl BlueprintFiles {
     }
 
     pub fn path_of(&self, rel: &str) -> PathBuf {
-        self.origin.display_path(&self.name, rel)
+        match &self.variant {
+            Some(v) if rel == "skill.yaml" || rel == "SKILL.md.hbs" => {
+                self.origin.display_path(&self.name, &format!("{v}/{rel}"))
+            }
+            _ => self.origin.display_path(&self.name, rel),
+        }
+    }
+
+    /// The variant `v` of this blueprint (e.g. `starter`): its own `skill.yaml` and
+    /// `SKILL.md.hbs` from `v/`, everything else (references, templates it names by
+    /// path) shared with the main blueprint.
+    pub fn variant(&self, v: &str) -> Result<BlueprintFiles> {
+        let yaml = format!("{v}/skill.yaml");
+        let (Some(spec), Some(tpl)) = (self.get(&yaml), self.get(&format!("{v}/SKILL.md.hbs")))
+        else {
+            let mut known: Vec<&str> = self
+                .files
+                .keys()
+                .filter_map(|k| k.strip_suffix("/skill.yaml"))
+                .collect();
+            known.sort();
+            return Err(Error::usage_hint(
+                format!("blueprint `{}` has no variant `{v}`", self.name),
+                if known.is_empty() {
+                    "it has none".to_string()
+                } else {
+                    format!("its variants: {}", known.join(", "))
+                },
+            ));
+        };
+        let mut out = self.clone();
+        out.files.insert("skill.yaml".into(), spec.to_string());
+        out.files.insert("SKILL.md.hbs".into(), tpl.to_string());
+        out.variant = Some(v.to_string());
+        Ok(out)
     }
 }
 
@@ -87,6 +124,7 @@ pub fn embedded(name: &str) -> Option<BlueprintFiles> {
         name: name.to_string(),
         origin: Origin::Embedded,
         files,
+        variant: None,
     })
 }
 
@@ -161,6 +199,7 @@ pub fn from_disk(root: &Path, name: &str) -> Result<Option<BlueprintFiles>> {
         name: name.to_string(),
         origin: Origin::Disk(dir),
         files,
+        variant: None,
     }))
 }
 
@@ -211,6 +250,21 @@ mod tests {
         let e = find("nope", None).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert!(e.render().contains("docker-deployment"), "{}", e.render());
+    }
+
+    #[test]
+    fn variants_swap_the_spec_and_name_their_own_files() {
+        let bp = embedded("docker-deployment").unwrap();
+        let v = bp.variant("starter").unwrap();
+        assert_eq!(v.get("skill.yaml"), bp.get("starter/skill.yaml"));
+        assert!(v.path_of("skill.yaml").ends_with("starter/skill.yaml"));
+        assert_eq!(
+            v.get("references/compose.md"),
+            bp.get("references/compose.md")
+        );
+        let e = bp.variant("nope").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.render().contains("starter"), "{}", e.render());
     }
 
     #[test]

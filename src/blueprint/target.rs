@@ -1,6 +1,7 @@
 //! Where `new` writes, and how it never loses work: name validation, target
 //! resolution (skills-lab layout, `--dir`, `--agent`), refusal of non-empty
-//! directories, and `--force` backups.
+//! directories, and installs in one rename with `--force` backups under
+//! `.skillforge/backups/`.
 
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -161,11 +162,9 @@ pub fn check_writable(dir: &Path, force: bool) -> Result<()> {
     ))
 }
 
-/// The backup path for `dir`: `<dir>.backup-<UTC timestamp>` (a counter is added if
-/// that exists too).
-pub fn backup_path(dir: &Path) -> PathBuf {
+fn utc_stamp() -> String {
     let now = time::OffsetDateTime::now_utc();
-    let stamp = format!(
+    format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
         now.year(),
         u8::from(now.month()),
@@ -173,31 +172,152 @@ pub fn backup_path(dir: &Path) -> PathBuf {
         now.hour(),
         now.minute(),
         now.second()
-    );
-    let base = dir
-        .as_os_str()
-        .to_string_lossy()
-        .trim_end_matches('/')
-        .to_string();
-    let mut p = PathBuf::from(format!("{base}.backup-{stamp}"));
-    let mut n = 1;
-    while p.exists() {
-        p = PathBuf::from(format!("{base}.backup-{stamp}-{n}"));
-        n += 1;
-    }
-    p
+    )
 }
 
-/// Makes `dir` ready to receive files: with `force`, a non-empty directory is first
-/// renamed to a backup, whose path is returned.
-pub fn prepare(dir: &Path, force: bool) -> Result<Option<PathBuf>> {
-    check_writable(dir, force)?;
-    if dir.is_dir() && !is_empty_dir(dir)? {
-        let backup = backup_path(dir);
-        std::fs::rename(dir, &backup).map_err(|e| Error::io(dir, e))?;
-        return Ok(Some(backup));
+/// Where backups of `dir` go: `<lab root>/.skillforge/backups/` (see
+/// [`crate::learn::lab_root`]), outside every agents' skills folder, so assistants never
+/// load two copies of a skill and `lint` does not check the old one.
+pub fn backups_dir(dir: &Path) -> Result<PathBuf> {
+    let state = crate::learn::state_dir(&crate::learn::lab_root(dir))?;
+    let b = state.join("backups");
+    std::fs::create_dir_all(&b).map_err(|e| Error::io(&b, e))?;
+    Ok(b)
+}
+
+/// Claims a fresh, empty backup directory `<backups>/<name>-<UTC>[-N]` for `dir`
+/// (created here, so two runs never pick the same one).
+pub fn claim_backup(dir: &Path) -> Result<PathBuf> {
+    let base = backups_dir(dir)?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "skill".into());
+    let stamp = utc_stamp();
+    for n in 0..1000 {
+        let p = if n == 0 {
+            base.join(format!("{name}-{stamp}"))
+        } else {
+            base.join(format!("{name}-{stamp}-{n}"))
+        };
+        match std::fs::create_dir(&p) {
+            Ok(()) => return Ok(p),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(&p, e)),
+        }
     }
-    Ok(None)
+    Err(Error::Other(format!(
+        "cannot find a free backup name in {}",
+        base.display()
+    )))
+}
+
+/// Moves a non-empty `dir` into a claimed backup directory; `None` when there was
+/// nothing to move (missing or empty; an empty directory is removed).
+fn move_to_backup(dir: &Path) -> Result<Option<PathBuf>> {
+    match std::fs::symlink_metadata(dir) {
+        Err(_) => return Ok(None),
+        Ok(m) if !m.is_dir() => {
+            return Err(Error::usage_hint(
+                format!("{} exists and is not a directory", dir.display()),
+                "choose another --name or --dir",
+            ));
+        }
+        Ok(_) => {}
+    }
+    if is_empty_dir(dir)? {
+        let _ = std::fs::remove_dir(dir);
+        return Ok(None);
+    }
+    let backup = claim_backup(dir)?;
+    // Renaming a directory onto the empty one we just created replaces it atomically
+    // (POSIX); where that is refused, free the name and rename onto it.
+    let moved = std::fs::rename(dir, &backup).or_else(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            return Err(e);
+        }
+        std::fs::remove_dir(&backup)?;
+        std::fs::rename(dir, &backup)
+    });
+    match moved {
+        Ok(()) => Ok(Some(backup)),
+        Err(e) => {
+            let _ = std::fs::remove_dir(&backup);
+            if e.kind() == std::io::ErrorKind::NotFound {
+                // Another run moved it first.
+                Ok(None)
+            } else {
+                Err(Error::io(dir, e))
+            }
+        }
+    }
+}
+
+/// What [`install`] did.
+#[derive(Debug, Default)]
+pub struct Installed {
+    /// Backups made of what was there (normally one; more if other runs raced).
+    pub backups: Vec<PathBuf>,
+}
+
+/// Installs a rendered skill at `dir` in one step: every file is written into a
+/// staging directory under `.skillforge/tmp/`, which then replaces `dir` with a single
+/// rename. With `force`, whatever is at `dir` (even a skill another run installed a
+/// moment ago) is first moved to a backup; without it, a non-empty `dir` is refused
+/// and nothing is written. So the skill reported as created is always complete, and
+/// is the one at `dir` when the rename happened.
+pub fn install(dir: &Path, force: bool, write: impl Fn(&Path) -> Result<()>) -> Result<Installed> {
+    check_writable(dir, force)?;
+    let parent = dir.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    let state = crate::learn::state_dir(&crate::learn::lab_root(dir))?;
+    let tmp_root = state.join("tmp");
+    std::fs::create_dir_all(&tmp_root).map_err(|e| Error::io(&tmp_root, e))?;
+    let staging = tempfile::Builder::new()
+        .prefix("new-")
+        .tempdir_in(&tmp_root)
+        .map_err(|e| Error::io(&tmp_root, e))?;
+    let staged = staging.path().join("skill");
+    write(&staged)?;
+    let mut done = Installed::default();
+    for _ in 0..5 {
+        if force && let Some(b) = move_to_backup(dir)? {
+            done.backups.push(b);
+        }
+        match std::fs::rename(&staged, dir) {
+            Ok(()) => return Ok(done),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::DirectoryNotEmpty | std::io::ErrorKind::AlreadyExists
+                ) =>
+            {
+                if !force {
+                    return Err(Error::usage_hint(
+                        format!(
+                            "{} was created by someone else while this skill was being written: refusing to overwrite it",
+                            dir.display()
+                        ),
+                        "nothing was written; pass --force to move it to a backup first",
+                    ));
+                }
+                // Another run installed a skill meanwhile: back it up too, then retry.
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
+                // Staging area on another file system: write in place instead.
+                if force && let Some(b) = move_to_backup(dir)? {
+                    done.backups.push(b);
+                }
+                write(dir)?;
+                return Ok(done);
+            }
+            Err(e) => return Err(Error::io(dir, e)),
+        }
+    }
+    Err(Error::Other(format!(
+        "{} kept being replaced by other runs; nothing was installed",
+        dir.display()
+    )))
 }
 
 #[cfg(test)]
@@ -239,16 +359,33 @@ mod tests {
     }
 
     #[test]
-    fn non_empty_dir_refused_and_force_backs_up() {
+    fn non_empty_dir_refused_and_force_backs_up_outside_the_skills_folder() {
         let d = tempfile::tempdir().unwrap();
-        let t = d.path().join("s");
+        std::fs::create_dir_all(d.path().join(".git")).unwrap();
+        let t = d.path().join(".claude/skills/s");
         std::fs::create_dir_all(&t).unwrap();
         assert!(check_writable(&t, false).is_ok());
         std::fs::write(t.join("SKILL.md"), "mine").unwrap();
         assert!(check_writable(&t, false).is_err());
-        let b = prepare(&t, true).unwrap().unwrap();
-        assert!(b.to_string_lossy().contains("s.backup-"));
+        let write = |p: &Path| {
+            std::fs::create_dir_all(p).unwrap();
+            std::fs::write(p.join("SKILL.md"), "new").map_err(|e| Error::io(p, e))
+        };
+        assert!(install(&t, false, write).is_err());
+        let done = install(&t, true, write).unwrap();
+        let b = &done.backups[0];
+        assert!(b.starts_with(d.path().join(".skillforge/backups")), "{b:?}");
+        assert!(b.file_name().unwrap().to_string_lossy().starts_with("s-"));
         assert_eq!(std::fs::read_to_string(b.join("SKILL.md")).unwrap(), "mine");
-        assert!(!t.exists());
+        assert_eq!(std::fs::read_to_string(t.join("SKILL.md")).unwrap(), "new");
+        // Nothing left in the staging area; only one skill in the agents' folder.
+        let tmp = d.path().join(".skillforge/tmp");
+        assert_eq!(std::fs::read_dir(tmp).unwrap().count(), 0);
+        assert_eq!(
+            std::fs::read_dir(d.path().join(".claude/skills"))
+                .unwrap()
+                .count(),
+            1
+        );
     }
 }

@@ -64,6 +64,8 @@ pub enum TestFormat {
     Json,
     /// JUnit XML, one testcase per assertion
     Junit,
+    /// GitHub Actions annotations on the SKILL.md / template lines the misses point to
+    Github,
 }
 
 /// Arguments of `skillforge test`.
@@ -99,6 +101,12 @@ pub struct TestArgs {
     /// Run the prompts of an agentskills evals.json (assertions without `check` are not scored)
     #[arg(long, value_name = "FILE", conflicts_with = "lesson")]
     pub import_evals: Option<PathBuf>,
+    /// Re-run on every save of the skill's files, clearing the screen between runs
+    #[arg(long, conflicts_with_all = ["export_evals"])]
+    pub watch: bool,
+    /// Do not record this run in .skillforge/history.json (nor show the change since the last run)
+    #[arg(long)]
+    pub no_history: bool,
     #[command(flatten)]
     pub model: ModelArgs,
 }
@@ -183,14 +191,14 @@ pub struct LessonsArgs {
     pub lessons: Option<PathBuf>,
 }
 
-fn load_library(dir: Option<&Path>) -> Result<Library> {
+pub(crate) fn load_library(dir: Option<&Path>) -> Result<Library> {
     match dir {
         Some(d) => Library::from_dir(d),
         None => Library::embedded(),
     }
 }
 
-fn pick_curriculum(lib: &Library, c: CurriculumArg) -> Result<&Curriculum> {
+pub(crate) fn pick_curriculum(lib: &Library, c: CurriculumArg) -> Result<&Curriculum> {
     lib.curriculum(c.id()).ok_or_else(|| {
         let have: Vec<&str> = lib.curricula.iter().map(|c| c.id.as_str()).collect();
         Error::usage_hint(
@@ -207,7 +215,11 @@ fn pick_curriculum(lib: &Library, c: CurriculumArg) -> Result<&Curriculum> {
     })
 }
 
-fn pick_lessons(cur: &Curriculum, lesson: Option<u32>) -> Result<Vec<&Lesson>> {
+fn pick_lessons<'a>(
+    lib: &Library,
+    cur: &'a Curriculum,
+    lesson: Option<u32>,
+) -> Result<Vec<&'a Lesson>> {
     match lesson {
         None => Ok(cur.lessons.iter().collect()),
         Some(n) => cur
@@ -221,48 +233,56 @@ fn pick_lessons(cur: &Curriculum, lesson: Option<u32>) -> Result<Vec<&Lesson>> {
                     .iter()
                     .map(|l| format!("{} ({})", l.number, l.title))
                     .collect();
+                // Another curriculum may have it (`--lesson 9` is in the full chapter).
+                let elsewhere: Vec<String> =
+                    lib.curricula
+                        .iter()
+                        .filter(|c| c.id != cur.id)
+                        .filter_map(|c| {
+                            c.lessons.iter().find(|l| l.number == n).map(|l| {
+                                format!("`--curriculum {} --lesson {n}` is {}", c.id, l.title)
+                            })
+                        })
+                        .collect();
+                let also = if elsewhere.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", elsewhere.join("; "))
+                };
                 Error::usage_hint(
                     format!("no lesson {n} in the {} curriculum", cur.id),
-                    format!("valid lessons: {}", list.join(", ")),
+                    format!("valid lessons: {}{also}", list.join(", ")),
                 )
             }),
     }
 }
 
-/// The git work tree root above `start`, if any.
-fn git_root(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .find(|d| d.join(".git").exists())
-        .map(Path::to_path_buf)
+/// The default skill (kept for callers of the old API): the one skill
+/// [`crate::lint::discover::find_skill`] finds from `cwd`, else `.`.
+pub fn default_skill_path(cwd: &Path) -> PathBuf {
+    crate::lint::discover::find_skill(cwd, None).unwrap_or_else(|_| PathBuf::from("."))
 }
 
-/// The default skill: `<git root>/.claude/skills/docker-deployment`, or the only skill
-/// under `.claude/skills`, else `.`.
-pub fn default_skill_path(cwd: &Path) -> PathBuf {
-    let root = git_root(cwd).unwrap_or_else(|| cwd.to_path_buf());
-    let skills = root.join(".claude/skills");
-    let preferred = skills.join("docker-deployment");
-    if preferred.join("SKILL.md").is_file() {
-        return preferred;
-    }
-    if let Ok(rd) = std::fs::read_dir(&skills) {
-        let found: Vec<PathBuf> = rd
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.join("SKILL.md").is_file())
-            .collect();
-        if found.len() == 1 {
-            return found
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| PathBuf::from("."));
+/// The skill `test` works on: the PATH argument, else the one skill found from the
+/// working directory (see [`crate::lint::discover::find_skill`]). A PATH that does
+/// not exist but looks like a lesson number gets a "did you mean" hint.
+pub fn resolve_skill_path(path: Option<&Path>, lesson: Option<u32>) -> Result<PathBuf> {
+    if let Some(p) = path
+        && !p.exists()
+    {
+        let s = p.to_string_lossy();
+        if lesson.is_none() && !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
+            return Err(Error::usage_hint(
+                format!("no skill at `{s}`"),
+                format!("did you mean `--lesson {s}`? (a bare argument is the skill's path)"),
+            ));
         }
     }
-    PathBuf::from(".")
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    crate::lint::discover::find_skill(&cwd, path)
 }
 
-fn load_skill(path: &Path) -> Result<crate::skill::Skill> {
+pub(crate) fn load_skill(path: &Path) -> Result<crate::skill::Skill> {
     crate::skill::Skill::load(path).map_err(|e| {
         Error::input(e.path(), e.to_string().rsplit(": ").next().unwrap_or("cannot load").to_string())
             .with_hint(format!(
@@ -274,6 +294,14 @@ fn load_skill(path: &Path) -> Result<crate::skill::Skill> {
 
 /// `skillforge test`.
 pub fn run_test(args: TestArgs) -> Result<u8> {
+    if args.watch {
+        return crate::learn::watch::watch_test(args);
+    }
+    run_test_once(&args)
+}
+
+/// One run of `skillforge test` (what `--watch` repeats).
+pub fn run_test_once(args: &TestArgs) -> Result<u8> {
     if !(0.0..=1.0).contains(&args.min_score) || args.min_score.is_nan() {
         return Err(Error::usage_hint(
             format!("--min-score {} is outside 0–1", args.min_score),
@@ -294,12 +322,11 @@ pub fn run_test(args: TestArgs) -> Result<u8> {
     let cur = lib
         .curriculum(&cur_id)
         .ok_or_else(|| Error::Other(format!("curriculum {cur_id} vanished")))?;
-    let lessons = pick_lessons(cur, args.lesson)?;
+    let lessons = pick_lessons(&lib, cur, args.lesson)?;
 
     if let Some(out) = &args.export_evals {
-        let path = args.path.clone().unwrap_or_else(|| {
-            default_skill_path(&std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")))
-        });
+        let path = resolve_skill_path(args.path.as_deref(), args.lesson)
+            .unwrap_or_else(|_| PathBuf::from("."));
         let name = crate::skill::Skill::load(&path)
             .ok()
             .and_then(|s| s.name().map(str::to_string))
@@ -318,10 +345,7 @@ pub fn run_test(args: TestArgs) -> Result<u8> {
         return Ok(0);
     }
 
-    let path = match &args.path {
-        Some(p) => p.clone(),
-        None => default_skill_path(&std::env::current_dir().map_err(|e| Error::io(".", e))?),
-    };
+    let path = resolve_skill_path(args.path.as_deref(), args.lesson)?;
     let skill = load_skill(&path)?;
     if args.model.model.is_some() || args.model.triggers || args.model.judge.is_some() {
         return model_cli::run(&args, &lib, cur, &lessons, &skill);
@@ -341,11 +365,33 @@ pub fn run_test(args: TestArgs) -> Result<u8> {
         &skill.dir.display().to_string(),
         args.min_score,
     );
-    let text = match args.format {
+    // The run history (built-in or --lessons curricula only: a --suite file has its
+    // own numbering).
+    let deltas = if args.no_history || args.suite.is_some() || args.import_evals.is_some() {
+        None
+    } else {
+        match crate::learn::history::record(&skill.dir, &report) {
+            Ok((d, _, note)) => {
+                if let Some(n) = note {
+                    eprintln!("note: {n}");
+                }
+                Some(d)
+            }
+            Err(e) => {
+                eprintln!(
+                    "note: the run was not recorded ({})",
+                    e.render().trim_start_matches("error: ")
+                );
+                None
+            }
+        }
+    };
+    let color = crate::report::use_color();
+    let mut text = match args.format {
         TestFormat::Json => output::json(&report),
         TestFormat::Junit => output::junit(&report),
+        TestFormat::Github => output::github(&report, &skill.dir),
         TestFormat::Text => {
-            let color = crate::report::use_color();
             if args.lesson.is_some() || lessons.len() == 1 {
                 output::text_detail(&report, color)
             } else {
@@ -353,7 +399,15 @@ pub fn run_test(args: TestArgs) -> Result<u8> {
             }
         }
     };
-    print!("{text}");
+    if args.format == TestFormat::Text
+        && let Some(d) = &deltas
+    {
+        text.push_str(&crate::learn::history::render_deltas(d));
+    }
+    crate::term::print_stdout(&crate::term::sanitize_output(
+        &text,
+        color && args.format == TestFormat::Text,
+    ));
     Ok(if report.passed { 0 } else { 1 })
 }
 
@@ -361,11 +415,9 @@ pub fn run_test(args: TestArgs) -> Result<u8> {
 pub fn run_lessons(args: LessonsArgs) -> Result<u8> {
     let lib = load_library(args.lessons.as_deref())?;
     let cur = pick_curriculum(&lib, args.curriculum)?;
-    let lessons = pick_lessons(cur, args.lesson)?;
-    print!(
-        "{}",
-        lessons_text(&lib, cur, &lessons, args.lesson.is_some())
-    );
+    let lessons = pick_lessons(&lib, cur, args.lesson)?;
+    let text = lessons_text(&lib, cur, &lessons, args.lesson.is_some());
+    crate::term::print_stdout(&crate::term::sanitize_output(&text, false));
     Ok(0)
 }
 
@@ -373,7 +425,12 @@ pub fn run_lessons(args: LessonsArgs) -> Result<u8> {
 pub fn lessons_text(lib: &Library, cur: &Curriculum, lessons: &[&Lesson], detail: bool) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let _ = writeln!(out, "{} ({})", cur.title, cur.id);
+    // The title usually names the curriculum already ("… (skill-first)"): say it once.
+    if cur.title.contains(&cur.id) {
+        let _ = writeln!(out, "{}", cur.title);
+    } else {
+        let _ = writeln!(out, "{} ({})", cur.title, cur.id);
+    }
     for l in lessons {
         let _ = writeln!(out);
         let prompts: usize = lib.lesson_topics(l).iter().map(|t| t.prompts.len()).sum();
@@ -389,7 +446,7 @@ pub fn lessons_text(lib: &Library, cur: &Curriculum, lessons: &[&Lesson], detail
         }
         for t in lib.lesson_topics(l) {
             for p in &t.prompts {
-                let first = p.prompt.lines().next().unwrap_or("");
+                let first = crate::term::first_line(&p.prompt, 100);
                 let _ = writeln!(out, "  - {}: {}", p.id, first);
                 if detail {
                     for a in &p.assertions {

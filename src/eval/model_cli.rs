@@ -62,6 +62,12 @@ pub fn run(
     skill: &crate::skill::Skill,
 ) -> Result<u8> {
     let m = &args.model;
+    if matches!(args.format, TestFormat::Github) {
+        return Err(Error::usage_hint(
+            "--format github annotates lines of the skill; a model run grades answers",
+            "use --format text, json or junit with --model",
+        ));
+    }
     let spec = spec_of(m.model.as_deref().unwrap_or("auto"))?;
     if let Some(out) = &m.out {
         model::files::check_out_dir(out)?;
@@ -104,9 +110,12 @@ pub fn run(
             TestFormat::Json => {
                 let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
                 s.push('\n');
-                print!("{s}");
+                crate::term::print_stdout(&s);
             }
-            _ => print!("{}", model::triggers::text(&report, color)),
+            _ => crate::term::print_stdout(&crate::term::sanitize_output(
+                &model::triggers::text(&report, color),
+                color,
+            )),
         }
         if let Some(out) = &m.out {
             let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
@@ -151,9 +160,9 @@ pub fn run(
     let text = match args.format {
         TestFormat::Json => model::render::json(&report),
         TestFormat::Junit => model::render::junit(&report),
-        TestFormat::Text => model::render::text(&report, color),
+        TestFormat::Text | TestFormat::Github => model::render::text(&report, color),
     };
-    print!("{text}");
+    crate::term::print_stdout(&crate::term::sanitize_output(&text, color));
     if let Some(out) = &m.out {
         let n = model::files::write_out(&report, out)?;
         eprintln!(

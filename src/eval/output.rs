@@ -70,7 +70,7 @@ fn lesson_detail(out: &mut String, p: &Paint, r: &TestReport, l: &LessonResult) 
     for pr in &l.prompts {
         let _ = writeln!(out);
         let sc = pr.score.map(score).unwrap_or_else(|| "n/a".into());
-        let first_line = pr.prompt.lines().next().unwrap_or("");
+        let first_line = crate::term::first_line(&pr.prompt, 100);
         let _ = writeln!(out, "{} {}  score {}", p.bold("prompt"), pr.id, p.bold(&sc));
         let _ = writeln!(out, "  {}", p.dim(&format!("\"{first_line}\"")));
         for a in &pr.assertions {
@@ -184,6 +184,76 @@ pub fn text_table(r: &TestReport, color: bool) -> String {
         );
     }
     out
+}
+
+/// GitHub Actions workflow commands: one `::error` per missed assertion, on the file
+/// and line its evidence points to (a Dockerfile block in SKILL.md, a template line),
+/// else on the skill's SKILL.md; one `::notice` (pass) or `::error` (fail) per lesson.
+pub fn github(r: &TestReport, skill_dir: &std::path::Path) -> String {
+    use crate::report::render::{gh_escape_data as data, gh_escape_prop as prop};
+    let shown = |rel: &str| crate::lint::display_path(&skill_dir.join(rel));
+    let mut out = String::new();
+    for l in &r.lessons {
+        for p in &l.prompts {
+            for a in p.assertions.iter().filter(|a| a.passed == Some(false)) {
+                let loc = match a
+                    .evidence
+                    .first()
+                    .map(|e| (e.file.clone(), e.line))
+                    .or_else(|| a.note.as_deref().and_then(|n| located(n, skill_dir)))
+                {
+                    Some((f, line)) => format!("file={},line={line}", prop(&shown(&f))),
+                    None => format!("file={},line=1", prop(&shown("SKILL.md"))),
+                };
+                let mut msg = a.text.clone();
+                if let Some(n) = &a.note {
+                    msg.push_str(&format!("\nmissing: {n}"));
+                }
+                if let Some(h) = &a.hint {
+                    msg.push_str(&format!("\nhint: {h}"));
+                }
+                if let Some(d) = &a.doc {
+                    msg.push_str(&format!("\ndocs: {d}"));
+                }
+                let _ = writeln!(
+                    out,
+                    "::error {loc},title={}::{}",
+                    prop(&format!("lesson {} {}", l.lesson, p.id)),
+                    data(&msg)
+                );
+            }
+        }
+        let level = if l.passed { "notice" } else { "error" };
+        let _ = writeln!(
+            out,
+            "::{level} file={},title={}::{}",
+            prop(&shown("SKILL.md")),
+            prop(&format!("lesson {}", l.lesson)),
+            data(&format!(
+                "{} lesson {} ({}): score {} (min {}), {}",
+                r.curriculum,
+                l.lesson,
+                l.title,
+                score(l.score),
+                score(r.min_score),
+                if l.passed { "PASS" } else { "FAIL" }
+            ))
+        );
+    }
+    out
+}
+
+/// The first `file:line` a miss's note names (e.g. "closest Dockerfile
+/// templates/Dockerfile:1 lacks …") when that file is in the skill.
+fn located(note: &str, skill_dir: &std::path::Path) -> Option<(String, usize)> {
+    static LOC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"([A-Za-z0-9_./-]+):(\d+)").expect("static regex")
+    });
+    LOC.captures_iter(note).find_map(|c| {
+        let file = c[1].to_string();
+        let line = c[2].parse().ok()?;
+        (!file.contains("..") && skill_dir.join(&file).is_file()).then_some((file, line))
+    })
 }
 
 /// The JSON report (shape documented in `docs/test-json.md`).

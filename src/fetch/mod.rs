@@ -50,8 +50,9 @@ pub struct FetchArgs {
     #[arg(long, conflicts_with = "update")]
     pub check: bool,
     /// Rebuild the reference files of the skill at PATH from the docs; shows a diff,
-    /// never touches SKILL.md or reference files you edited
-    #[arg(long, value_name = "PATH")]
+    /// never touches SKILL.md or reference files you edited. Without PATH: the one skill
+    /// found from here, as `test` finds it
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = ".")]
     pub update: Option<PathBuf>,
     /// With --update: also replace reference files that were edited or have no
     /// record in docs.lock (the diff is still shown)
@@ -582,7 +583,13 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))
 }
 
-pub fn run(args: FetchArgs) -> Result<u8> {
+pub fn run(mut args: FetchArgs) -> Result<u8> {
+    // `--update` without a path (or `.`): the skill discovery every command shares
+    // (the skill we are in, else the one in the agents' folders up to the git root).
+    if args.update.as_ref().is_some_and(|p| p == Path::new(".")) {
+        let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+        args.update = Some(crate::lint::discover::find_skill(&cwd, None)?);
+    }
     let start_dir = args.update.clone().unwrap_or_else(|| PathBuf::from("."));
     let cfg = Config::discover(&start_dir)?;
     let settings = Settings::new(&args, &cfg)?;

@@ -136,7 +136,15 @@ impl Manifest {
     /// `sources.yaml` (or a directory holding one).
     pub fn resolve(arg: &str) -> Result<Manifest> {
         let p = Path::new(arg);
-        if arg.contains('/') || arg.ends_with(".yaml") || arg.ends_with(".yml") || p.exists() {
+        // A bare name is a blueprint, even when a folder of that name is here (the skill
+        // `new` just wrote, `docker-deployment/`): only a folder holding a
+        // sources.yaml, a path with `/`, or a .yaml file is a manifest path.
+        let named_dir_is_manifest = p.is_dir() && p.join("sources.yaml").is_file();
+        let bare_blueprint = !arg.contains('/')
+            && !arg.ends_with(".yaml")
+            && !arg.ends_with(".yml")
+            && !named_dir_is_manifest;
+        if !bare_blueprint || (p.is_file() && Manifest::embedded(arg).is_none()) {
             let file = if p.is_dir() {
                 p.join("sources.yaml")
             } else {

@@ -68,7 +68,15 @@ pub fn run(args: LintArgs) -> Result<u8> {
         return explain(id);
     }
     let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
+        // The same search as `test` and `next`: the skill we are in, else the agents'
+        // folders up to the git root (all of their skills); else this whole tree.
+        let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+        let near = crate::lint::discover::skills_near(&cwd);
+        if near.skills.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            near.skills
+        }
     } else {
         args.paths.clone()
     };
@@ -114,6 +122,12 @@ pub fn run(args: LintArgs) -> Result<u8> {
             &report.diagnostics,
             report.deny_warnings,
         ),
+    };
+    // File contents (snippets, names) never reach the terminal as raw control characters.
+    let rendered = if args.format == Format::Text {
+        crate::term::sanitize_output(&rendered, color).into_owned()
+    } else {
+        rendered
     };
     let _ = out.write_all(rendered.as_bytes());
     Ok(report.exit_code())

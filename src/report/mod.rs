@@ -120,9 +120,8 @@ pub enum Format {
     Junit,
 }
 
-/// Whether to use colour on stdout: a terminal, and NO_COLOR unset or empty.
+/// Whether to use colour on stdout: `--color`, then `NO_COLOR` / `CLICOLOR_FORCE`,
+/// then whether stdout is a terminal (see [`crate::term::decide_color`]).
 pub fn use_color() -> bool {
-    use std::io::IsTerminal;
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    !no_color && std::io::stdout().is_terminal()
+    crate::term::stdout_color()
 }

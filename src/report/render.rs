@@ -249,13 +249,18 @@ pub fn json(command: &str, diags: &[Diagnostic], skills: usize, notes: &[String]
     s
 }
 
-fn gh_escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+/// Escapes a GitHub workflow-command message (`%`, CR, LF), and any other control
+/// character as `\xNN` so file contents cannot inject a command or drive a terminal.
+pub fn gh_escape_data(s: &str) -> String {
+    let s = s
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    crate::term::escape_controls(&s).into_owned()
 }
 
-fn gh_escape_prop(s: &str) -> String {
+/// Escapes a workflow-command property (also `:` and `,`).
+pub fn gh_escape_prop(s: &str) -> String {
     gh_escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

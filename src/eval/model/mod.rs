@@ -37,31 +37,11 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Escapes control characters (ANSI escapes, newlines inside one-line values, …) so
-/// that text from answers, files or servers cannot drive a terminal or forge CI
+/// One-line text from answers, files or servers, with control characters (ANSI
+/// escapes, newlines, bidi overrides) escaped so it cannot drive a terminal or forge CI
 /// annotations.
 pub fn escape_ctl(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_control() && c != '\t' {
-            match c {
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Like [`escape_ctl`] but keeps newlines (multi-line answers shown in a terminal).
-pub fn escape_ctl_keep_lines(s: &str) -> String {
-    s.split('\n')
-        .map(|l| escape_ctl(l.strip_suffix('\r').unwrap_or(l)))
-        .collect::<Vec<_>>()
-        .join("\n")
+    crate::term::escape_line(s).into_owned()
 }
 
 /// One tool call an assistant made.
