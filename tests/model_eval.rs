@@ -135,6 +135,9 @@ fn openai_brain(
         if model == "slow" {
             delay = Duration::from_millis(250);
         }
+        if model == "hang" {
+            delay = Duration::from_millis(2500);
+        }
         let last = msgs.last().cloned().unwrap_or(Value::Null);
         let mut r = if tools.is_none() {
             msg(json!(THIN), None)
@@ -1012,4 +1015,38 @@ fn html_report_renders_in_headless_chromium() {
         "answer HTML was not escaped"
     );
     assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+#[test]
+fn a_server_slower_than_the_timeout_is_a_failed_run_not_a_hang() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = skill(t.path());
+    let suite = small_suite(t.path());
+    let srv = Llm::start(openai_brain(Arc::default(), Arc::default()));
+    let a = bin(&t.path().join("cache"))
+        .timeout(Duration::from_secs(90))
+        .args([
+            "test",
+            "--timeout",
+            "1",
+            "--model",
+            "openai:hang",
+            "--base-url",
+        ])
+        .arg(format!("{}/v1", srv.base))
+        .arg("--suite")
+        .arg(&suite)
+        .arg(&dir)
+        .assert()
+        .code(2);
+    let o = a.get_output();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        all.contains("no answer within 1 s") && all.contains("gave up after 5 attempts"),
+        "{all}"
+    );
 }

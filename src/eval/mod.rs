@@ -348,7 +348,7 @@ pub fn run_test_once(args: &TestArgs) -> Result<u8> {
     let path = resolve_skill_path(args.path.as_deref(), args.lesson)?;
     let skill = load_skill(&path)?;
     if args.model.model.is_some() || args.model.triggers || args.model.judge.is_some() {
-        return model_cli::run(&args, &lib, cur, &lessons, &skill);
+        return model_cli::run(args, &lib, cur, &lessons, &skill);
     }
     if args.model.out.is_some() {
         return Err(Error::usage_hint(
