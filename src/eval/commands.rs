@@ -1,5 +1,6 @@
 //! `commands`: CLI invocations recognised in shell code blocks (bash/sh/shell/console
-//! or no language), shell script files, and inline code — never in prose.
+//! or no language), shell script files, and inline code inside a sentence — never in
+//! prose, nor in a bare run of backticked terms.
 //!
 //! Matching is token-based. A pattern `docker logs -f` splits into words
 //! (`docker`, `logs`) and flags (`-f`). A command line matches when its first word
@@ -197,9 +198,11 @@ pub fn commands_in(s: &Subject, regions: &[Region]) -> Vec<(Evidence, Vec<String
     for (di, d) in s.docs.iter().enumerate() {
         let Some(md) = &d.md else { continue };
         for ic in &md.body.inline_code {
+            // Inline code counts inside a sentence, not in a bare list of commands.
             if !regions
                 .iter()
                 .any(|r| r.contains(di, ic.span.offset, ic.span.end()))
+                || s.in_dump(di, ic.span.offset)
             {
                 continue;
             }

@@ -2,7 +2,7 @@
 //! whose top level has `services:`, and files named `compose*.y(a)ml` /
 //! `docker-compose*.y(a)ml`. All predicates must hold for ONE Compose file.
 
-use super::subject::{CodeUnit, Evidence, Region, Subject};
+use super::subject::{CodeUnit, Evidence, Memo, Region, Subject};
 use serde_json::Value;
 
 /// Predicates of one `compose:` check.
@@ -230,18 +230,21 @@ fn want(fail: &mut Vec<String>, name: &str, got: bool, expected: bool) {
 
 /// Every Compose file of the subject, parsed once.
 pub fn all(s: &Subject) -> &[(usize, ComposeFacts)] {
-    s.composes.get_or_init(|| {
+    s.memo(Memo::Composes, |s| {
         s.code_units()
             .iter()
             .enumerate()
             .filter(|(_, u)| {
                 u.lang == "yaml"
+                    && !s.is_counter_example(u)
                     && (looks_like_compose(s.code_text(u))
                         || (u.whole_file && is_compose_name(&s.docs[u.doc].path)))
             })
             .map(|(i, u)| (i, ComposeFacts::from_text(s.code_text(u))))
-            .collect()
+            .collect::<Vec<_>>()
     })
+    .map(Vec::as_slice)
+    .unwrap_or(&[])
 }
 
 pub struct ComposeOutcome {

@@ -2,7 +2,7 @@
 //! (one parse per Dockerfile per run). All predicates of a check must hold for ONE
 //! Dockerfile in scope: a code block tagged `dockerfile`, or a Dockerfile file.
 
-use super::subject::{CodeUnit, Evidence, Region, Subject};
+use super::subject::{CodeUnit, Evidence, Memo, Region, Subject};
 use crate::docker::facts::{Dockerfile, ImageFamily, InstKind, Origin};
 
 /// The parsed Dockerfile of one code unit.
@@ -67,14 +67,15 @@ fn family_name(f: ImageFamily) -> &'static str {
     }
 }
 
-/// Every Dockerfile of the subject, parsed once: (code-unit index, facts).
+/// Every Dockerfile of the subject, parsed once: (code-unit index, facts). Blocks shown
+/// as counter-examples ("avoid: …") are not Dockerfiles the skill recommends.
 pub fn all(s: &Subject) -> &[(usize, DockerfileFacts)] {
-    s.dockerfiles.get_or_init(|| {
+    s.memo(Memo::Dockerfiles, |s| {
         s.code_units()
             .iter()
             .enumerate()
             .filter(|(_, u)| u.lang == "dockerfile")
-            .filter(|(_, u)| !s.code_text(u).trim().is_empty())
+            .filter(|(_, u)| !s.code_text(u).trim().is_empty() && !s.is_counter_example(u))
             .map(|(i, u)| {
                 let origin = if u.whole_file {
                     Origin::File {
@@ -85,8 +86,10 @@ pub fn all(s: &Subject) -> &[(usize, DockerfileFacts)] {
                 };
                 (i, Dockerfile::parse(s.code_text(u), origin, None))
             })
-            .collect()
+            .collect::<Vec<_>>()
     })
+    .map(Vec::as_slice)
+    .unwrap_or(&[])
 }
 
 /// Args of ENV/ARG anywhere (ARG before FROM included).

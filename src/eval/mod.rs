@@ -17,6 +17,7 @@ pub mod commands;
 pub mod composefacts;
 pub mod dockerfacts;
 pub mod evals;
+pub mod guidance;
 pub mod node;
 pub mod output;
 pub mod run;

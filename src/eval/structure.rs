@@ -3,7 +3,7 @@
 //! output format, test scenarios, a when-to-use description, linked references,
 //! templates.
 
-use super::scope::{Named, named_sections};
+use super::scope::{Named, named_sections_first};
 use super::subject::{DocKind, Evidence, Region, Subject};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -72,6 +72,8 @@ static LIST_ITEM: LazyLock<Regex> =
 /// (continuation lines and nested items included).
 #[derive(Debug, Clone)]
 pub struct Item {
+    /// The doc the item is in.
+    pub doc: usize,
     pub line: usize,
     pub text: String,
 }
@@ -104,6 +106,7 @@ pub fn list_items(s: &Subject, r: &Region) -> Vec<Item> {
         }
         if LIST_ITEM.is_match(line) {
             out.push(Item {
+                doc: r.doc,
                 line: d.line_of(here),
                 text: t.to_string(),
             });
@@ -160,6 +163,7 @@ fn entries(s: &Subject, r: &Region) -> Vec<Item> {
         .map(|(i, (line, title, off))| {
             let end = subs.get(i + 1).map(|x| x.2).unwrap_or(r.end);
             Item {
+                doc: r.doc,
                 line: *line,
                 text: format!("{title} {}", text.get(*off..end).unwrap_or("")),
             }
@@ -195,7 +199,7 @@ fn first(s: &Subject, secs: &[Region]) -> Option<Evidence> {
 /// Evaluates every present predicate.
 pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
     let mut out = Vec::new();
-    let secs = |n: Named| named_sections(s, 0, n);
+    let secs = |n: Named| named_sections_first(s, n);
     let mut push = |name: &'static str, ok: bool, evidence: Option<Evidence>, detail: String| {
         out.push(PredOutcome {
             name,
@@ -276,7 +280,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
             "principles_min",
             n >= min,
             principles.first().map(|i| Evidence {
-                file: s.docs[0].path.clone(),
+                file: s.docs[i.doc].path.clone(),
                 line: i.line,
             }),
             format!("found {n} principles; want at least {min}"),
@@ -303,7 +307,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
             "principles_with_why",
             ok == want,
             principles.first().map(|i| Evidence {
-                file: s.docs[0].path.clone(),
+                file: s.docs[i.doc].path.clone(),
                 line: i.line,
             }),
             detail,

@@ -119,7 +119,11 @@ pub fn find_re(s: &Subject, regions: &[Region], re: &LazyRe) -> Option<Evidence>
         let Some(slice) = s.docs[r.doc].text.as_bytes().get(r.start..r.end) else {
             continue;
         };
-        if let Some(m) = re.find(slice) {
+        // A match inside a dump of terms is not guidance (see `guidance::dump_blocks`).
+        if let Some(m) = re
+            .find_iter(slice)
+            .find(|m| !s.in_dump(r.doc, r.start + m.start()))
+        {
             return Some(s.evidence(r.doc, r.start + m.start()));
         }
     }
