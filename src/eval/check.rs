@@ -1,10 +1,10 @@
-//! The `check` grammar (see `docs/lesson-format.md` / `/work/notes/lesson-format.md`):
+//! The `check` grammar (documented in `docs/lesson-format.md`):
 //! parsing from YAML (with line numbers for errors), and evaluation against a
 //! [`Subject`]. Each assertion kind is a small named unit:
 //!
 //! | kind | unit |
 //! |---|---|
-//! | `any_regex`, `all_regex`, `mentions` | [`super::text`] |
+//! | `any_regex`, `all_regex`, `mentions`, `advises` | [`super::text`] |
 //! | `dockerfile` | [`super::dockerfacts`] |
 //! | `compose` | [`super::composefacts`] |
 //! | `structure` | [`super::structure`] |
@@ -25,6 +25,8 @@ use super::text::{self, LazyRe, Term, compile_regex};
 pub enum Check {
     AnyRegex(Vec<LazyRe>, Scope),
     AllRegex(Vec<LazyRe>, Scope),
+    /// A pattern matches where the skill recommends it (not negated, not a counter-example).
+    Advises(Vec<LazyRe>, Scope),
     Mentions {
         items: Vec<Vec<Term>>,
         min: usize,
@@ -47,6 +49,7 @@ pub enum Check {
 pub const KINDS: &[&str] = &[
     "any_regex",
     "all_regex",
+    "advises",
     "mentions",
     "dockerfile",
     "compose",
@@ -208,7 +211,7 @@ pub fn parse(n: &SNode) -> Result<Check, CheckError> {
         ));
     }
     Ok(match kind {
-        "any_regex" | "all_regex" => {
+        "any_regex" | "all_regex" | "advises" => {
             let res = strings(v, kind)?
                 .into_iter()
                 .map(|(s, line)| compile_regex(&s).map_err(|message| CheckError { line, message }))
@@ -218,6 +221,8 @@ pub fn parse(n: &SNode) -> Result<Check, CheckError> {
             }
             if kind == "any_regex" {
                 Check::AnyRegex(res, scope)
+            } else if kind == "advises" {
+                Check::Advises(res, scope)
             } else {
                 Check::AllRegex(res, scope)
             }
@@ -371,6 +376,23 @@ fn parse_docker(v: &SNode) -> Result<DockerPreds, CheckError> {
             "no_secrets_in_env" => p.no_secrets_in_env = Some(boolean(x, key)?),
             "copy_chown" => p.copy_chown = Some(boolean(x, key)?),
             "workdir" => p.workdir = Some(boolean(x, key)?),
+            "latest_base" => p.latest_base = Some(boolean(x, key)?),
+            "bakes_model" => p.bakes_model = Some(boolean(x, key)?),
+            "language" => {
+                let langs = strings(x, key)?;
+                for (l, line) in &langs {
+                    if !dockerfacts::LANGUAGES.contains(&l.as_str()) {
+                        return Err(CheckError {
+                            line: *line,
+                            message: format!(
+                                "unknown language `{l}`; use {}",
+                                dockerfacts::LANGUAGES.join(", ")
+                            ),
+                        });
+                    }
+                }
+                p.language = Some(langs.into_iter().map(|f| f.0).collect());
+            }
             "base_image_family" => {
                 let fams = strings(x, key)?;
                 for (f, line) in &fams {
@@ -469,6 +491,7 @@ impl Check {
         match self {
             Check::AnyRegex(..) => "any_regex",
             Check::AllRegex(..) => "all_regex",
+            Check::Advises(..) => "advises",
             Check::Mentions { .. } => "mentions",
             Check::Dockerfile(..) => "dockerfile",
             Check::Compose(..) => "compose",
@@ -505,6 +528,12 @@ impl Check {
                         ),
                     )
                 });
+                Outcome::new(ok, ev, note)
+            }
+            Check::Advises(res, scope) => {
+                let regions = scope.regions(s);
+                let (ok, ev) = text::advises(s, &regions, res);
+                let note = (!ok).then(|| in_scope(scope, "no such advice found"));
                 Outcome::new(ok, ev, note)
             }
             Check::AllRegex(res, scope) => {

@@ -29,6 +29,12 @@ pub struct DockerPreds {
     pub has_arg: Vec<String>,
     pub workdir: Option<bool>,
     pub passes_rules: Vec<String>,
+    /// The language whose official base image some stage builds on (`python`, `node`, `go`).
+    pub language: Option<Vec<String>>,
+    /// Some stage starts from an external image with no tag or `:latest`.
+    pub latest_base: Option<bool>,
+    /// Some COPY/ADD from the build context brings model weights into the image.
+    pub bakes_model: Option<bool>,
 }
 
 /// Predicate names accepted under `dockerfile:`.
@@ -51,7 +57,68 @@ pub const NAMES: &[&str] = &[
     "has_arg",
     "workdir",
     "passes_rules",
+    "language",
+    "latest_base",
+    "bakes_model",
 ];
+
+/// Languages accepted by `language`.
+pub const LANGUAGES: &[&str] = &["python", "node", "go", "java", "rust", "dotnet", "ruby"];
+
+/// The language of a base image, by its name (official images, distroless, DHI, uv).
+pub fn image_language(name: &str, tag: Option<&str>) -> Option<&'static str> {
+    let name = name.to_ascii_lowercase();
+    let short = name.rsplit('/').next().unwrap_or(&name);
+    let tag = tag.unwrap_or("").to_ascii_lowercase();
+    let pick = |s: &str| -> Option<&'static str> {
+        Some(match s {
+            s if s.starts_with("python") || s == "pypy" => "python",
+            s if s.starts_with("node") => "node",
+            "golang" | "go" => "go",
+            s if s.starts_with("openjdk")
+                || s.starts_with("eclipse-temurin")
+                || s.starts_with("java")
+                || s == "maven"
+                || s == "gradle" =>
+            {
+                "java"
+            }
+            "rust" => "rust",
+            s if s.starts_with("dotnet") || s == "aspnet" || s == "runtime" || s == "sdk" => {
+                "dotnet"
+            }
+            "ruby" => "ruby",
+            _ => return None,
+        })
+    };
+    if name.ends_with("astral-sh/uv") {
+        return tag.contains("python").then_some("python");
+    }
+    pick(short)
+}
+
+/// Whether a COPY/ADD source names model weights (by extension or a models/weights dir).
+fn is_model_path(src: &str) -> bool {
+    let lower = src.to_ascii_lowercase();
+    const EXT: &[&str] = &[
+        ".bin",
+        ".safetensors",
+        ".gguf",
+        ".ggml",
+        ".onnx",
+        ".pt",
+        ".pth",
+        ".ckpt",
+        ".h5",
+        ".pkl",
+        ".joblib",
+    ];
+    EXT.iter().any(|e| lower.ends_with(e))
+        || lower
+            .trim_end_matches('/')
+            .split('/')
+            .any(|seg| matches!(seg, "models" | "model" | "weights" | "checkpoints"))
+}
 
 /// Family names accepted by `base_image_family`.
 pub const FAMILIES: &[&str] = &["slim", "alpine", "distroless", "dhi", "full", "scratch"];
@@ -243,6 +310,44 @@ pub fn failures(df: &Dockerfile, p: &DockerPreds) -> (Vec<String>, Vec<usize>) {
         let l = inst_line(df, |k| matches!(k, InstKind::Workdir(_)));
         acc.want("workdir", l.is_some(), b, l);
     }
+    if let Some(langs) = &p.language {
+        let got: Vec<&str> = df
+            .stages
+            .iter()
+            .filter(|st| st.base_stage.is_none() && !st.image.has_variable())
+            .filter_map(|st| image_language(&st.image.name, st.image.tag.as_deref()))
+            .collect();
+        if got.iter().any(|g| langs.iter().any(|l| l == g)) {
+            acc.lines.push(df.stages.first().map(|s| s.local_line).unwrap_or(1));
+        } else {
+            acc.fail.push(format!(
+                "language {} (bases are {})",
+                langs.join("|"),
+                if got.is_empty() {
+                    "of no known language".to_string()
+                } else {
+                    got.join(", ")
+                }
+            ));
+        }
+    }
+    if let Some(b) = p.latest_base {
+        let st = df.stages.iter().find(|st| {
+            !df.fragment
+                && st.base_stage.is_none()
+                && !st.image.is_scratch()
+                && !st.image.has_variable()
+                && !st.image.name.is_empty()
+                && !st.image.is_pinned()
+        });
+        acc.want("latest_base", st.is_some(), b, st.map(|s| s.local_line));
+    }
+    if let Some(b) = p.bakes_model {
+        let l = inst_line(df, |k| {
+            matches!(k, InstKind::Copy(c) if c.from.is_none() && c.sources.iter().any(|x| is_model_path(x)))
+        });
+        acc.want("bakes_model", l.is_some(), b, l);
+    }
     if !p.passes_rules.is_empty() {
         let bad = failing_rules(df, &p.passes_rules);
         if !bad.is_empty() {
@@ -334,6 +439,9 @@ mod tests {
             has_arg: vec!["VERSION".into()],
             workdir: Some(true),
             passes_rules: Vec::new(),
+            language: Some(vec!["python".into()]),
+            latest_base: Some(false),
+            bakes_model: Some(false),
         }
     }
 
@@ -352,8 +460,9 @@ mod tests {
     fn every_predicate_fails_on_a_bad_dockerfile() {
         let df = Dockerfile::parse(BAD, Origin::Text, None);
         let (fail, _) = failures(&df, &all_preds());
-        // uses_uv holds (uv is installed with pip); every other predicate fails.
-        let n = NAMES.len() - 2; // minus uses_uv and passes_rules (empty here)
+        // uses_uv holds (uv is installed with pip), python is the language and no model
+        // is copied; every other predicate fails.
+        let n = NAMES.len() - 4; // minus uses_uv, language, bakes_model, passes_rules (empty)
         assert_eq!(fail.len(), n, "{fail:?}");
         assert!(!fail.iter().any(|f| f == "uses_uv"));
     }

@@ -1,4 +1,4 @@
-//! Text assertion kinds: `any_regex`, `all_regex`, `mentions`.
+//! Text assertion kinds: `any_regex`, `all_regex`, `mentions`, `advises`.
 
 use super::subject::{Evidence, Region, Subject};
 use std::sync::OnceLock;
@@ -128,6 +128,69 @@ pub fn find_re(s: &Subject, regions: &[Region], re: &LazyRe) -> Option<Evidence>
         }
     }
     None
+}
+
+/// Whether the match at `start..end` of doc `doc` is advice the skill gives: not in a
+/// term dump, not in a counter-example code block, not in a sentence or under a heading
+/// that warns against it.
+fn is_advice(s: &Subject, doc: usize, start: usize, end: usize) -> bool {
+    use super::guidance::{counter_example, negated};
+    let d = &s.docs[doc];
+    if s.in_dump(doc, start) {
+        return false;
+    }
+    if let Some(u) = s
+        .code_units()
+        .iter()
+        .find(|u| u.doc == doc && start >= u.start && end <= u.end)
+    {
+        // In code: a counter-example block, or a line commented as bad, is not advice.
+        if !u.whole_file && counter_example(&d.text, u.start) {
+            return false;
+        }
+        let line_start = d.text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let line_end = d.text[end..].find('\n').map(|i| end + i).unwrap_or(d.text.len());
+        let line = &d.text[line_start..line_end];
+        return !line
+            .split_once('#')
+            .is_some_and(|(_, c)| negated(c, 0, 0) || c.to_lowercase().contains("bad"));
+    }
+    if negated(&d.text, start, end) {
+        return false;
+    }
+    let warns = |t: &str| {
+        let t = t.to_lowercase();
+        ["avoid", "anti-pattern", "antipattern", "mistake", "pitfall", "don't", "do not", "bad", "wrong"]
+            .iter()
+            .any(|w| t.contains(w))
+    };
+    !d.md.as_ref().is_some_and(|md| {
+        md.body
+            .sections
+            .iter()
+            .filter(|sec| sec.start <= start && start < sec.end)
+            .any(|sec| warns(&sec.title))
+    })
+}
+
+/// `advises`: some pattern matches where the skill recommends it (see [`is_advice`]).
+/// Used under `not:` for wrong advice: `FROM python:latest`, root "for simplicity".
+pub fn advises(s: &Subject, regions: &[Region], res: &[LazyRe]) -> (bool, Vec<Evidence>) {
+    for re in res {
+        let Some(re) = re.get() else { continue };
+        for r in regions {
+            let Some(slice) = s.docs[r.doc].text.as_bytes().get(r.start..r.end) else {
+                continue;
+            };
+            if let Some(m) = re
+                .find_iter(slice)
+                .find(|m| is_advice(s, r.doc, r.start + m.start(), r.start + m.end()))
+            {
+                return (true, vec![s.evidence(r.doc, r.start + m.start())]);
+            }
+        }
+    }
+    (false, Vec::new())
 }
 
 /// `any_regex`: at least one pattern matches.
