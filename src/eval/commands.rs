@@ -267,9 +267,15 @@ mod tests {
         );
         assert!(!ok);
         assert_eq!(missing, vec!["docker logs -f".to_string()]);
-        let (ok, ev, _) = run("Follow with `docker logs -f api`.\n", &["docker logs -f"]);
+        let (ok, ev, _) = run(
+            "Follow the output with `docker logs -f api` while it starts.\n",
+            &["docker logs -f"],
+        );
         assert!(ok);
         assert_eq!(ev[0].line, 1);
+        // Inline code with no sentence around it is a term, not guidance.
+        assert!(!run("`docker logs -f api` `docker exec -it api sh`\n", &["docker logs -f"]).0);
+        assert!(!run("Debug: `docker logs -f api`\n", &["docker logs -f"]).0);
     }
 
     #[test]
@@ -297,7 +303,7 @@ mod tests {
 
     #[test]
     fn min_form() {
-        let s = Subject::from_answer("`docker ps -a`\n");
+        let s = Subject::from_answer("List stopped containers with `docker ps -a`.\n");
         let r = vec![s.whole(0)];
         let p = vec![
             CmdPattern::new("docker ps -a").unwrap(),

@@ -263,11 +263,21 @@ fn head(s: &Subject, u: &CodeUnit) -> Evidence {
 pub fn check(s: &Subject, regions: &[Region], p: &ComposePreds) -> ComposeOutcome {
     let units = s.code_units();
     let mut best: Option<(Vec<String>, Evidence)> = None;
-    for (ui, f) in all(s) {
+    // In the order of the scope's regions: where a file is expected first is looked at
+    // first (template files before inline blocks), so evidence points there.
+    let mut candidates: Vec<(usize, &usize, _)> = all(s)
+        .iter()
+        .filter_map(|(ui, f)| {
+            let u = &units[*ui];
+            regions
+                .iter()
+                .position(|r| r.contains(u.doc, u.start, u.end))
+                .map(|at| (at, ui, f))
+        })
+        .collect();
+    candidates.sort_by_key(|c| c.0);
+    for (_, ui, f) in candidates {
         let u = &units[*ui];
-        if !regions.iter().any(|r| r.contains(u.doc, u.start, u.end)) {
-            continue;
-        }
         let fail = f.failures(p);
         if fail.is_empty() {
             return ComposeOutcome {

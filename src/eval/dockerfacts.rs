@@ -376,11 +376,21 @@ fn ev(s: &Subject, u: &CodeUnit, local: usize) -> Evidence {
 pub fn check(s: &Subject, regions: &[Region], p: &DockerPreds) -> DockerOutcome {
     let units = s.code_units();
     let mut best: Option<(Vec<String>, Evidence)> = None;
-    for (ui, df) in all(s) {
+    // In the order of the scope's regions: where a file is expected first is looked at
+    // first (template files before inline blocks), so evidence points there.
+    let mut candidates: Vec<(usize, &usize, _)> = all(s)
+        .iter()
+        .filter_map(|(ui, df)| {
+            let u = &units[*ui];
+            regions
+                .iter()
+                .position(|r| r.contains(u.doc, u.start, u.end))
+                .map(|at| (at, ui, df))
+        })
+        .collect();
+    candidates.sort_by_key(|c| c.0);
+    for (_, ui, df) in candidates {
         let u = &units[*ui];
-        if !regions.iter().any(|r| r.contains(u.doc, u.start, u.end)) {
-            continue;
-        }
         let (fail, lines) = failures(df, p);
         let head = ev(s, u, 1);
         if fail.is_empty() {

@@ -162,7 +162,15 @@ impl Scope {
     /// A glob (`*`, `**`, `?`) or plain path, as an anchored regex.
     pub fn file(pattern: &str) -> Result<Scope, String> {
         let mut re = String::from("^");
-        let mut chars = pattern.trim_start_matches("./").chars().peekable();
+        let trimmed = pattern.trim_start_matches("./");
+        // `templates/X` also finds X in a sub-folder (`templates/python/X`).
+        let mut chars = match trimmed.strip_prefix("templates/") {
+            Some(rest) if !rest.contains("**") => {
+                re.push_str("templates/(?:.*/)?");
+                rest.chars().peekable()
+            }
+            _ => trimmed.chars().peekable(),
+        };
         while let Some(c) = chars.next() {
             match c {
                 '*' if chars.peek() == Some(&'*') => {
@@ -483,7 +491,12 @@ mod tests {
             panic!()
         };
         assert!(re.is_match("templates/compose.yaml"));
-        assert!(!re.is_match("templates/sub/compose.yaml"));
+        assert!(re.is_match("templates/sub/compose.yaml"), "nested templates");
+        assert!(!re.is_match("other/compose.yaml"));
+        let Scope::File { re, .. } = Scope::file("refs/*.yaml").unwrap() else {
+            panic!()
+        };
+        assert!(!re.is_match("refs/sub/a.yaml"));
         let Scope::File { re, .. } = Scope::file("**/Dockerfile*").unwrap() else {
             panic!()
         };

@@ -72,8 +72,9 @@ static LIST_ITEM: LazyLock<Regex> =
 /// (continuation lines and nested items included).
 #[derive(Debug, Clone)]
 pub struct Item {
-    /// The doc the item is in.
+    /// The doc the item is in, and the byte offset of its first line.
     pub doc: usize,
+    pub offset: usize,
     pub line: usize,
     pub text: String,
 }
@@ -107,6 +108,7 @@ pub fn list_items(s: &Subject, r: &Region) -> Vec<Item> {
         if LIST_ITEM.is_match(line) {
             out.push(Item {
                 doc: r.doc,
+                offset: here,
                 line: d.line_of(here),
                 text: t.to_string(),
             });
@@ -150,9 +152,13 @@ fn sub_headings(s: &Subject, r: &Region) -> Vec<(usize, String, usize)> {
 }
 
 /// Entries of a section: its top-level list items, or its sub-headings when it has
-/// no list (each heading with the text under it).
+/// no list (each heading with the text under it). Items that are bare terms (see
+/// `guidance::dump_blocks`) are not entries.
 fn entries(s: &Subject, r: &Region) -> Vec<Item> {
-    let items = list_items(s, r);
+    let items: Vec<Item> = list_items(s, r)
+        .into_iter()
+        .filter(|i| !s.in_dump(i.doc, i.offset))
+        .collect();
     if !items.is_empty() {
         return items;
     }
@@ -164,6 +170,7 @@ fn entries(s: &Subject, r: &Region) -> Vec<Item> {
             let end = subs.get(i + 1).map(|x| x.2).unwrap_or(r.end);
             Item {
                 doc: r.doc,
+                offset: *off,
                 line: *line,
                 text: format!("{title} {}", text.get(*off..end).unwrap_or("")),
             }
@@ -171,8 +178,20 @@ fn entries(s: &Subject, r: &Region) -> Vec<Item> {
         .collect()
 }
 
-fn section_text<'s>(s: &'s Subject, r: &Region) -> &'s str {
-    s.docs[r.doc].text.get(r.start..r.end).unwrap_or("")
+/// The text of a section with its term dumps blanked out (offsets kept), so a bare
+/// list of qualities is not read as a stance.
+fn section_text(s: &Subject, r: &Region) -> String {
+    let text = s.docs[r.doc].text.get(r.start..r.end).unwrap_or("");
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        if c != '\n' && s.in_dump(r.doc, r.start + i) {
+            // Same byte length, so offsets into the result are offsets into the doc.
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Whether a section has content beyond its heading line.
@@ -221,7 +240,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
     if let Some(want) = p.persona_priorities {
         let ps = secs(Named::Persona);
         let hit = ps.iter().find_map(|r| {
-            let t = section_text(s, r);
+            let t = &section_text(s, r);
             let qualities: std::collections::BTreeSet<String> = QUALITY
                 .find_iter(t)
                 .map(|m| m.as_str().to_lowercase())
@@ -239,7 +258,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
     if let Some(want) = p.persona_conflicts {
         let ps = secs(Named::Persona);
         let hit = ps.iter().find_map(|r| {
-            let t = section_text(s, r);
+            let t = &section_text(s, r);
             let first_over = X_OVER_Y.find(t)?;
             let overs = X_OVER_Y.find_iter(t).count();
             (overs >= 2 || CONFLICT.is_match(t))
