@@ -77,13 +77,28 @@ pub fn dump_blocks(text: &str, md: &SkillDoc) -> Vec<(usize, usize)> {
         .collect();
     let body = md.body.offset.min(text.len());
     let mut out = Vec::new();
-    // The open block: (start, end, joined text).
-    let mut cur: Option<(usize, usize, String)> = None;
-    let flush = |cur: &mut Option<(usize, usize, String)>, out: &mut Vec<(usize, usize)>| {
-        if let Some((s, e, t)) = cur.take()
-            && is_dump(&t)
-        {
-            out.push((s, e));
+    // The open block: (start, end, joined text, is a list item).
+    let mut cur: Option<(usize, usize, String, bool)> = None;
+    // Consecutive bare list items (`- security` `- size` …): a list of terms as a whole.
+    let mut bare_run: Vec<(usize, usize)> = Vec::new();
+    let flush_run = |run: &mut Vec<(usize, usize)>, out: &mut Vec<(usize, usize)>| {
+        if run.len() >= 3 {
+            out.append(run);
+        }
+        run.clear();
+    };
+    let flush = |cur: &mut Option<(usize, usize, String, bool)>,
+                 out: &mut Vec<(usize, usize)>,
+                 run: &mut Vec<(usize, usize)>| {
+        if let Some((s, e, t, item)) = cur.take() {
+            if item && !is_dump(&t) && is_bare_term(&t) {
+                run.push((s, e));
+                return;
+            }
+            flush_run(run, out);
+            if is_dump(&t) {
+                out.push((s, e));
+            }
         }
     };
     let mut pos = body;
@@ -92,27 +107,47 @@ pub fn dump_blocks(text: &str, md: &SkillDoc) -> Vec<(usize, usize)> {
         pos += line.len();
         let t = line.trim();
         let in_code = code.iter().any(|&(s, e)| start >= s && start < e);
-        if in_code || t.is_empty() || t.starts_with('#') || t.starts_with('|') {
-            flush(&mut cur, &mut out);
+        if t.is_empty() {
+            // A blank line ends a block but not a list.
+            flush(&mut cur, &mut out, &mut bare_run);
+            continue;
+        }
+        if in_code || t.starts_with('#') || t.starts_with('|') {
+            flush(&mut cur, &mut out, &mut bare_run);
+            flush_run(&mut bare_run, &mut out);
             continue;
         }
         let t = t.trim_start_matches('>').trim();
         if let Some(m) = LIST_MARK.find(line) {
-            flush(&mut cur, &mut out);
-            cur = Some((start, pos, line[m.end()..].trim().to_string()));
+            flush(&mut cur, &mut out, &mut bare_run);
+            cur = Some((start, pos, line[m.end()..].trim().to_string(), true));
             continue;
         }
         match cur.as_mut() {
-            Some((_, e, joined)) => {
+            Some((_, e, joined, _)) => {
                 *e = pos;
                 joined.push(' ');
                 joined.push_str(t);
             }
-            None => cur = Some((start, pos, t.to_string())),
+            None => {
+                flush_run(&mut bare_run, &mut out);
+                cur = Some((start, pos, t.to_string(), false));
+            }
         }
     }
-    flush(&mut cur, &mut out);
+    flush(&mut cur, &mut out, &mut bare_run);
+    flush_run(&mut bare_run, &mut out);
     out
+}
+
+/// A list item that is one bare term: at most three words, no sentence words, no
+/// sentence end (`- security`, `- build speed`).
+fn is_bare_term(item: &str) -> bool {
+    let t = item.trim().trim_end_matches(['.', ':', '?', '!']);
+    let words = prose_words(&CODE_SPAN.replace_all(t, " X "));
+    t.split_whitespace().count() <= 3
+        && !words.iter().any(|w| FUNCTION_WORDS.contains(&w.as_str()))
+        && !t.contains(['.', ':', '(', '='])
 }
 
 static BAD_CUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -194,7 +229,7 @@ mod tests {
 
     #[test]
     fn dump_blocks_skip_headings_tables_and_code() {
-        let t = "## Debugging\n\n`docker logs` `docker exec` `docker inspect`\n\n- security, size, speed\n- Run `docker ps -a` to list stopped containers.\n\n| a | b | c |\n\n```\n`x` `y` `z`\n```\n";
+        let t = "## Debugging\n\n`docker logs` `docker exec` `docker inspect`\n\n- security, size, speed\n- Run `docker ps -a` to list stopped containers.\n\n| a | b | c |\n\n```\n`x` `y` `z`\n```\n\n- multi-stage\n- non-root\n\n- slim base\n\nText.\n\n- one term\n- Two bare items\n";
         let md = crate::skill::parse_skill_md(t);
         let d = dump_blocks(t, &md);
         let texts: Vec<&str> = d.iter().map(|&(s, e)| t[s..e].trim()).collect();
@@ -202,7 +237,10 @@ mod tests {
             texts,
             vec![
                 "`docker logs` `docker exec` `docker inspect`",
-                "- security, size, speed"
+                "- security, size, speed",
+                "- multi-stage",
+                "- non-root",
+                "- slim base"
             ]
         );
     }

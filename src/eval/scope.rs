@@ -48,6 +48,9 @@ impl Named {
                 "your role",
                 "identity",
                 "mindset",
+                "how you think",
+                "how i think",
+                "perspective",
                 "you are",
             ],
             Named::Questions => &[

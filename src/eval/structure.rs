@@ -277,7 +277,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
         let items: Vec<Item> = qs
             .iter()
             .flat_map(|r| entries(s, r))
-            .filter(|i| i.text.contains('?'))
+            .filter(|i| i.text.contains('?') && i.text.split_whitespace().count() >= 3)
             .collect();
         let n = items.len();
         push(
