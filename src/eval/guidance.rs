@@ -63,7 +63,20 @@ pub fn is_dump(block: &str) -> bool {
         }
     }
     // A line of several code spans and little else (`a` `b` `c` `d`).
-    spans >= 3 && words.len() < spans
+    if spans >= 3 && words.len() < spans {
+        return true;
+    }
+    // A long run of words with hardly any sentence words or sentence ends.
+    let all: Vec<&str> = prose.split_whitespace().collect();
+    if all.len() >= 30 {
+        let ends = all.iter().filter(|w| w.ends_with(['.', '!', '?'])).count();
+        let function = words
+            .iter()
+            .filter(|w| FUNCTION_WORDS.contains(&w.as_str()))
+            .count();
+        return ends * 30 < all.len() && function * 10 < all.len();
+    }
+    false
 }
 
 /// Byte ranges of the prose blocks of a Markdown text that are not guidance. Headings,
@@ -225,6 +238,8 @@ mod tests {
         ));
         assert!(!is_dump("Follow the output with `docker logs -f api` while it starts."));
         assert!(!is_dump("Use multi-stage builds because compilers stay out."));
+        let words: Vec<String> = (0..40).map(|i| format!("term{i}")).collect();
+        assert!(is_dump(&words.join(" ")));
     }
 
     #[test]

@@ -149,7 +149,7 @@ impl Scope {
             Scope::Skill => "the skill".into(),
             Scope::SkillMd => "SKILL.md".into(),
             Scope::Section(n) => format!("the {} section", n.id()),
-            Scope::References => "references/".into(),
+            Scope::References => "references/ (or SKILL.md)".into(),
             Scope::Templates => "templates/".into(),
             Scope::Heading(h) => format!("sections headed \"{h}\""),
             Scope::File { pattern, .. } => pattern.clone(),
@@ -224,7 +224,14 @@ impl Scope {
                 }
                 v
             }
-            Scope::References => whole_of(DocKind::Reference),
+            Scope::References => {
+                // Reference material is where a concept is expected first; the same
+                // guidance in SKILL.md (always loaded) teaches it too. Term dumps do not
+                // count anywhere (see `guidance`), so this does not reward stuffing.
+                let mut v = whole_of(DocKind::Reference);
+                v.push(s.main_body());
+                v
+            }
             Scope::Templates => {
                 // A Dockerfile, Compose file or .dockerignore is one wherever the skill
                 // keeps it: template files, and blocks of those languages in SKILL.md
@@ -369,6 +376,11 @@ const HEADING_SYNONYMS: &[&[&str]] = &[
         "diagnos",
         "when things go wrong",
         "when something goes wrong",
+        "when it breaks",
+        "if it breaks",
+        "when it fails",
+        "if it fails",
+        "not working",
         "gotchas",
         "errors",
         "fixing",

@@ -124,6 +124,10 @@ pub fn norm_lang(lang: &str) -> String {
 pub fn file_lang(path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
     let lower = name.to_ascii_lowercase();
+    // `dockerfile.md` is a document about Dockerfiles, not a Dockerfile.
+    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        return "markdown".into();
+    }
     if lower == "dockerfile"
         || lower.starts_with("dockerfile.")
         || lower.ends_with(".dockerfile")
@@ -131,7 +135,7 @@ pub fn file_lang(path: &str) -> String {
     {
         return "dockerfile".into();
     }
-    if lower == ".dockerignore" || lower.ends_with(".dockerignore") || lower == "dockerignore" {
+    if lower.ends_with("dockerignore") {
         return "dockerignore".into();
     }
     match lower.rsplit_once('.').map(|(_, e)| e) {
@@ -358,6 +362,9 @@ mod tests {
         assert_eq!(file_lang("templates/Dockerfile.multistage"), "dockerfile");
         assert_eq!(file_lang("templates/compose.yaml"), "yaml");
         assert_eq!(file_lang("templates/.dockerignore"), "dockerignore");
+        assert_eq!(file_lang("references/dockerfile.md"), "markdown");
+        assert_eq!(file_lang("templates/*dockerignore"), "dockerignore");
+        assert_eq!(file_lang("references/Dockerfile.markdown"), "markdown");
         assert_eq!(norm_lang("Console"), "bash");
     }
 }
