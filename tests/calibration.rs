@@ -122,6 +122,7 @@ fn single_stage(t: &str) -> String {
 fn apply(dir: &Path, op: &Op) {
     let skill = Skill::load(dir).unwrap();
     match op {
+        Op::DropHealth(false) | Op::DropMultistage(false) => {}
         Op::DropSection(h) => edit(&dir.join("SKILL.md"), |t| drop_section(t, h)),
         Op::RemoveFile(rel) => std::fs::remove_file(dir.join(rel)).unwrap(),
         Op::DropHealth(_) => {
@@ -150,7 +151,11 @@ fn apply(dir: &Path, op: &Op) {
                             })
                             .into_owned()
                     });
-                } else if f.rsplit('/').next().is_some_and(|n| n.starts_with("Dockerfile")) {
+                } else if f
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|n| n.starts_with("Dockerfile"))
+                {
                     edit(&p, single_stage);
                 }
             }
@@ -225,11 +230,13 @@ fn spearman_of_known_orders() {
 
 #[test]
 fn the_judge_agrees_with_the_expected_bands() {
-    let corpus: Corpus = serde_saphyr::from_str(
-        &std::fs::read_to_string(root().join("expected.yaml")).unwrap(),
-    )
-    .unwrap_or_else(|e| panic!("expected.yaml: {e}"));
-    assert!(corpus.skills.len() >= 16, "the corpus needs at least 16 skills");
+    let corpus: Corpus =
+        serde_saphyr::from_str(&std::fs::read_to_string(root().join("expected.yaml")).unwrap())
+            .unwrap_or_else(|e| panic!("expected.yaml: {e}"));
+    assert!(
+        corpus.skills.len() >= 16,
+        "the corpus needs at least 16 skills"
+    );
     let lib = Library::embedded().unwrap_or_else(|e| panic!("{}", e.render()));
     let cur = lib.curriculum("skill-first").unwrap();
     let tmp = tempfile::tempdir().unwrap();

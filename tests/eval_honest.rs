@@ -128,18 +128,25 @@ fn inline_dockerfile_in_skill_md_satisfies_template_scoped_checks() {
     let dir = skill(tmp.path(), &[("SKILL.md", &md)]);
     for (topic, text) in [
         ("multistage", "The skill's Dockerfile template separates"),
-        ("multistage", "The runtime stage starts from a small pinned base"),
+        (
+            "multistage",
+            "The runtime stage starts from a small pinned base",
+        ),
         ("capstone", "The Dockerfile template is multi-stage"),
     ] {
         assert!(passes(&lib, topic, text, &dir), "{topic}: {text}");
     }
     // The same Dockerfile in a reference counts too.
     let tmp2 = tempfile::tempdir().unwrap();
-    let refmd = format!("# Dockerfiles\n\nThe production file:\n\n```dockerfile\n{GOOD_DOCKERFILE}```\n");
+    let refmd =
+        format!("# Dockerfiles\n\nThe production file:\n\n```dockerfile\n{GOOD_DOCKERFILE}```\n");
     let dir2 = skill(
         tmp2.path(),
         &[
-            ("SKILL.md", "# Docker\n\nSee [dockerfiles](references/dockerfiles.md).\n"),
+            (
+                "SKILL.md",
+                "# Docker\n\nSee [dockerfiles](references/dockerfiles.md).\n",
+            ),
             ("references/dockerfiles.md", &refmd),
         ],
     );
@@ -158,9 +165,15 @@ fn templates_in_nested_folders_are_templates() {
     let dir = skill(
         tmp.path(),
         &[
-            ("SKILL.md", "# Docker\n\nTemplates live in `templates/python/`.\n"),
+            (
+                "SKILL.md",
+                "# Docker\n\nTemplates live in `templates/python/`.\n",
+            ),
             ("templates/python/Dockerfile", GOOD_DOCKERFILE),
-            ("templates/python/dockerignore", ".venv\n.git\n.env\n__pycache__\n"),
+            (
+                "templates/python/dockerignore",
+                ".venv\n.git\n.env\n__pycache__\n",
+            ),
         ],
     );
     assert!(passes(
@@ -169,8 +182,18 @@ fn templates_in_nested_folders_are_templates() {
         "The skill's Dockerfile template separates",
         &dir
     ));
-    assert!(passes(&lib, "skill-build", "Provides a .dockerignore template", &dir));
-    assert!(passes(&lib, "skill-build", "Provides a Dockerfile template", &dir));
+    assert!(passes(
+        &lib,
+        "skill-build",
+        "Provides a .dockerignore template",
+        &dir
+    ));
+    assert!(passes(
+        &lib,
+        "skill-build",
+        "Provides a Dockerfile template",
+        &dir
+    ));
 }
 
 // 2. Sections are found by meaning, not by one heading word.
@@ -186,7 +209,8 @@ fn renaming_debugging_to_common_issues_keeps_lesson_4() {
     assert!((before - after).abs() < 1e-9, "{before} -> {after}");
 }
 
-const QUESTIONS: &str = "1. Where will the image run (Compose, Kubernetes, serverless)? It decides the health checks.
+const QUESTIONS: &str =
+    "1. Where will the image run (Compose, Kubernetes, serverless)? It decides the health checks.
 2. Does the service load model files over 100 MB? If yes, mount them.
 3. Which dependency manager and lock file does it use (uv, pip)? It decides the install step.
 4. Does it need native modules or compilers? They stay in the builder stage.
@@ -412,7 +436,11 @@ fn backticked_terms_do_not_raise_the_debugging_lesson() {
     ] {
         edit(&dir.join("SKILL.md"), |s| {
             let s = replace_section(s, "## Debugging", None);
-            s.replacen("## Test scenarios", &format!("## Debugging\n\n{terms}\n\n## Test scenarios"), 1)
+            s.replacen(
+                "## Test scenarios",
+                &format!("## Debugging\n\n{terms}\n\n## Test scenarios"),
+                1,
+            )
         });
         let gamed = lesson(&lib, "skill-first", 4, &dir);
         assert!(
@@ -488,7 +516,10 @@ fn wrong_advice_loses_what_it_contradicts() {
         let tmp2 = tempfile::tempdir().unwrap();
         let bad = format!("{good}\n## Tips\n\n{wrong}");
         let dir2 = skill(tmp2.path(), &[("SKILL.md", &bad)]);
-        assert!(!passes(&lib, topic, text, &dir2), "wrong advice kept: {text}");
+        assert!(
+            !passes(&lib, topic, text, &dir2),
+            "wrong advice kept: {text}"
+        );
     }
     // Warning against the same thing is right advice.
     let tmp3 = tempfile::tempdir().unwrap();
@@ -497,7 +528,10 @@ fn wrong_advice_loses_what_it_contradicts() {
     );
     let dir3 = skill(tmp3.path(), &[("SKILL.md", &warned)]);
     for (topic, text, _) in cases {
-        assert!(passes(&lib, topic, text, &dir3), "warning counted as advice: {text}");
+        assert!(
+            passes(&lib, topic, text, &dir3),
+            "warning counted as advice: {text}"
+        );
     }
 }
 
@@ -540,9 +574,13 @@ fn answer_subjects_use_the_same_rules() {
     );
     let s = Subject::from_answer(&ans);
     assert!(
-        check(&lib, "multistage", "The runtime stage starts from a small pinned base")
-            .eval(&s)
-            .passed
+        check(
+            &lib,
+            "multistage",
+            "The runtime stage starts from a small pinned base"
+        )
+        .eval(&s)
+        .passed
     );
     let gamed = Subject::from_answer("`docker logs` `docker exec` `docker inspect` `OOMKilled`\n");
     assert!(

@@ -274,7 +274,13 @@ mod tests {
         assert!(ok);
         assert_eq!(ev[0].line, 1);
         // Inline code with no sentence around it is a term, not guidance.
-        assert!(!run("`docker logs -f api` `docker exec -it api sh`\n", &["docker logs -f"]).0);
+        assert!(
+            !run(
+                "`docker logs -f api` `docker exec -it api sh`\n",
+                &["docker logs -f"]
+            )
+            .0
+        );
         assert!(!run("Debug: `docker logs -f api`\n", &["docker logs -f"]).0);
     }
 

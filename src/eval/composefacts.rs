@@ -251,6 +251,31 @@ pub struct ComposeOutcome {
     pub ok: bool,
     pub evidence: Vec<Evidence>,
     pub note: Option<String>,
+    /// The same in a reviewer's words.
+    pub plain: Option<String>,
+}
+
+/// A failing predicate (as [`ComposeFacts::failures`] names it) in a reviewer's words.
+pub fn plain(fail: &str) -> String {
+    let (neg, name) = match fail.strip_prefix("not ") {
+        Some(n) => (true, n),
+        None => (false, fail),
+    };
+    let head = name.split_whitespace().next().unwrap_or(name);
+    let arg = name[head.len()..].trim();
+    match (head, neg) {
+        ("valid", false) => "is not a valid Compose file (services need an image or a build)".into(),
+        ("healthcheck", false) => "gives no service a healthcheck".into(),
+        ("depends_on_healthy", false) => {
+            "starts the app without waiting for a healthy dependency (depends_on: condition: service_healthy)".into()
+        }
+        ("named_volume", false) => "keeps data in no named volume".into(),
+        ("services_min", _) => format!("has too few services ({arg})"),
+        ("has_service_image", _) => format!("has no {arg} service"),
+        ("secrets", false) => "uses no Compose secrets".into(),
+        ("no_plaintext_secrets", false) => "writes a password or key in plain text".into(),
+        _ => fail.replace('_', " "),
+    }
 }
 
 fn head(s: &Subject, u: &CodeUnit) -> Evidence {
@@ -284,19 +309,31 @@ pub fn check(s: &Subject, regions: &[Region], p: &ComposePreds) -> ComposeOutcom
                 ok: true,
                 evidence: vec![head(s, u)],
                 note: None,
+                plain: None,
             };
         }
         if best.as_ref().is_none_or(|(b, _)| fail.len() < b.len()) {
             best = Some((fail, head(s, u)));
         }
     }
+    let (note, plain_note) = match best {
+        Some((fail, at)) => (
+            format!("closest Compose file {at} lacks: {}", fail.join(", ")),
+            format!(
+                "the closest Compose file ({at}) {}",
+                fail.iter().map(|f| plain(f)).collect::<Vec<_>>().join("; ")
+            ),
+        ),
+        None => (
+            "no Compose file in scope".into(),
+            "no Compose file (a compose.yaml template or a ```yaml block with services:)".into(),
+        ),
+    };
     ComposeOutcome {
         ok: false,
         evidence: Vec::new(),
-        note: Some(match best {
-            Some((fail, at)) => format!("closest Compose file {at} lacks: {}", fail.join(", ")),
-            None => "no Compose file in scope".into(),
-        }),
+        note: Some(note),
+        plain: Some(plain_note),
     }
 }
 

@@ -16,9 +16,9 @@ use std::sync::LazyLock;
 const FUNCTION_WORDS: &[&str] = &[
     "a", "an", "the", "to", "of", "in", "on", "for", "with", "is", "are", "be", "it", "its",
     "this", "that", "when", "if", "you", "your", "as", "by", "from", "not", "so", "because",
-    "then", "until", "over", "than", "before", "after", "every", "each", "only", "never",
-    "always", "must", "should", "can", "use", "run", "add", "keep", "prefer", "we", "our",
-    "they", "which", "what", "how", "why", "do", "does", "has", "have", "at", "into",
+    "then", "until", "over", "than", "before", "after", "every", "each", "only", "never", "always",
+    "must", "should", "can", "use", "run", "add", "keep", "prefer", "we", "our", "they", "which",
+    "what", "how", "why", "do", "does", "has", "have", "at", "into",
 ];
 
 static CODE_SPAN: LazyLock<Regex> =
@@ -86,7 +86,12 @@ pub fn dump_blocks(text: &str, md: &SkillDoc) -> Vec<(usize, usize)> {
         .body
         .code_blocks
         .iter()
-        .map(|c| (c.span.offset, c.span.end().max(c.code_offset + c.code.len())))
+        .map(|c| {
+            (
+                c.span.offset,
+                c.span.end().max(c.code_offset + c.code.len()),
+            )
+        })
         .collect();
     let body = md.body.offset.min(text.len());
     let mut out = Vec::new();
@@ -226,9 +231,13 @@ mod tests {
 
     #[test]
     fn dumps_and_sentences() {
-        assert!(is_dump("`docker logs` `docker exec` `docker inspect` `--restart`"));
+        assert!(is_dump(
+            "`docker logs` `docker exec` `docker inspect` `--restart`"
+        ));
         assert!(is_dump("security, size, build speed, operability"));
-        assert!(is_dump("Priorities: security, size, build speed, operability."));
+        assert!(is_dump(
+            "Priorities: security, size, build speed, operability."
+        ));
         assert!(is_dump("`docker logs -f api`"));
         assert!(!is_dump(
             "You balance security, image size, build speed and operability, in that order."
@@ -236,8 +245,12 @@ mod tests {
         assert!(!is_dump(
             "**Exits at once**: `docker logs --tail 50 api`, then `docker inspect api`. A missing variable is the usual cause."
         ));
-        assert!(!is_dump("Follow the output with `docker logs -f api` while it starts."));
-        assert!(!is_dump("Use multi-stage builds because compilers stay out."));
+        assert!(!is_dump(
+            "Follow the output with `docker logs -f api` while it starts."
+        ));
+        assert!(!is_dump(
+            "Use multi-stage builds because compilers stay out."
+        ));
         let words: Vec<String> = (0..40).map(|i| format!("term{i}")).collect();
         assert!(is_dump(&words.join(" ")));
     }

@@ -98,6 +98,9 @@ pub struct TestArgs {
     /// Run the prompts of an agentskills evals.json (assertions without `check` are not scored)
     #[arg(long, value_name = "FILE", conflicts_with = "lesson")]
     pub import_evals: Option<PathBuf>,
+    /// Show how each miss was matched (regexes, predicate names) under its note
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 const TEST_AFTER_HELP: &str = "\
@@ -273,7 +276,7 @@ pub fn run_test(args: TestArgs) -> Result<u8> {
         TestFormat::Text => {
             let color = crate::report::use_color();
             if args.lesson.is_some() || lessons.len() == 1 {
-                output::text_detail(&report, color)
+                output::text_detail_verbose(&report, color, args.verbose)
             } else {
                 output::text_table(&report, color)
             }

@@ -157,6 +157,28 @@ impl Scope {
         }
     }
 
+    /// Where the scope looks, in a reviewer's words (for misses).
+    pub fn place(&self) -> String {
+        match self {
+            Scope::Skill => "the skill".into(),
+            Scope::SkillMd => "SKILL.md".into(),
+            Scope::Section(n) => format!(
+                "the {} section (SKILL.md, or a reference)",
+                n.heading_hint().trim_start_matches("## ").to_lowercase()
+            ),
+            Scope::References => "the references or SKILL.md".into(),
+            Scope::Templates => {
+                "the templates (or a Dockerfile / Compose block in SKILL.md or a reference)".into()
+            }
+            Scope::Heading(h) => format!(
+                "a \"{}\" section (SKILL.md, or a reference)",
+                h.to_lowercase()
+            ),
+            Scope::File { pattern, .. } => pattern.clone(),
+            Scope::Code(l) => format!("the {l} code (blocks or template files)"),
+        }
+    }
+
     /// True for every scope but the default.
     pub fn is_narrow(&self) -> bool {
         !matches!(self, Scope::Skill)
@@ -394,7 +416,14 @@ const HEADING_SYNONYMS: &[&[&str]] = &[
         "set up",
         "install",
     ],
-    &["fundamental", "concept", "basics", "core ideas", "essentials", "how docker works"],
+    &[
+        "fundamental",
+        "concept",
+        "basics",
+        "core ideas",
+        "essentials",
+        "how docker works",
+    ],
     &["network", "ports", "connectivity"],
     &["volume", "storage", "persist", "data"],
     &["security", "hardening", "least privilege", "secrets"],
@@ -446,8 +475,9 @@ fn question_lists(s: &Subject, doc: usize) -> Vec<Region> {
             .filter(|l| {
                 l.starts_with("- ")
                     || l.starts_with("* ")
-                    || l.split_once(['.', ')'])
-                        .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+                    || l.split_once(['.', ')']).is_some_and(|(n, _)| {
+                        !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
+                    })
             })
             .collect();
         let asks = items.iter().filter(|l| l.contains('?')).count();
@@ -506,7 +536,10 @@ mod tests {
             panic!()
         };
         assert!(re.is_match("templates/compose.yaml"));
-        assert!(re.is_match("templates/sub/compose.yaml"), "nested templates");
+        assert!(
+            re.is_match("templates/sub/compose.yaml"),
+            "nested templates"
+        );
         assert!(!re.is_match("other/compose.yaml"));
         let Scope::File { re, .. } = Scope::file("refs/*.yaml").unwrap() else {
             panic!()

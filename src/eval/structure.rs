@@ -234,7 +234,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
             "persona",
             ok == want,
             first(s, &ps),
-            "no persona section with content".into(),
+            "has no persona (a section saying who the agent thinks like and what it weighs)".into(),
         );
     }
     if let Some(want) = p.persona_priorities {
@@ -285,7 +285,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
             n >= lo && n <= hi,
             first(s, &qs),
             format!(
-                "found {n} questions (items ending in `?`) in a questions section; want {lo}–{hi}"
+                "has {n} analysis questions (list items of three or more words ending in ?); {lo} to {hi} are expected"
             ),
         );
     }
@@ -302,7 +302,9 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
                 file: s.docs[i.doc].path.clone(),
                 line: i.line,
             }),
-            format!("found {n} principles; want at least {min}"),
+            format!(
+                "has {n} principles (a rule each, not a bare term); at least {min} are expected"
+            ),
         );
     }
     if let Some(want) = p.principles_with_why {
@@ -339,7 +341,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
             "output_format",
             ok == want,
             first(s, &o),
-            "no output format section".into(),
+            "has no output format section (what every answer hands back)".into(),
         );
     }
     if let Some(min) = p.scenarios_min {
@@ -349,7 +351,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
             "scenarios_min",
             n >= min,
             first(s, &sc),
-            format!("found {n} test scenarios; want at least {min}"),
+            format!("has {n} test scenarios; at least {min} are expected"),
         );
     }
     if let Some(want) = p.description_when {
@@ -437,7 +439,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
             "templates_min",
             n >= min,
             ev,
-            format!("found {n} templates; want at least {min}"),
+            format!("has {n} templates; at least {min} are expected"),
         );
     }
     out

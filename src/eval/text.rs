@@ -149,7 +149,10 @@ fn is_advice(s: &Subject, doc: usize, start: usize, end: usize) -> bool {
             return false;
         }
         let line_start = d.text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let line_end = d.text[end..].find('\n').map(|i| end + i).unwrap_or(d.text.len());
+        let line_end = d.text[end..]
+            .find('\n')
+            .map(|i| end + i)
+            .unwrap_or(d.text.len());
         let line = &d.text[line_start..line_end];
         return !line
             .split_once('#')
@@ -160,9 +163,19 @@ fn is_advice(s: &Subject, doc: usize, start: usize, end: usize) -> bool {
     }
     let warns = |t: &str| {
         let t = t.to_lowercase();
-        ["avoid", "anti-pattern", "antipattern", "mistake", "pitfall", "don't", "do not", "bad", "wrong"]
-            .iter()
-            .any(|w| t.contains(w))
+        [
+            "avoid",
+            "anti-pattern",
+            "antipattern",
+            "mistake",
+            "pitfall",
+            "don't",
+            "do not",
+            "bad",
+            "wrong",
+        ]
+        .iter()
+        .any(|w| t.contains(w))
     };
     !d.md.as_ref().is_some_and(|md| {
         md.body

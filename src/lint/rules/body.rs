@@ -404,7 +404,8 @@ mod tests {
 
     #[test]
     fn keyword_stuffing_backticked_terms() {
-        let run = "`docker logs` `docker exec` `docker inspect` `--restart` `exit code 137` `OOMKilled`";
+        let run =
+            "`docker logs` `docker exec` `docker inspect` `--restart` `exit code 137` `OOMKilled`";
         let body = format!("# Guide\n\n## Debugging\n\n{run}\n");
         let s = skill("a", &doc("a", "", &body));
         assert_eq!(lines("SF-body-keyword-stuffing", &cx(), &s), vec![9]);
