@@ -589,3 +589,21 @@ fn answer_subjects_use_the_same_rules() {
             .passed
     );
 }
+
+// Plain feedback: a hint asks for the missing content, not for a section the skill may
+// already have ("Add a Debugging section" shown to a skill whose Debugging section only
+// lacks one command).
+#[test]
+fn hints_ask_for_content_not_for_sections() {
+    let lib = lib();
+    let re = regex::Regex::new(r"(?i)^(add|create) an? [\w -]+ section\b").unwrap();
+    for t in lib.topics.values() {
+        for p in &t.prompts {
+            for a in &p.assertions {
+                if let Some(h) = &a.hint {
+                    assert!(!re.is_match(h), "{}/{}: {h}", t.id, p.id);
+                }
+            }
+        }
+    }
+}

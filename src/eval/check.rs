@@ -627,9 +627,7 @@ impl Check {
                 Outcome {
                     passed: o.ok,
                     evidence: o.evidence,
-                    note: o
-                        .plain
-                        .map(|n| format!("{n} (looked in {})", scope.place())),
+                    note: o.plain.map(|n| looked(n, scope)),
                     detail: o.note.map(|n| in_scope(scope, &n)),
                 }
             }
@@ -638,9 +636,7 @@ impl Check {
                 Outcome {
                     passed: o.ok,
                     evidence: o.evidence,
-                    note: o
-                        .plain
-                        .map(|n| format!("{n} (looked in {})", scope.place())),
+                    note: o.plain.map(|n| looked(n, scope)),
                     detail: o.note.map(|n| in_scope(scope, &n)),
                 }
             }
@@ -737,15 +733,29 @@ impl Check {
     }
 }
 
+/// A plain note with where it was looked for (unless that is the whole skill).
+fn looked(note: String, scope: &Scope) -> String {
+    if scope.is_narrow() {
+        format!("{note} (looked in {})", scope.place())
+    } else {
+        note
+    }
+}
+
 /// Joins plain notes of alternatives; notes of the form "nothing in X says this yet"
 /// become one sentence listing every place looked at.
 fn merge_places(notes: &[String]) -> String {
     const HEAD: &str = "nothing in ";
     const TAIL: &str = " says this yet";
-    let places: Vec<String> = notes
+    let mut places: Vec<String> = notes
         .iter()
         .filter_map(|n| n.strip_prefix(HEAD)?.strip_suffix(TAIL).map(str::to_string))
         .collect();
+    // Sections and headings live in SKILL.md or a reference: a wider place says it all.
+    let wide = Scope::References.place();
+    if places.contains(&wide) {
+        places.retain(|p| !p.ends_with("(SKILL.md, or a reference)"));
+    }
     let mut out = Vec::new();
     if !places.is_empty() {
         out.push(format!("{HEAD}{}{TAIL}", or_list(&places)));
@@ -870,7 +880,7 @@ mod tests {
         for (y, plain) in [
             (
                 "any: [ {any_regex: ['unless-stopped'], scope: references}, {any_regex: ['unless-stopped'], scope: principles} ]\n",
-                "nothing in the references or SKILL.md or the principles section (SKILL.md, or a reference) says this yet",
+                "nothing in the references or SKILL.md says this yet",
             ),
             (
                 "mentions: { terms: [[security, secure], [size, small]], min: 2 }\nscope: persona\n",

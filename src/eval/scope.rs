@@ -168,13 +168,16 @@ impl Scope {
             ),
             Scope::References => "the references or SKILL.md".into(),
             Scope::Templates => {
-                "the templates (or a Dockerfile / Compose block in SKILL.md or a reference)".into()
+                "the templates, or a Dockerfile / Compose block in SKILL.md or a reference".into()
             }
             Scope::Heading(h) => format!(
                 "a \"{}\" section (SKILL.md, or a reference)",
                 h.to_lowercase()
             ),
             Scope::File { pattern, .. } => pattern.clone(),
+            Scope::Code(l) if norm_lang(l) == "dockerfile" => {
+                "the Dockerfiles (template files or ```dockerfile blocks)".into()
+            }
             Scope::Code(l) => format!("the {l} code (blocks or template files)"),
         }
     }
