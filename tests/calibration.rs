@@ -370,7 +370,11 @@ fn the_judge_agrees_with_the_expected_bands() {
         .iter()
         .map(|e| materialise(e, tmp.path()))
         .collect();
-    let mut report = String::new();
+    let mut report = String::from("| skill | style |\n|---|---|\n");
+    for e in &corpus.skills {
+        report.push_str(&format!("| {} | {} |\n", e.id, e.style));
+    }
+    report.push('\n');
     let mut problems = Vec::new();
     let mut low = Vec::new();
     for cur_id in ["skill-first", "full"] {
