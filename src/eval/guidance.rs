@@ -155,6 +155,8 @@ pub fn dump_blocks(text: &str, md: &SkillDoc) -> Vec<(usize, usize)> {
     }
     flush(&mut cur, &mut out, &mut bare_run);
     flush_run(&mut bare_run, &mut out);
+    // Sorted and disjoint, so a lookup is a binary search.
+    out.sort_unstable();
     out
 }
 

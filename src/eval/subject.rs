@@ -245,9 +245,11 @@ impl Subject {
                 })
                 .collect()
         });
-        dumps
-            .get(doc)
-            .is_some_and(|v| v.iter().any(|&(s, e)| offset >= s && offset < e))
+        dumps.get(doc).is_some_and(|v| {
+            // The last block starting at or before `offset` is the only candidate.
+            let i = v.partition_point(|&(s, _)| s <= offset);
+            i > 0 && offset < v[i - 1].1
+        })
     }
 
     /// True when a code unit is shown as a counter-example (a "bad" / "avoid" block).
@@ -354,6 +356,18 @@ mod tests {
         assert_eq!(units[0].lang, "dockerfile");
         assert_eq!(units[0].first_line, 4);
         assert_eq!(s.code_text(&units[0]), "FROM python:3.12-slim\n");
+    }
+
+    #[test]
+    fn dump_lookup_finds_each_block_and_nothing_between() {
+        let t = "`a b` `c d` `e f`\n\nUse `docker logs -f api` when it starts.\n\nsecurity, size, speed\n\nKeep the image small because pulls are slow.\n";
+        let s = Subject::from_answer(t);
+        let at = |needle: &str| t.find(needle).unwrap();
+        assert!(s.in_dump(0, at("`c d`")));
+        assert!(!s.in_dump(0, at("docker logs")));
+        assert!(s.in_dump(0, at("size")));
+        assert!(!s.in_dump(0, at("Keep")));
+        assert!(!s.in_dump(1, 0), "no such doc");
     }
 
     #[test]
