@@ -148,12 +148,19 @@ fn is_advice(s: &Subject, doc: usize, start: usize, end: usize) -> bool {
         if !u.whole_file && counter_example(&d.text, u.start) {
             return false;
         }
-        let line_start = d.text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let line_end = d.text[end..]
-            .find('\n')
+        // Byte offsets: a match of an ASCII-mode regex need not sit on a char boundary.
+        let bytes = d.text.as_bytes();
+        let line_start = bytes[..start.min(bytes.len())]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let line_end = bytes[end.min(bytes.len())..]
+            .iter()
+            .position(|&b| b == b'\n')
             .map(|i| end + i)
-            .unwrap_or(d.text.len());
-        let line = &d.text[line_start..line_end];
+            .unwrap_or(bytes.len());
+        let line = String::from_utf8_lossy(&bytes[line_start..line_end]);
         return !line
             .split_once('#')
             .is_some_and(|(_, c)| negated(c, 0, 0) || c.to_lowercase().contains("bad"));
@@ -279,6 +286,21 @@ mod tests {
         assert_eq!(ev[0].line, 2);
         let (s, r) = subj("pip install -r requirements.txt\n");
         assert!(!any_regex(&s, &r, &res).0);
+    }
+
+    #[test]
+    fn advises_handles_multibyte_text_and_negation() {
+        let res = [compile_regex("python:latest").unwrap()];
+        let (s, r) = subj(
+            "Évitez → never `python:latest`.\n```dockerfile\n# ❌ dépassé\nFROM python:latest\n```\n",
+        );
+        assert!(!advises(&s, &r, &res).0);
+        let (s, r) = subj("Für Tempo: `FROM python:latest` nehmen.\n");
+        assert!(advises(&s, &r, &res).0);
+        // A match starting inside a multi-byte character does not panic.
+        let any = [compile_regex("(?-u:.)latest").unwrap()];
+        let (s, r) = subj("é→latest\n");
+        let _ = advises(&s, &r, &any);
     }
 
     #[test]
