@@ -290,3 +290,39 @@ impl NotExt for predicates::str::ContainsPredicate {
         predicates::prelude::PredicateBooleanExt::not(self)
     }
 }
+
+#[test]
+fn misses_read_like_a_review_and_verbose_shows_the_matcher() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = thin(tmp.path());
+    let out = bin()
+        .args(["test", "--lesson", "4"])
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("missing: "), "{text}");
+    for matcher in [
+        "matcher:",
+        "none held",
+        "wanted;",
+        "any_regex",
+        "(?m)",
+        "\\s",
+    ] {
+        assert!(
+            !text.contains(matcher),
+            "`{matcher}` in default output:\n{text}"
+        );
+    }
+    bin()
+        .args(["test", "--lesson", "4", "--verbose"])
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .stdout(contains("matcher: "))
+        .stdout(contains("none held"));
+}

@@ -203,7 +203,7 @@ fn is_scoped(c: &skillforge::eval::check::Check) -> bool {
         C::Dockerfile(..) | C::Compose(..) | C::Structure(_) | C::Commands { .. } => true,
         C::All(cs) => cs.iter().any(is_scoped),
         C::Any(cs) => cs.iter().all(is_scoped),
-        C::Not(_) => false,
+        C::Not(_) | C::Advises(..) => false,
     }
 }
 
@@ -225,7 +225,8 @@ fn removing_healthcheck_guidance_fails_hardening_and_capstones_only() {
     ablation(remove_healthcheck, &[6, 8], &[13]);
 }
 
-/// The debugging procedure is lesson 4 in both versions.
+/// The debugging procedure is lesson 4 in both versions (full lesson 4 also teaches
+/// OOM kills, whose reference goes with it).
 #[test]
 fn removing_the_debugging_section_fails_lesson_4_only() {
     ablation(remove_debugging, &[4], &[4]);
@@ -277,11 +278,16 @@ fn drop_yaml_blocks(text: &str, re: &Regex) -> String {
     out
 }
 
+/// The debugging procedure wherever the skill keeps it: the SKILL.md section and the
+/// debugging reference (agents read references on demand, so both count).
 fn remove_debugging(dir: &Path) {
     edit(&dir.join("SKILL.md"), |t| drop_section(t, "## Debugging"));
+    std::fs::remove_file(dir.join("references/debugging-and-lifecycle.md")).unwrap();
 }
 
-/// The template's builder stage: keep only the final stage, without `COPY --from=builder`.
+/// The template's builder stage: keep only the final stage, without `COPY --from=builder`;
+/// and the multi-stage Dockerfile blocks of SKILL.md and the references (a Dockerfile
+/// counts wherever the skill keeps it).
 fn remove_multistage(dir: &Path) {
     edit(&dir.join("templates/Dockerfile"), |t| {
         let last_from = t.rfind("\nFROM ").map(|i| i + 1).unwrap_or(0);
@@ -289,4 +295,27 @@ fn remove_multistage(dir: &Path) {
         let runtime = re.replace_all(&t[last_from..], "").into_owned();
         format!("# syntax=docker/dockerfile:1\n{runtime}")
     });
+    let block = Regex::new(r"(?s)```(?:dockerfile|Dockerfile|docker)\n(.*?)```").unwrap();
+    let skill = Skill::load(dir).unwrap();
+    let mds = std::iter::once("SKILL.md".to_string()).chain(
+        skill
+            .files
+            .iter()
+            .filter(|f| f.rel.ends_with(".md"))
+            .map(|f| f.rel.clone()),
+    );
+    for rel in mds {
+        let p = dir.join(&rel);
+        let t = std::fs::read_to_string(&p).unwrap();
+        let n = block.replace_all(&t, |c: &regex::Captures| {
+            if c[1].matches("\nFROM ").count() + usize::from(c[1].starts_with("FROM ")) >= 2 {
+                String::new()
+            } else {
+                c[0].to_string()
+            }
+        });
+        if n != t {
+            std::fs::write(&p, n.as_ref()).unwrap();
+        }
+    }
 }

@@ -542,7 +542,8 @@ impl Dockerfile {
                         continue;
                     }
                     let start = fix(f.from.span.start);
-                    let image = ImageRef::parse(&f.image.value);
+                    // As BuildKit does: ARGs declared before the first FROM expand in FROM.
+                    let image = ImageRef::parse(&expand_args(&f.image.value, &df.global_args));
                     let base_stage = stage_names
                         .iter()
                         .position(|n| n.eq_ignore_ascii_case(&image.raw));
@@ -1172,6 +1173,56 @@ fn parse_mount(v: &str) -> Mount {
         }
     }
     m
+}
+
+/// Expands `$NAME`, `${NAME}`, `${NAME:-default}` and `${NAME-default}` in a FROM
+/// image with the defaults of the global ARGs (those before the first FROM), as
+/// BuildKit does. A variable with no value stays as written.
+pub fn expand_args(raw: &str, args: &[KeyValue]) -> String {
+    if !raw.contains('$') {
+        return raw.to_string();
+    }
+    let value = |name: &str| -> Option<String> {
+        args.iter()
+            .rev()
+            .find(|k| k.key == name)
+            .and_then(|k| k.value.clone())
+            .map(|v| v.trim_matches(['"', '\'']).to_string())
+    };
+    let mut out = String::new();
+    let mut rest = raw;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(inner) = after.strip_prefix('{') {
+            let Some(close) = inner.find('}') else {
+                out.push_str(&rest[i..]);
+                return out;
+            };
+            let body = &inner[..close];
+            let (name, default) = match body.split_once(":-").or_else(|| body.split_once('-')) {
+                Some((n, d)) => (n, Some(d)),
+                None => (body, None),
+            };
+            match value(name).or(default.map(str::to_string)) {
+                Some(v) => out.push_str(&v),
+                None => out.push_str(&rest[i..i + 2 + close + 1]),
+            }
+            rest = &inner[close + 1..];
+        } else {
+            let len = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            let name = &after[..len];
+            match value(name) {
+                Some(v) if len > 0 => out.push_str(&v),
+                _ => out.push_str(&rest[i..i + 1 + len]),
+            }
+            rest = &after[len..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Recognises a package-manager call in a simple command.

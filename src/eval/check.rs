@@ -1,10 +1,10 @@
-//! The `check` grammar (see `docs/lesson-format.md` / `/work/notes/lesson-format.md`):
+//! The `check` grammar (documented in `docs/lesson-format.md`):
 //! parsing from YAML (with line numbers for errors), and evaluation against a
 //! [`Subject`]. Each assertion kind is a small named unit:
 //!
 //! | kind | unit |
 //! |---|---|
-//! | `any_regex`, `all_regex`, `mentions` | [`super::text`] |
+//! | `any_regex`, `all_regex`, `mentions`, `advises` | [`super::text`] |
 //! | `dockerfile` | [`super::dockerfacts`] |
 //! | `compose` | [`super::composefacts`] |
 //! | `structure` | [`super::structure`] |
@@ -25,6 +25,8 @@ use super::text::{self, LazyRe, Term, compile_regex};
 pub enum Check {
     AnyRegex(Vec<LazyRe>, Scope),
     AllRegex(Vec<LazyRe>, Scope),
+    /// A pattern matches where the skill recommends it (not negated, not a counter-example).
+    Advises(Vec<LazyRe>, Scope),
     Mentions {
         items: Vec<Vec<Term>>,
         min: usize,
@@ -47,6 +49,7 @@ pub enum Check {
 pub const KINDS: &[&str] = &[
     "any_regex",
     "all_regex",
+    "advises",
     "mentions",
     "dockerfile",
     "compose",
@@ -63,17 +66,30 @@ pub struct Outcome {
     pub passed: bool,
     /// Where the match was found (passes); may be empty for `not`.
     pub evidence: Vec<Evidence>,
-    /// What was missing (misses): absent terms, failing predicates…
+    /// What is missing and where it was looked for, in a reviewer's words (misses).
     pub note: Option<String>,
+    /// The matcher's view of the miss: regexes, predicate names, counts (`--verbose`).
+    pub detail: Option<String>,
 }
 
 impl Outcome {
-    fn new(passed: bool, evidence: Vec<Evidence>, note: Option<String>) -> Outcome {
+    /// A miss (or pass) with a plain note and a matcher detail.
+    fn with(passed: bool, evidence: Vec<Evidence>, plain: String, detail: String) -> Outcome {
         Outcome {
             passed,
             evidence,
-            note,
+            note: (!passed).then_some(plain),
+            detail: (!passed).then_some(detail),
         }
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(v: &[String]) -> String {
+    match v {
+        [] => String::new(),
+        [a] => a.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
 }
 
@@ -208,7 +224,7 @@ pub fn parse(n: &SNode) -> Result<Check, CheckError> {
         ));
     }
     Ok(match kind {
-        "any_regex" | "all_regex" => {
+        "any_regex" | "all_regex" | "advises" => {
             let res = strings(v, kind)?
                 .into_iter()
                 .map(|(s, line)| compile_regex(&s).map_err(|message| CheckError { line, message }))
@@ -218,6 +234,8 @@ pub fn parse(n: &SNode) -> Result<Check, CheckError> {
             }
             if kind == "any_regex" {
                 Check::AnyRegex(res, scope)
+            } else if kind == "advises" {
+                Check::Advises(res, scope)
             } else {
                 Check::AllRegex(res, scope)
             }
@@ -371,6 +389,23 @@ fn parse_docker(v: &SNode) -> Result<DockerPreds, CheckError> {
             "no_secrets_in_env" => p.no_secrets_in_env = Some(boolean(x, key)?),
             "copy_chown" => p.copy_chown = Some(boolean(x, key)?),
             "workdir" => p.workdir = Some(boolean(x, key)?),
+            "latest_base" => p.latest_base = Some(boolean(x, key)?),
+            "bakes_model" => p.bakes_model = Some(boolean(x, key)?),
+            "language" => {
+                let langs = strings(x, key)?;
+                for (l, line) in &langs {
+                    if !dockerfacts::LANGUAGES.contains(&l.as_str()) {
+                        return Err(CheckError {
+                            line: *line,
+                            message: format!(
+                                "unknown language `{l}`; use {}",
+                                dockerfacts::LANGUAGES.join(", ")
+                            ),
+                        });
+                    }
+                }
+                p.language = Some(langs.into_iter().map(|f| f.0).collect());
+            }
             "base_image_family" => {
                 let fams = strings(x, key)?;
                 for (f, line) in &fams {
@@ -469,6 +504,7 @@ impl Check {
         match self {
             Check::AnyRegex(..) => "any_regex",
             Check::AllRegex(..) => "all_regex",
+            Check::Advises(..) => "advises",
             Check::Mentions { .. } => "mentions",
             Check::Dockerfile(..) => "dockerfile",
             Check::Compose(..) => "compose",
@@ -493,127 +529,185 @@ impl Check {
             Check::AnyRegex(res, scope) => {
                 let regions = scope.regions(s);
                 let (ok, ev) = text::any_regex(s, &regions, res);
-                let note = (!ok).then(|| {
-                    in_scope(
-                        scope,
-                        &format!(
-                            "none of {} found",
-                            res.iter()
-                                .map(|r| format!("/{}/", r.as_str()))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    )
-                });
-                Outcome::new(ok, ev, note)
+                let detail = in_scope(
+                    scope,
+                    &format!(
+                        "none of {} found",
+                        res.iter()
+                            .map(|r| format!("/{}/", r.as_str()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                Outcome::with(
+                    ok,
+                    ev,
+                    format!("nothing in {} says this yet", scope.place()),
+                    detail,
+                )
+            }
+            Check::Advises(res, scope) => {
+                let regions = scope.regions(s);
+                let (ok, ev) = text::advises(s, &regions, res);
+                let detail = in_scope(
+                    scope,
+                    &format!(
+                        "no advice matching {}",
+                        res.iter()
+                            .map(|r| format!("/{}/", r.as_str()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                Outcome::with(
+                    ok,
+                    ev,
+                    format!("{} gives no such advice", scope.place()),
+                    detail,
+                )
             }
             Check::AllRegex(res, scope) => {
                 let regions = scope.regions(s);
                 let (ok, ev, missing) = text::all_regex(s, &regions, res);
-                let note = (!ok).then(|| {
-                    in_scope(
-                        scope,
-                        &format!(
-                            "not found: {}",
-                            missing
-                                .iter()
-                                .map(|m| format!("/{m}/"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    )
-                });
-                Outcome::new(ok, ev, note)
+                let detail = in_scope(
+                    scope,
+                    &format!(
+                        "not found: {}",
+                        missing
+                            .iter()
+                            .map(|m| format!("/{m}/"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                let plain = if ev.is_empty() {
+                    format!("nothing in {} says this yet", scope.place())
+                } else {
+                    format!("{} covers only part of this", scope.place())
+                };
+                Outcome::with(ok, ev, plain, detail)
             }
             Check::Mentions { items, min, scope } => {
                 let regions = scope.regions(s);
                 let (ok, ev, missing) = text::mentions(s, &regions, items, *min);
-                let note = (!ok).then(|| {
-                    in_scope(
-                        scope,
-                        &format!(
-                            "{} of {} wanted; missing: {}",
-                            items.len() - missing.len(),
-                            min,
-                            missing.join(", ")
-                        ),
-                    )
-                });
-                Outcome::new(ok, ev, note)
+                let detail = in_scope(
+                    scope,
+                    &format!(
+                        "{} of {} wanted; missing: {}",
+                        items.len() - missing.len(),
+                        min,
+                        missing.join(", ")
+                    ),
+                );
+                // Name each missing idea by its first wording.
+                let ideas: Vec<String> = missing
+                    .iter()
+                    .map(|m| m.split(" / ").next().unwrap_or(m).to_string())
+                    .collect();
+                let plain = format!("{} does not talk about {}", scope.place(), or_list(&ideas));
+                Outcome::with(ok, ev, plain, detail)
             }
             Check::Commands { list, min, scope } => {
                 let regions = scope.regions(s);
                 let (ok, ev, missing) = commands::check(s, &regions, list, *min);
-                let note = (!ok).then(|| {
-                    in_scope(
-                        scope,
-                        &format!("commands not found in code: {}", missing.join(", ")),
-                    )
-                });
-                Outcome::new(ok, ev, note)
+                let detail = in_scope(
+                    scope,
+                    &format!("commands not found in code: {}", missing.join(", ")),
+                );
+                let cmds: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+                let plain = format!(
+                    "{} does not show {} as it would be run (in a shell code block, or in a sentence that says when)",
+                    scope.place(),
+                    or_list(&cmds)
+                );
+                Outcome::with(ok, ev, plain, detail)
             }
             Check::Dockerfile(p, scope) => {
                 let o = dockerfacts::check(s, &scope.regions(s), p);
-                let note = o.note.map(|n| in_scope(scope, &n));
-                Outcome::new(o.ok, o.evidence, note)
+                Outcome {
+                    passed: o.ok,
+                    evidence: o.evidence,
+                    note: o.plain.map(|n| looked(n, scope)),
+                    detail: o.note.map(|n| in_scope(scope, &n)),
+                }
             }
             Check::Compose(p, scope) => {
                 let o = composefacts::check(s, &scope.regions(s), p);
-                let note = o.note.map(|n| in_scope(scope, &n));
-                Outcome::new(o.ok, o.evidence, note)
+                Outcome {
+                    passed: o.ok,
+                    evidence: o.evidence,
+                    note: o.plain.map(|n| looked(n, scope)),
+                    detail: o.note.map(|n| in_scope(scope, &n)),
+                }
             }
             Check::Structure(p) => {
                 let results = structure::eval(s, p);
-                let failed: Vec<String> = results
-                    .iter()
-                    .filter(|r| !r.ok)
-                    .map(|r| format!("{}: {}", r.name, r.detail))
-                    .collect();
+                let failed: Vec<&structure::PredOutcome> =
+                    results.iter().filter(|r| !r.ok).collect();
                 let ev: Vec<Evidence> = results
                     .iter()
                     .filter(|r| r.ok)
                     .filter_map(|r| r.evidence.clone())
                     .collect();
                 let ok = failed.is_empty();
-                Outcome::new(
+                Outcome::with(
                     ok,
                     if ok { dedup(ev) } else { Vec::new() },
-                    (!ok).then(|| failed.join("; ")),
+                    failed
+                        .iter()
+                        .map(|r| r.detail.clone())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    failed
+                        .iter()
+                        .map(|r| format!("{}: {}", r.name, r.detail))
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 )
             }
             Check::All(cs) => {
                 let mut ev = Vec::new();
                 let mut notes = Vec::new();
+                let mut details = Vec::new();
                 for c in cs {
                     let o = c.eval(s);
                     if o.passed {
                         ev.extend(o.evidence);
-                    } else if let Some(n) = o.note {
-                        notes.push(n);
+                    } else {
+                        notes.extend(o.note);
+                        details.extend(o.detail);
                     }
                 }
-                let ok = notes.is_empty();
-                Outcome::new(
+                let ok = notes.is_empty() && details.is_empty();
+                Outcome::with(
                     ok,
                     if ok { dedup(ev) } else { Vec::new() },
-                    (!ok).then(|| notes.join("; ")),
+                    notes.join("; "),
+                    details.join("; "),
                 )
             }
             Check::Any(cs) => {
-                let mut notes = Vec::new();
+                let mut notes: Vec<String> = Vec::new();
+                let mut details = Vec::new();
                 for c in cs {
                     let o = c.eval(s);
                     if o.passed {
                         return o;
                     }
-                    if let Some(n) = o.note {
+                    if let Some(n) = o.note
+                        && !notes.contains(&n)
+                    {
                         notes.push(n);
                     }
+                    details.extend(o.detail);
                 }
-                Outcome::new(
+                // Alternatives usually differ only in where they look: say it once.
+                let plain = merge_places(&notes);
+                Outcome::with(
                     false,
                     Vec::new(),
-                    Some(format!("none held: {}", notes.join(" | "))),
+                    plain,
+                    format!("none held: {}", details.join(" | ")),
                 )
             }
             Check::Not(c) => {
@@ -623,15 +717,56 @@ impl Check {
                     .first()
                     .map(|e| format!(" (at {e})"))
                     .unwrap_or_default();
-                Outcome::new(
+                let at = o
+                    .evidence
+                    .first()
+                    .map(|e| format!(" at {e}"))
+                    .unwrap_or_default();
+                Outcome::with(
                     !o.passed,
                     Vec::new(),
-                    o.passed
-                        .then(|| format!("found what should be absent{where_}")),
+                    format!("the skill gives the opposite advice{at}; a reader will follow it"),
+                    format!("found what should be absent{where_}"),
                 )
             }
         }
     }
+}
+
+/// A plain note with where it was looked for (unless that is the whole skill).
+fn looked(note: String, scope: &Scope) -> String {
+    if scope.is_narrow() {
+        format!("{note} (looked in {})", scope.place())
+    } else {
+        note
+    }
+}
+
+/// Joins plain notes of alternatives; notes of the form "nothing in X says this yet"
+/// become one sentence listing every place looked at.
+fn merge_places(notes: &[String]) -> String {
+    const HEAD: &str = "nothing in ";
+    const TAIL: &str = " says this yet";
+    let mut places: Vec<String> = notes
+        .iter()
+        .filter_map(|n| n.strip_prefix(HEAD)?.strip_suffix(TAIL).map(str::to_string))
+        .collect();
+    // Sections and headings live in SKILL.md or a reference: a wider place says it all.
+    let wide = Scope::References.place();
+    if places.contains(&wide) {
+        places.retain(|p| !p.ends_with("(SKILL.md, or a reference)"));
+    }
+    let mut out = Vec::new();
+    if !places.is_empty() {
+        out.push(format!("{HEAD}{}{TAIL}", or_list(&places)));
+    }
+    out.extend(
+        notes
+            .iter()
+            .filter(|n| !(n.starts_with(HEAD) && n.ends_with(TAIL)))
+            .cloned(),
+    );
+    out.join("; or: ")
 }
 
 pub(crate) fn dedup(mut v: Vec<Evidence>) -> Vec<Evidence> {
@@ -722,12 +857,55 @@ mod tests {
         let c = chk("dockerfile: { min_stages: 3 }\n").unwrap();
         let o = c.eval(&s);
         assert!(!o.passed);
-        assert!(o.note.unwrap().contains("min_stages 3 (has 2)"));
+        assert!(o.detail.unwrap().contains("min_stages 3 (has 2)"));
+        assert!(
+            o.note
+                .unwrap()
+                .contains("has 2 stages where 3 are expected")
+        );
         let thin = Subject::from_answer("FROM python in prose, USER, HEALTHCHECK\n");
         let c = chk("dockerfile: { healthcheck: true }\n").unwrap();
-        assert_eq!(
-            c.eval(&thin).note.as_deref(),
-            Some("no Dockerfile in scope")
+        let o = c.eval(&thin);
+        assert_eq!(o.detail.as_deref(), Some("no Dockerfile in scope"));
+        assert!(
+            o.note
+                .unwrap()
+                .starts_with("no Dockerfile (a template file")
         );
+    }
+
+    #[test]
+    fn default_notes_read_like_a_review_and_the_matcher_is_kept() {
+        let s = Subject::from_answer("## Persona\nA builder.\n");
+        for (y, plain) in [
+            (
+                "any: [ {any_regex: ['unless-stopped'], scope: references}, {any_regex: ['unless-stopped'], scope: principles} ]\n",
+                "nothing in the references or SKILL.md says this yet",
+            ),
+            (
+                "mentions: { terms: [[security, secure], [size, small]], min: 2 }\nscope: persona\n",
+                "the persona section (SKILL.md, or a reference) does not talk about security or size",
+            ),
+            (
+                "commands: ['docker logs -f']\n",
+                "the skill does not show `docker logs -f` as it would be run",
+            ),
+            (
+                "dockerfile: { final_user_non_root: true }\n",
+                "no Dockerfile (a template file or a ```dockerfile block)",
+            ),
+        ] {
+            let o = chk(y).unwrap().eval(&s);
+            let note = o.note.unwrap();
+            assert!(note.starts_with(plain), "{note}");
+            for bad in ["/", "wanted", "_non_", "none held", "any_regex"] {
+                assert!(
+                    !note.replace("SKILL.md, or", "").contains(bad)
+                        || bad == "/" && note.contains("```"),
+                    "`{bad}` in the default note: {note}"
+                );
+            }
+            assert!(o.detail.is_some());
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! `commands`: CLI invocations recognised in shell code blocks (bash/sh/shell/console
-//! or no language), shell script files, and inline code — never in prose.
+//! or no language), shell script files, and inline code inside a sentence — never in
+//! prose, nor in a bare run of backticked terms.
 //!
 //! Matching is token-based. A pattern `docker logs -f` splits into words
 //! (`docker`, `logs`) and flags (`-f`). A command line matches when its first word
@@ -197,9 +198,11 @@ pub fn commands_in(s: &Subject, regions: &[Region]) -> Vec<(Evidence, Vec<String
     for (di, d) in s.docs.iter().enumerate() {
         let Some(md) = &d.md else { continue };
         for ic in &md.body.inline_code {
+            // Inline code counts inside a sentence, not in a bare list of commands.
             if !regions
                 .iter()
                 .any(|r| r.contains(di, ic.span.offset, ic.span.end()))
+                || s.in_dump(di, ic.span.offset)
             {
                 continue;
             }
@@ -264,9 +267,21 @@ mod tests {
         );
         assert!(!ok);
         assert_eq!(missing, vec!["docker logs -f".to_string()]);
-        let (ok, ev, _) = run("Follow with `docker logs -f api`.\n", &["docker logs -f"]);
+        let (ok, ev, _) = run(
+            "Follow the output with `docker logs -f api` while it starts.\n",
+            &["docker logs -f"],
+        );
         assert!(ok);
         assert_eq!(ev[0].line, 1);
+        // Inline code with no sentence around it is a term, not guidance.
+        assert!(
+            !run(
+                "`docker logs -f api` `docker exec -it api sh`\n",
+                &["docker logs -f"]
+            )
+            .0
+        );
+        assert!(!run("Debug: `docker logs -f api`\n", &["docker logs -f"]).0);
     }
 
     #[test]
@@ -294,7 +309,7 @@ mod tests {
 
     #[test]
     fn min_form() {
-        let s = Subject::from_answer("`docker ps -a`\n");
+        let s = Subject::from_answer("List stopped containers with `docker ps -a`.\n");
         let r = vec![s.whole(0)];
         let p = vec![
             CmdPattern::new("docker ps -a").unwrap(),

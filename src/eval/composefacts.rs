@@ -2,7 +2,7 @@
 //! whose top level has `services:`, and files named `compose*.y(a)ml` /
 //! `docker-compose*.y(a)ml`. All predicates must hold for ONE Compose file.
 
-use super::subject::{CodeUnit, Evidence, Region, Subject};
+use super::subject::{CodeUnit, Evidence, Memo, Region, Subject};
 use serde_json::Value;
 
 /// Predicates of one `compose:` check.
@@ -230,24 +230,52 @@ fn want(fail: &mut Vec<String>, name: &str, got: bool, expected: bool) {
 
 /// Every Compose file of the subject, parsed once.
 pub fn all(s: &Subject) -> &[(usize, ComposeFacts)] {
-    s.composes.get_or_init(|| {
+    s.memo(Memo::Composes, |s| {
         s.code_units()
             .iter()
             .enumerate()
             .filter(|(_, u)| {
                 u.lang == "yaml"
+                    && !s.is_counter_example(u)
                     && (looks_like_compose(s.code_text(u))
                         || (u.whole_file && is_compose_name(&s.docs[u.doc].path)))
             })
             .map(|(i, u)| (i, ComposeFacts::from_text(s.code_text(u))))
-            .collect()
+            .collect::<Vec<_>>()
     })
+    .map(Vec::as_slice)
+    .unwrap_or(&[])
 }
 
 pub struct ComposeOutcome {
     pub ok: bool,
     pub evidence: Vec<Evidence>,
     pub note: Option<String>,
+    /// The same in a reviewer's words.
+    pub plain: Option<String>,
+}
+
+/// A failing predicate (as [`ComposeFacts::failures`] names it) in a reviewer's words.
+pub fn plain(fail: &str) -> String {
+    let (neg, name) = match fail.strip_prefix("not ") {
+        Some(n) => (true, n),
+        None => (false, fail),
+    };
+    let head = name.split_whitespace().next().unwrap_or(name);
+    let arg = name[head.len()..].trim();
+    match (head, neg) {
+        ("valid", false) => "is not a valid Compose file (services need an image or a build)".into(),
+        ("healthcheck", false) => "gives no service a healthcheck".into(),
+        ("depends_on_healthy", false) => {
+            "starts the app without waiting for a healthy dependency (depends_on: condition: service_healthy)".into()
+        }
+        ("named_volume", false) => "keeps data in no named volume".into(),
+        ("services_min", _) => format!("has too few services ({arg})"),
+        ("has_service_image", _) => format!("has no {arg} service"),
+        ("secrets", false) => "uses no Compose secrets".into(),
+        ("no_plaintext_secrets", false) => "writes a password or key in plain text".into(),
+        _ => fail.replace('_', " "),
+    }
 }
 
 fn head(s: &Subject, u: &CodeUnit) -> Evidence {
@@ -260,30 +288,52 @@ fn head(s: &Subject, u: &CodeUnit) -> Evidence {
 pub fn check(s: &Subject, regions: &[Region], p: &ComposePreds) -> ComposeOutcome {
     let units = s.code_units();
     let mut best: Option<(Vec<String>, Evidence)> = None;
-    for (ui, f) in all(s) {
+    // In the order of the scope's regions: where a file is expected first is looked at
+    // first (template files before inline blocks), so evidence points there.
+    let mut candidates: Vec<(usize, &usize, _)> = all(s)
+        .iter()
+        .filter_map(|(ui, f)| {
+            let u = &units[*ui];
+            regions
+                .iter()
+                .position(|r| r.contains(u.doc, u.start, u.end))
+                .map(|at| (at, ui, f))
+        })
+        .collect();
+    candidates.sort_by_key(|c| c.0);
+    for (_, ui, f) in candidates {
         let u = &units[*ui];
-        if !regions.iter().any(|r| r.contains(u.doc, u.start, u.end)) {
-            continue;
-        }
         let fail = f.failures(p);
         if fail.is_empty() {
             return ComposeOutcome {
                 ok: true,
                 evidence: vec![head(s, u)],
                 note: None,
+                plain: None,
             };
         }
         if best.as_ref().is_none_or(|(b, _)| fail.len() < b.len()) {
             best = Some((fail, head(s, u)));
         }
     }
+    let (note, plain_note) = match best {
+        Some((fail, at)) => (
+            format!("closest Compose file {at} lacks: {}", fail.join(", ")),
+            format!(
+                "the closest Compose file ({at}) {}",
+                fail.iter().map(|f| plain(f)).collect::<Vec<_>>().join("; ")
+            ),
+        ),
+        None => (
+            "no Compose file in scope".into(),
+            "no Compose file (a compose.yaml template or a ```yaml block with services:)".into(),
+        ),
+    };
     ComposeOutcome {
         ok: false,
         evidence: Vec::new(),
-        note: Some(match best {
-            Some((fail, at)) => format!("closest Compose file {at} lacks: {}", fail.join(", ")),
-            None => "no Compose file in scope".into(),
-        }),
+        note: Some(note),
+        plain: Some(plain_note),
     }
 }
 

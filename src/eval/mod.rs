@@ -17,6 +17,7 @@ pub mod commands;
 pub mod composefacts;
 pub mod dockerfacts;
 pub mod evals;
+pub mod guidance;
 pub mod model;
 pub mod model_cli;
 pub mod node;
@@ -101,6 +102,9 @@ pub struct TestArgs {
     /// Run the prompts of an agentskills evals.json (assertions without `check` are not scored)
     #[arg(long, value_name = "FILE", conflicts_with = "lesson")]
     pub import_evals: Option<PathBuf>,
+    /// Show how each miss was matched (regexes, predicate names) under its note
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Re-run on every save of the skill's files, clearing the screen between runs
     #[arg(long, conflicts_with_all = ["export_evals"])]
     pub watch: bool,
@@ -393,7 +397,7 @@ pub fn run_test_once(args: &TestArgs) -> Result<u8> {
         TestFormat::Github => output::github(&report, &skill.dir),
         TestFormat::Text => {
             if args.lesson.is_some() || lessons.len() == 1 {
-                output::text_detail(&report, color)
+                output::text_detail_verbose(&report, color, args.verbose)
             } else {
                 output::text_table(&report, color)
             }

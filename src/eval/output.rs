@@ -46,15 +46,20 @@ fn score(x: f64) -> String {
 
 /// Detailed text for each lesson (used for `--lesson N`).
 pub fn text_detail(r: &TestReport, color: bool) -> String {
+    text_detail_verbose(r, color, false)
+}
+
+/// Detailed text; `verbose` adds each miss's matcher (regexes, predicate names).
+pub fn text_detail_verbose(r: &TestReport, color: bool, verbose: bool) -> String {
     let p = Paint { on: color };
     let mut out = String::new();
     for l in &r.lessons {
-        lesson_detail(&mut out, &p, r, l);
+        lesson_detail(&mut out, &p, r, l, verbose);
     }
     out
 }
 
-fn lesson_detail(out: &mut String, p: &Paint, r: &TestReport, l: &LessonResult) {
+fn lesson_detail(out: &mut String, p: &Paint, r: &TestReport, l: &LessonResult, verbose: bool) {
     let _ = writeln!(
         out,
         "{}",
@@ -99,6 +104,9 @@ fn lesson_detail(out: &mut String, p: &Paint, r: &TestReport, l: &LessonResult) 
                     }
                     if let Some(d) = &a.doc {
                         let _ = writeln!(out, "        docs:    {d}");
+                    }
+                    if verbose && let Some(m) = &a.matcher {
+                        let _ = writeln!(out, "        {}", p.dim(&format!("matcher: {m}")));
                     }
                 }
                 None => {

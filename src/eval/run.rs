@@ -24,8 +24,12 @@ pub struct AssertionResult {
     pub passed: Option<bool>,
     /// Where the match was found (passes).
     pub evidence: Vec<Evidence>,
-    /// What was missing (misses), or why it was not checked.
+    /// What was missing and where it was looked for, in a reviewer's words (misses), or
+    /// why it was not checked.
     pub note: Option<String>,
+    /// The matcher's view of a miss (regexes, predicate names); shown by `--verbose`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matcher: Option<String>,
     /// How to fix a miss.
     pub hint: Option<String>,
     /// The official page that covers it.
@@ -82,6 +86,7 @@ fn run_assertion(s: &Subject, a: &Assertion, topic_doc: Option<&str>) -> Asserti
             passed: None,
             evidence: Vec::new(),
             note: Some("not machine-checkable (no `check`)".into()),
+            matcher: None,
             hint: a.hint.clone(),
             doc,
         },
@@ -94,6 +99,7 @@ fn run_assertion(s: &Subject, a: &Assertion, topic_doc: Option<&str>) -> Asserti
                 passed: Some(o.passed),
                 evidence: super::check::dedup(o.evidence),
                 note: if o.passed { None } else { o.note },
+                matcher: if o.passed { None } else { o.detail },
                 hint: a.hint.clone(),
                 doc,
             }

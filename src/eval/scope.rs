@@ -37,15 +37,71 @@ impl Named {
         }
     }
 
-    /// Heading texts (lowercase substrings) that identify the section.
+    /// Heading texts (lowercase substrings) that identify the section: a section is
+    /// found by what it is, not by one heading word.
     pub fn synonyms(self) -> &'static [&'static str] {
         match self {
-            Named::Persona => &["persona", "who you are", "stance"],
-            Named::Questions => &["questions", "ask before"],
-            Named::Principles => &["principles"],
-            Named::Workflow => &["workflow", "process", "steps"],
-            Named::OutputFormat => &["output format", "output", "deliverables"],
-            Named::Scenarios => &["test scenarios", "scenarios", "examples"],
+            Named::Persona => &[
+                "persona",
+                "who you are",
+                "stance",
+                "your role",
+                "identity",
+                "mindset",
+                "how you think",
+                "how i think",
+                "perspective",
+                "you are",
+            ],
+            Named::Questions => &[
+                "questions",
+                "ask before",
+                "clarification",
+                "clarify",
+                "before you start",
+                "before starting",
+                "before writing",
+                "what to ask",
+                "things to ask",
+                "intake",
+                "discovery",
+            ],
+            Named::Principles => &[
+                "principles",
+                "guidelines",
+                "best practices",
+                "conventions",
+                "golden rules",
+                "rules of thumb",
+                "dos and don",
+                "do and don",
+            ],
+            Named::Workflow => &[
+                "workflow",
+                "process",
+                "steps",
+                "procedure",
+                "how to work",
+                "approach",
+                "how to use",
+            ],
+            Named::OutputFormat => &[
+                "output format",
+                "output",
+                "deliverables",
+                "what to return",
+                "what you return",
+                "response format",
+                "hand back",
+            ],
+            Named::Scenarios => &[
+                "test scenarios",
+                "scenarios",
+                "examples",
+                "test cases",
+                "test prompts",
+                "evaluation",
+            ],
         }
     }
 
@@ -72,9 +128,10 @@ pub enum Scope {
     Section(Named),
     References,
     Templates,
-    /// SKILL.md sections whose heading contains this text (case-insensitive). References
-    /// are reached with `references` or `{file: …}`: a heading scope asks what the always-loaded
-    /// SKILL.md itself says.
+    /// Sections whose heading contains this text or a synonym of it (case-insensitive,
+    /// see [`heading_terms`]): SKILL.md's first, then the references' (a reference whose
+    /// file name matches counts whole). Agents read references on demand, so guidance
+    /// there counts; the scope only decides where it is expected first.
     Heading(String),
     /// Files matching a path or glob relative to the skill.
     File {
@@ -92,11 +149,36 @@ impl Scope {
             Scope::Skill => "the skill".into(),
             Scope::SkillMd => "SKILL.md".into(),
             Scope::Section(n) => format!("the {} section", n.id()),
-            Scope::References => "references/".into(),
+            Scope::References => "references/ (or SKILL.md)".into(),
             Scope::Templates => "templates/".into(),
             Scope::Heading(h) => format!("sections headed \"{h}\""),
             Scope::File { pattern, .. } => pattern.clone(),
             Scope::Code(l) => format!("{l} code"),
+        }
+    }
+
+    /// Where the scope looks, in a reviewer's words (for misses).
+    pub fn place(&self) -> String {
+        match self {
+            Scope::Skill => "the skill".into(),
+            Scope::SkillMd => "SKILL.md".into(),
+            Scope::Section(n) => format!(
+                "the {} section (SKILL.md, or a reference)",
+                n.heading_hint().trim_start_matches("## ").to_lowercase()
+            ),
+            Scope::References => "the references or SKILL.md".into(),
+            Scope::Templates => {
+                "the templates, or a Dockerfile / Compose block in SKILL.md or a reference".into()
+            }
+            Scope::Heading(h) => format!(
+                "a \"{}\" section (SKILL.md, or a reference)",
+                h.to_lowercase()
+            ),
+            Scope::File { pattern, .. } => pattern.clone(),
+            Scope::Code(l) if norm_lang(l) == "dockerfile" => {
+                "the Dockerfiles (template files or ```dockerfile blocks)".into()
+            }
+            Scope::Code(l) => format!("the {l} code (blocks or template files)"),
         }
     }
 
@@ -108,7 +190,15 @@ impl Scope {
     /// A glob (`*`, `**`, `?`) or plain path, as an anchored regex.
     pub fn file(pattern: &str) -> Result<Scope, String> {
         let mut re = String::from("^");
-        let mut chars = pattern.trim_start_matches("./").chars().peekable();
+        let trimmed = pattern.trim_start_matches("./");
+        // `templates/X` also finds X in a sub-folder (`templates/python/X`).
+        let mut chars = match trimmed.strip_prefix("templates/") {
+            Some(rest) if !rest.contains("**") => {
+                re.push_str("templates/(?:.*/)?");
+                rest.chars().peekable()
+            }
+            _ => trimmed.chars().peekable(),
+        };
         while let Some(c) = chars.next() {
             match c {
                 '*' if chars.peek() == Some(&'*') => {
@@ -152,17 +242,58 @@ impl Scope {
                 v
             }
             Scope::SkillMd => vec![s.main_body()],
-            Scope::Section(n) => named_sections(s, 0, *n),
-            Scope::References => whole_of(DocKind::Reference),
-            Scope::Templates => whole_of(DocKind::Template),
-            Scope::Heading(h) => {
-                let h = h.to_lowercase();
-                sections_where(s, 0, |t| t.contains(&h))
+            Scope::Section(n) => {
+                let mut v = named_sections(s, 0, *n);
+                for i in docs_of(s, DocKind::Reference) {
+                    v.extend(named_sections(s, i, *n));
+                }
+                v
             }
-            Scope::File { re, .. } => (0..s.docs.len())
-                .filter(|&i| re.is_match(&s.docs[i].path))
-                .map(|i| s.whole(i))
-                .collect(),
+            Scope::References => {
+                // Reference material is where a concept is expected first; the same
+                // guidance in SKILL.md (always loaded) teaches it too. Term dumps do not
+                // count anywhere (see `guidance`), so this does not reward stuffing.
+                let mut v = whole_of(DocKind::Reference);
+                v.push(s.main_body());
+                v
+            }
+            Scope::Templates => {
+                // A Dockerfile, Compose file or .dockerignore is one wherever the skill
+                // keeps it: template files, and blocks of those languages in SKILL.md
+                // and the references.
+                let mut v = whole_of(DocKind::Template);
+                v.extend(inline_blocks(s, |l| TEMPLATE_LANGS.contains(&l)));
+                v
+            }
+            Scope::Heading(h) => {
+                let terms = heading_terms(h);
+                let hit = |t: &str| terms.iter().any(|x| t.contains(x.as_str()));
+                let mut v = sections_where(s, 0, hit);
+                for i in docs_of(s, DocKind::Reference) {
+                    let name = s.docs[i].path.to_lowercase();
+                    let stem = name.rsplit('/').next().unwrap_or(&name);
+                    if hit(stem) {
+                        v.push(s.whole(i));
+                    } else {
+                        v.extend(sections_where(s, i, hit));
+                    }
+                }
+                v
+            }
+            Scope::File { pattern, re } => {
+                let mut v: Vec<Region> = (0..s.docs.len())
+                    .filter(|&i| re.is_match(&s.docs[i].path))
+                    .map(|i| s.whole(i))
+                    .collect();
+                // `templates/…` names a kind of file; the same file inline counts.
+                if pattern.starts_with("templates/") {
+                    let lang = file_lang(pattern);
+                    if TEMPLATE_LANGS.contains(&lang.as_str()) {
+                        v.extend(inline_blocks(s, |l| l == lang));
+                    }
+                }
+                v
+            }
             Scope::Code(lang) => {
                 let lang = norm_lang(lang);
                 s.code_units()
@@ -222,8 +353,8 @@ impl Scope {
                 }
             }
             Scope::Heading(h) => {
-                let h = h.to_lowercase();
-                let found = sections_where(s, 0, |t| t.contains(&h));
+                let terms = heading_terms(h);
+                let found = sections_where(s, 0, |t| terms.iter().any(|x| t.contains(x.as_str())));
                 if found.is_empty() {
                     (0..s.docs.len()).map(|i| s.whole(i)).collect()
                 } else {
@@ -253,11 +384,157 @@ pub fn sections_where(s: &Subject, doc: usize, pred: impl Fn(&str) -> bool) -> V
         .collect()
 }
 
+/// Languages of files a skill ships as templates.
+const TEMPLATE_LANGS: &[&str] = &["dockerfile", "yaml", "dockerignore"];
+
+fn docs_of(s: &Subject, k: DocKind) -> Vec<usize> {
+    (0..s.docs.len()).filter(|&i| s.docs[i].kind == k).collect()
+}
+
+/// Code blocks (not whole files) of SKILL.md and the references whose language passes.
+fn inline_blocks(s: &Subject, lang: impl Fn(&str) -> bool) -> Vec<Region> {
+    s.code_units()
+        .iter()
+        .filter(|u| !u.whole_file && lang(&u.lang))
+        .filter(|u| matches!(s.docs[u.doc].kind, DocKind::SkillMd | DocKind::Reference))
+        .map(|u| Region {
+            doc: u.doc,
+            start: u.start,
+            end: u.end,
+        })
+        .collect()
+}
+
+/// Groups of heading words that name the same kind of section.
+const HEADING_SYNONYMS: &[&[&str]] = &[
+    &[
+        "debug",
+        "troubleshoot",
+        "problem",
+        "common issues",
+        "common errors",
+        "common failures",
+        "faq",
+        "diagnos",
+        "when things go wrong",
+        "when something goes wrong",
+        "when it breaks",
+        "if it breaks",
+        "when it fails",
+        "if it fails",
+        "not working",
+        "gotchas",
+        "errors",
+        "fixing",
+    ],
+    &[
+        "prereq",
+        "requirements",
+        "before you start",
+        "getting started",
+        "setup",
+        "set up",
+        "install",
+    ],
+    &[
+        "fundamental",
+        "concept",
+        "basics",
+        "core ideas",
+        "essentials",
+        "how docker works",
+    ],
+    &["network", "ports", "connectivity"],
+    &["volume", "storage", "persist", "data"],
+    &["security", "hardening", "least privilege", "secrets"],
+    &["compose", "multi-container", "multiple services"],
+    &["registr", "publish", "push", "shipping", "release"],
+    &["resource", "memory", "limits"],
+];
+
+/// The lowercase heading texts a `{heading: h}` scope accepts: `h`, plus every synonym
+/// of a group `h` belongs to (so `Debug` also finds "Common issues" and "FAQ").
+pub fn heading_terms(h: &str) -> Vec<String> {
+    let h = h.to_lowercase();
+    let mut out = vec![h.clone()];
+    for g in HEADING_SYNONYMS {
+        if g.iter().any(|x| h.contains(x) || x.contains(h.as_str())) {
+            out.extend(g.iter().map(|x| x.to_string()));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Sections of doc `doc` whose own text (up to the next heading) is a list of at
+/// least three questions, most of them ending in `?`: a questions section wherever it
+/// sits and whatever its heading says.
+fn question_lists(s: &Subject, doc: usize) -> Vec<Region> {
+    let d = &s.docs[doc];
+    let Some(md) = d.md.as_ref() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for sec in &md.body.sections {
+        let own_end = md
+            .body
+            .headings
+            .iter()
+            .map(|h| h.span.offset)
+            .find(|&o| o > sec.start)
+            .unwrap_or(sec.end)
+            .min(sec.end)
+            .min(d.text.len());
+        let Some(own) = d.text.get(sec.start..own_end) else {
+            continue;
+        };
+        let items: Vec<&str> = own
+            .lines()
+            .map(str::trim)
+            .filter(|l| {
+                l.starts_with("- ")
+                    || l.starts_with("* ")
+                    || l.split_once(['.', ')']).is_some_and(|(n, _)| {
+                        !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
+                    })
+            })
+            .collect();
+        let asks = items.iter().filter(|l| l.contains('?')).count();
+        if asks >= 3 && asks * 3 >= items.len() * 2 {
+            out.push(Region {
+                doc,
+                start: sec.start,
+                end: sec.end.min(d.text.len()),
+            });
+        }
+    }
+    out
+}
+
+/// The sections of a named kind where an agent meets them first: SKILL.md's, or when
+/// SKILL.md has none, those of the references (for counts such as "5–7 questions",
+/// which must not add up copies from several files).
+pub fn named_sections_first(s: &Subject, n: Named) -> Vec<Region> {
+    let main = named_sections(s, 0, n);
+    if !main.is_empty() || s.is_answer {
+        return main;
+    }
+    docs_of(s, DocKind::Reference)
+        .into_iter()
+        .map(|i| named_sections(s, i, n))
+        .find(|v| !v.is_empty())
+        .unwrap_or_default()
+}
+
 /// The sections of a named kind (outermost matches only, so nested sub-sections
-/// of a matched section are not counted twice).
+/// of a matched section are not counted twice). Questions are also found by content.
 pub fn named_sections(s: &Subject, doc: usize, n: Named) -> Vec<Region> {
     let syn = n.synonyms();
     let mut v = sections_where(s, doc, |t| syn.iter().any(|x| t.contains(x)));
+    if n == Named::Questions {
+        v.extend(question_lists(s, doc));
+    }
     v.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
     let mut out: Vec<Region> = Vec::new();
     for r in v {
@@ -279,7 +556,15 @@ mod tests {
             panic!()
         };
         assert!(re.is_match("templates/compose.yaml"));
-        assert!(!re.is_match("templates/sub/compose.yaml"));
+        assert!(
+            re.is_match("templates/sub/compose.yaml"),
+            "nested templates"
+        );
+        assert!(!re.is_match("other/compose.yaml"));
+        let Scope::File { re, .. } = Scope::file("refs/*.yaml").unwrap() else {
+            panic!()
+        };
+        assert!(!re.is_match("refs/sub/a.yaml"));
         let Scope::File { re, .. } = Scope::file("**/Dockerfile*").unwrap() else {
             panic!()
         };

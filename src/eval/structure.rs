@@ -3,7 +3,7 @@
 //! output format, test scenarios, a when-to-use description, linked references,
 //! templates.
 
-use super::scope::{Named, named_sections};
+use super::scope::{Named, named_sections_first};
 use super::subject::{DocKind, Evidence, Region, Subject};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -72,6 +72,9 @@ static LIST_ITEM: LazyLock<Regex> =
 /// (continuation lines and nested items included).
 #[derive(Debug, Clone)]
 pub struct Item {
+    /// The doc the item is in, and the byte offset of its first line.
+    pub doc: usize,
+    pub offset: usize,
     pub line: usize,
     pub text: String,
 }
@@ -104,6 +107,8 @@ pub fn list_items(s: &Subject, r: &Region) -> Vec<Item> {
         }
         if LIST_ITEM.is_match(line) {
             out.push(Item {
+                doc: r.doc,
+                offset: here,
                 line: d.line_of(here),
                 text: t.to_string(),
             });
@@ -147,9 +152,13 @@ fn sub_headings(s: &Subject, r: &Region) -> Vec<(usize, String, usize)> {
 }
 
 /// Entries of a section: its top-level list items, or its sub-headings when it has
-/// no list (each heading with the text under it).
+/// no list (each heading with the text under it). Items that are bare terms (see
+/// `guidance::dump_blocks`) are not entries.
 fn entries(s: &Subject, r: &Region) -> Vec<Item> {
-    let items = list_items(s, r);
+    let items: Vec<Item> = list_items(s, r)
+        .into_iter()
+        .filter(|i| !s.in_dump(i.doc, i.offset))
+        .collect();
     if !items.is_empty() {
         return items;
     }
@@ -160,6 +169,8 @@ fn entries(s: &Subject, r: &Region) -> Vec<Item> {
         .map(|(i, (line, title, off))| {
             let end = subs.get(i + 1).map(|x| x.2).unwrap_or(r.end);
             Item {
+                doc: r.doc,
+                offset: *off,
                 line: *line,
                 text: format!("{title} {}", text.get(*off..end).unwrap_or("")),
             }
@@ -167,8 +178,20 @@ fn entries(s: &Subject, r: &Region) -> Vec<Item> {
         .collect()
 }
 
-fn section_text<'s>(s: &'s Subject, r: &Region) -> &'s str {
-    s.docs[r.doc].text.get(r.start..r.end).unwrap_or("")
+/// The text of a section with its term dumps blanked out (offsets kept), so a bare
+/// list of qualities is not read as a stance.
+fn section_text(s: &Subject, r: &Region) -> String {
+    let text = s.docs[r.doc].text.get(r.start..r.end).unwrap_or("");
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        if c != '\n' && s.in_dump(r.doc, r.start + i) {
+            // Same byte length, so offsets into the result are offsets into the doc.
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Whether a section has content beyond its heading line.
@@ -195,7 +218,7 @@ fn first(s: &Subject, secs: &[Region]) -> Option<Evidence> {
 /// Evaluates every present predicate.
 pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
     let mut out = Vec::new();
-    let secs = |n: Named| named_sections(s, 0, n);
+    let secs = |n: Named| named_sections_first(s, n);
     let mut push = |name: &'static str, ok: bool, evidence: Option<Evidence>, detail: String| {
         out.push(PredOutcome {
             name,
@@ -211,13 +234,13 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
             "persona",
             ok == want,
             first(s, &ps),
-            "no persona section with content".into(),
+            "has no persona (a section saying who the agent thinks like and what it weighs)".into(),
         );
     }
     if let Some(want) = p.persona_priorities {
         let ps = secs(Named::Persona);
         let hit = ps.iter().find_map(|r| {
-            let t = section_text(s, r);
+            let t = &section_text(s, r);
             let qualities: std::collections::BTreeSet<String> = QUALITY
                 .find_iter(t)
                 .map(|m| m.as_str().to_lowercase())
@@ -235,7 +258,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
     if let Some(want) = p.persona_conflicts {
         let ps = secs(Named::Persona);
         let hit = ps.iter().find_map(|r| {
-            let t = section_text(s, r);
+            let t = &section_text(s, r);
             let first_over = X_OVER_Y.find(t)?;
             let overs = X_OVER_Y.find_iter(t).count();
             (overs >= 2 || CONFLICT.is_match(t))
@@ -254,7 +277,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
         let items: Vec<Item> = qs
             .iter()
             .flat_map(|r| entries(s, r))
-            .filter(|i| i.text.contains('?'))
+            .filter(|i| i.text.contains('?') && i.text.split_whitespace().count() >= 3)
             .collect();
         let n = items.len();
         push(
@@ -262,7 +285,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
             n >= lo && n <= hi,
             first(s, &qs),
             format!(
-                "found {n} questions (items ending in `?`) in a questions section; want {lo}–{hi}"
+                "has {n} analysis questions (list items of three or more words ending in ?); {lo} to {hi} are expected"
             ),
         );
     }
@@ -276,10 +299,12 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
             "principles_min",
             n >= min,
             principles.first().map(|i| Evidence {
-                file: s.docs[0].path.clone(),
+                file: s.docs[i.doc].path.clone(),
                 line: i.line,
             }),
-            format!("found {n} principles; want at least {min}"),
+            format!(
+                "has {n} principles (a rule each, not a bare term); at least {min} are expected"
+            ),
         );
     }
     if let Some(want) = p.principles_with_why {
@@ -303,7 +328,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
             "principles_with_why",
             ok == want,
             principles.first().map(|i| Evidence {
-                file: s.docs[0].path.clone(),
+                file: s.docs[i.doc].path.clone(),
                 line: i.line,
             }),
             detail,
@@ -316,7 +341,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
             "output_format",
             ok == want,
             first(s, &o),
-            "no output format section".into(),
+            "has no output format section (what every answer hands back)".into(),
         );
     }
     if let Some(min) = p.scenarios_min {
@@ -326,7 +351,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
             "scenarios_min",
             n >= min,
             first(s, &sc),
-            format!("found {n} test scenarios; want at least {min}"),
+            format!("has {n} test scenarios; at least {min} are expected"),
         );
     }
     if let Some(want) = p.description_when {
@@ -414,7 +439,7 @@ pub fn eval(s: &Subject, p: &StructPreds) -> Vec<PredOutcome> {
             "templates_min",
             n >= min,
             ev,
-            format!("found {n} templates; want at least {min}"),
+            format!("has {n} templates; at least {min} are expected"),
         );
     }
     out

@@ -1,9 +1,14 @@
 //! What assertions are evaluated against: a skill on disk (static judge) or an answer
 //! text (model judge). Both become a [`Subject`]: a list of documents with their
 //! Markdown models, plus scope resolution to byte regions, and lazily extracted
-//! Dockerfiles, Compose files and command lines (each parsed once per run).
+//! code units and prose blocks.
+//!
+//! Dependencies run one way: the fact modules (`dockerfacts`, `composefacts`) use the
+//! subject and keep their parsed facts in its [`Memo`] slots; the subject knows nothing
+//! of their types.
 
-use crate::skill::{LineIndex, Skill, SkillDoc, SkillFile, parse_skill_md};
+use crate::skill::{LineIndex, Skill, SkillDoc, parse_skill_md};
+use std::any::Any;
 use std::sync::OnceLock as OnceCell;
 
 /// The role of a document in the subject.
@@ -87,9 +92,20 @@ pub struct Subject {
     /// True for an answer text (model judge).
     pub is_answer: bool,
     code: OnceCell<Vec<CodeUnit>>,
-    pub(crate) dockerfiles: OnceCell<Vec<(usize, super::dockerfacts::DockerfileFacts)>>,
-    pub(crate) composes: OnceCell<Vec<(usize, super::composefacts::ComposeFacts)>>,
+    /// Per doc: byte ranges of prose blocks that are not guidance (term dumps).
+    dumps: OnceCell<Vec<Vec<(usize, usize)>>>,
+    /// Facts parsed once per subject by the fact modules, one slot each.
+    memo: [OnceCell<Box<dyn Any + Send + Sync>>; MEMO_SLOTS],
 }
+
+/// The memo slots of a subject (one per fact module).
+#[derive(Debug, Clone, Copy)]
+pub enum Memo {
+    Dockerfiles = 0,
+    Composes = 1,
+}
+
+const MEMO_SLOTS: usize = 2;
 
 /// Language aliases → one name.
 pub fn norm_lang(lang: &str) -> String {
@@ -108,6 +124,10 @@ pub fn norm_lang(lang: &str) -> String {
 pub fn file_lang(path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
     let lower = name.to_ascii_lowercase();
+    // `dockerfile.md` is a document about Dockerfiles, not a Dockerfile.
+    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        return "markdown".into();
+    }
     if lower == "dockerfile"
         || lower.starts_with("dockerfile.")
         || lower.ends_with(".dockerfile")
@@ -115,7 +135,7 @@ pub fn file_lang(path: &str) -> String {
     {
         return "dockerfile".into();
     }
-    if lower == ".dockerignore" || lower.ends_with(".dockerignore") || lower == "dockerignore" {
+    if lower.ends_with("dockerignore") {
         return "dockerignore".into();
     }
     match lower.rsplit_once('.').map(|(_, e)| e) {
@@ -153,51 +173,21 @@ impl Subject {
             lines: skill.doc.lines.clone(),
             md: Some(skill.doc.clone()),
         }];
-        // The skill model skips hidden files, but `.dockerignore` templates are content.
         let mut rels: Vec<String> = skill
             .files
             .iter()
             .filter(|f| !f.is_symlink && f.size <= MAX_DOC)
             .map(|f| f.rel.clone())
             .collect();
-        let mut dirs: Vec<String> = vec![String::new()];
-        for r in &rels {
-            if let Some((d, _)) = r.rsplit_once('/')
-                && !dirs.iter().any(|x| x == d)
-            {
-                dirs.push(d.to_string());
-            }
-        }
-        for d in ["templates", "assets"] {
-            if !dirs.iter().any(|x| x == d) {
-                dirs.push(d.to_string());
-            }
-        }
-        for d in dirs {
-            let rel = if d.is_empty() {
-                ".dockerignore".to_string()
-            } else {
-                format!("{d}/.dockerignore")
-            };
-            let p = skill.dir.join(&rel);
-            if std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_file() && m.len() <= MAX_DOC) {
-                rels.push(rel);
-            }
-        }
         rels.sort();
         for rel in rels {
             let Some(text) = skill.read_file(&rel) else {
                 continue;
             };
-            let f = SkillFile {
-                rel,
-                size: 0,
-                is_symlink: false,
-            };
-            let md = (file_lang(&f.rel) == "markdown").then(|| parse_skill_md(&text));
+            let md = (file_lang(&rel) == "markdown").then(|| parse_skill_md(&text));
             docs.push(Doc {
-                path: f.rel.clone(),
-                kind: kind_of(&f.rel),
+                kind: kind_of(&rel),
+                path: rel,
                 lines: LineIndex::new(&text),
                 text,
                 md,
@@ -241,9 +231,48 @@ impl Subject {
             docs,
             is_answer,
             code: OnceCell::new(),
-            dockerfiles: OnceCell::new(),
-            composes: OnceCell::new(),
+            dumps: OnceCell::new(),
+            memo: Default::default(),
         }
+    }
+
+    /// The value of a memo slot, computed by `init` on first use. A slot always holds
+    /// one type (the fact module that owns it); a mismatch is a programming error and
+    /// yields `None`.
+    pub fn memo<T: Any + Send + Sync>(
+        &self,
+        slot: Memo,
+        init: impl FnOnce(&Subject) -> T,
+    ) -> Option<&T> {
+        self.memo[slot as usize]
+            .get_or_init(|| Box::new(init(self)))
+            .downcast_ref::<T>()
+    }
+
+    /// True when `offset` of doc `doc` lies in a prose block that is not guidance: a
+    /// run of bare terms (`security, size, build speed`), or inline code with hardly a
+    /// word of prose around it (`` `docker logs` `docker exec` ``). Evidence found
+    /// there does not count: guidance is a sentence that says what to do and when.
+    pub fn in_dump(&self, doc: usize, offset: usize) -> bool {
+        let dumps = self.dumps.get_or_init(|| {
+            self.docs
+                .iter()
+                .map(|d| match &d.md {
+                    Some(md) => super::guidance::dump_blocks(&d.text, md),
+                    None => Vec::new(),
+                })
+                .collect()
+        });
+        dumps.get(doc).is_some_and(|v| {
+            // The last block starting at or before `offset` is the only candidate.
+            let i = v.partition_point(|&(s, _)| s <= offset);
+            i > 0 && offset < v[i - 1].1
+        })
+    }
+
+    /// True when a code unit is shown as a counter-example (a "bad" / "avoid" block).
+    pub fn is_counter_example(&self, u: &CodeUnit) -> bool {
+        !u.whole_file && super::guidance::counter_example(&self.docs[u.doc].text, u.start)
     }
 
     /// The main Markdown document (SKILL.md, or the answer).
@@ -348,11 +377,26 @@ mod tests {
     }
 
     #[test]
+    fn dump_lookup_finds_each_block_and_nothing_between() {
+        let t = "`a b` `c d` `e f`\n\nUse `docker logs -f api` when it starts.\n\nsecurity, size, speed\n\nKeep the image small because pulls are slow.\n";
+        let s = Subject::from_answer(t);
+        let at = |needle: &str| t.find(needle).unwrap();
+        assert!(s.in_dump(0, at("`c d`")));
+        assert!(!s.in_dump(0, at("docker logs")));
+        assert!(s.in_dump(0, at("size")));
+        assert!(!s.in_dump(0, at("Keep")));
+        assert!(!s.in_dump(1, 0), "no such doc");
+    }
+
+    #[test]
     fn file_languages() {
         assert_eq!(file_lang("templates/Dockerfile"), "dockerfile");
         assert_eq!(file_lang("templates/Dockerfile.multistage"), "dockerfile");
         assert_eq!(file_lang("templates/compose.yaml"), "yaml");
         assert_eq!(file_lang("templates/.dockerignore"), "dockerignore");
+        assert_eq!(file_lang("references/dockerfile.md"), "markdown");
+        assert_eq!(file_lang("templates/*dockerignore"), "dockerignore");
+        assert_eq!(file_lang("references/Dockerfile.markdown"), "markdown");
         assert_eq!(norm_lang("Console"), "bash");
     }
 }

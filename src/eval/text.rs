@@ -1,4 +1,4 @@
-//! Text assertion kinds: `any_regex`, `all_regex`, `mentions`.
+//! Text assertion kinds: `any_regex`, `all_regex`, `mentions`, `advises`.
 
 use super::subject::{Evidence, Region, Subject};
 use std::sync::OnceLock;
@@ -155,11 +155,98 @@ pub fn find_re(s: &Subject, regions: &[Region], re: &LazyRe) -> Option<Evidence>
         let Some(slice) = s.docs[r.doc].text.as_bytes().get(r.start..r.end) else {
             continue;
         };
-        if let Some(m) = re.find(slice) {
+        // A match inside a dump of terms is not guidance (see `guidance::dump_blocks`).
+        if let Some(m) = re
+            .find_iter(slice)
+            .find(|m| !s.in_dump(r.doc, r.start + m.start()))
+        {
             return Some(s.evidence(r.doc, r.start + m.start()));
         }
     }
     None
+}
+
+/// Whether the match at `start..end` of doc `doc` is advice the skill gives: not in a
+/// term dump, not in a counter-example code block, not in a sentence or under a heading
+/// that warns against it.
+fn is_advice(s: &Subject, doc: usize, start: usize, end: usize) -> bool {
+    use super::guidance::{counter_example, negated};
+    let d = &s.docs[doc];
+    if s.in_dump(doc, start) {
+        return false;
+    }
+    if let Some(u) = s
+        .code_units()
+        .iter()
+        .find(|u| u.doc == doc && start >= u.start && end <= u.end)
+    {
+        // In code: a counter-example block, or a line commented as bad, is not advice.
+        if !u.whole_file && counter_example(&d.text, u.start) {
+            return false;
+        }
+        // Byte offsets: a match of an ASCII-mode regex need not sit on a char boundary.
+        let bytes = d.text.as_bytes();
+        let line_start = bytes[..start.min(bytes.len())]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let line_end = bytes[end.min(bytes.len())..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|i| end + i)
+            .unwrap_or(bytes.len());
+        let line = String::from_utf8_lossy(&bytes[line_start..line_end]);
+        return !line
+            .split_once('#')
+            .is_some_and(|(_, c)| negated(c, 0, 0) || c.to_lowercase().contains("bad"));
+    }
+    if negated(&d.text, start, end) {
+        return false;
+    }
+    let warns = |t: &str| {
+        let t = t.to_lowercase();
+        [
+            "avoid",
+            "anti-pattern",
+            "antipattern",
+            "mistake",
+            "pitfall",
+            "don't",
+            "do not",
+            "bad",
+            "wrong",
+        ]
+        .iter()
+        .any(|w| t.contains(w))
+    };
+    !d.md.as_ref().is_some_and(|md| {
+        md.body
+            .sections
+            .iter()
+            .filter(|sec| sec.start <= start && start < sec.end)
+            .any(|sec| warns(&sec.title))
+    })
+}
+
+/// `advises`: some pattern matches where the skill recommends it (see [`is_advice`]).
+/// Used under `not:` for wrong advice: `FROM python:latest`, root "for simplicity".
+pub fn advises(s: &Subject, regions: &[Region], res: &[LazyRe]) -> (bool, Vec<Evidence>) {
+    for re in res {
+        let Some(re) = re.get() else { continue };
+        for r in regions {
+            let Some(slice) = s.docs[r.doc].text.as_bytes().get(r.start..r.end) else {
+                continue;
+            };
+            if let Some(m) = re
+                .find_iter(slice)
+                .find(|m| is_advice(s, r.doc, r.start + m.start(), r.start + m.end()))
+            {
+                return (true, vec![s.evidence(r.doc, r.start + m.start())]);
+            }
+        }
+    }
+    (false, Vec::new())
 }
 
 /// `any_regex`: at least one pattern matches.
@@ -235,6 +322,21 @@ mod tests {
         assert_eq!(ev[0].line, 2);
         let (s, r) = subj("pip install -r requirements.txt\n");
         assert!(!any_regex(&s, &r, &res).0);
+    }
+
+    #[test]
+    fn advises_handles_multibyte_text_and_negation() {
+        let res = [compile_regex("python:latest").unwrap()];
+        let (s, r) = subj(
+            "Évitez → never `python:latest`.\n```dockerfile\n# ❌ dépassé\nFROM python:latest\n```\n",
+        );
+        assert!(!advises(&s, &r, &res).0);
+        let (s, r) = subj("Für Tempo: `FROM python:latest` nehmen.\n");
+        assert!(advises(&s, &r, &res).0);
+        // A match starting inside a multi-byte character does not panic.
+        let any = [compile_regex("(?-u:.)latest").unwrap()];
+        let (s, r) = subj("é→latest\n");
+        let _ = advises(&s, &r, &any);
     }
 
     #[test]

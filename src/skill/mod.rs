@@ -31,7 +31,8 @@ pub struct Skill {
     /// The parsed SKILL.md.
     pub doc: SkillDoc,
     /// Every other file under the skill directory, relative to it, sorted
-    /// (hidden files and `.git` excluded; symlinks listed but not followed).
+    /// (dotfiles included; hidden directories such as `.git` excluded; symlinks listed
+    /// but not followed).
     pub files: Vec<SkillFile>,
 }
 
@@ -393,7 +394,7 @@ fn parse_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<SkillDoc, LoadError> {
 }
 
 /// Lists the files under a skill directory (not following symlinks, skipping hidden
-/// entries and SKILL.md itself), sorted by relative path.
+/// directories and SKILL.md itself), sorted by relative path.
 fn list_files(dir: &Path) -> Vec<SkillFile> {
     let mut out = Vec::new();
     let mut stack = vec![(dir.to_path_buf(), String::new(), 0usize)];
@@ -403,7 +404,10 @@ fn list_files(dir: &Path) -> Vec<SkillFile> {
         };
         for entry in rd.filter_map(|e| e.ok()) {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
+            // Hidden directories (`.git`, editor state) are not part of a skill; hidden
+            // files are (`templates/.dockerignore`, `.env.example`), except OS litter.
+            let hidden = name.starts_with('.');
+            if hidden && (name == ".DS_Store" || entry.file_type().is_ok_and(|t| t.is_dir())) {
                 continue;
             }
             let rel = if prefix.is_empty() {

@@ -115,8 +115,8 @@ pub const BODY_KEYWORD_STUFFING: Rule = Rule {
     explain: "A paragraph or list that is just many comma-separated terms (or a long list of \
 one-to-three-word bullets with no explanation) teaches the agent nothing and exists only to \
 match searches or graders. Flagged: a paragraph of 12+ separated terms that are mostly \
-bare (at most three words), a `Keywords:`/`Tags:` line with 6+ terms, or 15+ consecutive \
-bare bullets. Replace it with guidance that uses the terms in context.",
+bare (at most three words), a run of 4+ backticked terms with no sentence around them, a \
+`Keywords:`/`Tags:` line with 6+ terms, or 15+ consecutive bare bullets. Replace it with guidance that uses the terms in context.",
     check: Check::Skill(check_stuffing),
 };
 
@@ -165,6 +165,51 @@ fn word_dump(text: &str) -> Option<usize> {
     (sentence_ends * 40 < words.len() && function * 20 < words.len()).then_some(words.len())
 }
 
+/// A run of inline-code terms with hardly any prose (`` `docker logs` `docker exec`
+/// `OOMKilled` …``): at least four code spans and at most two words outside them.
+/// Returns the number of spans.
+fn code_span_dump(text: &str) -> Option<usize> {
+    let (spans, words, short) = spans_and_words(text);
+    // With a short label ("Commands: …") a list of full command lines is a reference
+    // card; bare one- or two-word terms are not.
+    (spans >= 4 && (words == 0 || (words <= 2 && short * 5 >= spans * 4))).then_some(spans)
+}
+
+/// (inline code spans, words of prose outside them, spans of at most two tokens).
+fn spans_and_words(text: &str) -> (usize, usize, usize) {
+    let mut spans = 0;
+    let mut short = 0;
+    let mut outside = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        outside.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('`') {
+            Some(close) => {
+                let code = after[..close].trim();
+                if !code.is_empty() {
+                    spans += 1;
+                    if code.split_whitespace().count() <= 2 {
+                        short += 1;
+                    }
+                }
+                outside.push(' ');
+                rest = &after[close + 1..];
+            }
+            None => {
+                rest = after;
+                break;
+            }
+        }
+    }
+    outside.push_str(rest);
+    let words = outside
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .count();
+    (spans, words, short)
+}
+
 fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
     let text = &skill.doc.text;
     let body_off = skill.doc.body.offset.min(text.len());
@@ -202,6 +247,11 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
                         start,
                         format!("{} bare terms in a row with little prose", segs.len()),
                     ));
+                } else if let Some(spans) = code_span_dump(rest) {
+                    out.push((
+                        start,
+                        format!("{spans} backticked terms in a row with no sentence around them"),
+                    ));
                 } else if let Some(words) = word_dump(rest) {
                     out.push((
                         start,
@@ -219,6 +269,18 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
                 out.push((start, format!("{total} one-to-three-word bullets in a row")));
             }
         };
+    // Consecutive bullets that are only inline code (`- `docker logs``): (start, count).
+    let mut code_run: Option<(usize, usize)> = None;
+    let flush_code_run = |r: &mut Option<(usize, usize)>, out: &mut Vec<(usize, String)>| {
+        if let Some((start, n)) = r.take()
+            && n >= 4
+        {
+            out.push((
+                start,
+                format!("{n} bullets of bare backticked terms with no explanation"),
+            ));
+        }
+    };
     let mut pos = body_off;
     for line in text[body_off..].split_inclusive('\n') {
         let start = pos;
@@ -228,6 +290,7 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
         if in_code || t.starts_with('#') || t.starts_with('|') || t.starts_with('>') {
             flush_para(&mut para, &mut out, labelled);
             flush_run(&mut run, &mut out, labelled);
+            flush_code_run(&mut code_run, &mut out);
             if t.starts_with('#') && !in_code {
                 let title = t.trim_start_matches('#').trim().trim_end_matches(':');
                 labelled = LABELS.contains(&title.to_lowercase().as_str());
@@ -251,6 +314,18 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
             });
         if let Some(item) = bullet {
             flush_para(&mut para, &mut out, labelled);
+            let (spans, words, _) = spans_and_words(item);
+            if spans >= 1 && words <= 2 {
+                code_run.get_or_insert((start, 0)).1 += 1;
+            } else {
+                flush_code_run(&mut code_run, &mut out);
+            }
+            if let Some(spans) = code_span_dump(item) {
+                out.push((
+                    start,
+                    format!("{spans} backticked terms in a row with no sentence around them"),
+                ));
+            }
             let r = run.get_or_insert((start, 0, 0));
             r.2 += 1;
             if is_bare(item) && !item.trim_end().ends_with('.') {
@@ -265,6 +340,7 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
             continue;
         }
         flush_run(&mut run, &mut out, labelled);
+        flush_code_run(&mut code_run, &mut out);
         match &mut para {
             Some((_, p)) => {
                 p.push(' ');
@@ -275,6 +351,7 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
     }
     flush_para(&mut para, &mut out, labelled);
     flush_run(&mut run, &mut out, labelled);
+    flush_code_run(&mut code_run, &mut out);
     out
 }
 
@@ -323,6 +400,22 @@ mod tests {
         assert_eq!(lines("SF-code-fence-unclosed", &cx(), &s), vec![7]);
         let s = skill("a", &doc("a", "", "# A\n\n```bash\necho hi\n```\n"));
         assert!(lines("SF-code-fence-unclosed", &cx(), &s).is_empty());
+    }
+
+    #[test]
+    fn keyword_stuffing_backticked_terms() {
+        let run =
+            "`docker logs` `docker exec` `docker inspect` `--restart` `exit code 137` `OOMKilled`";
+        let body = format!("# Guide\n\n## Debugging\n\n{run}\n");
+        let s = skill("a", &doc("a", "", &body));
+        assert_eq!(lines("SF-body-keyword-stuffing", &cx(), &s), vec![9]);
+        let bullets = "- `docker logs`\n- `docker exec`\n- `docker inspect`\n- `OOMKilled`\n";
+        let s = skill("a", &doc("a", "", &format!("# Guide\n\n{bullets}")));
+        assert_eq!(lines("SF-body-keyword-stuffing", &cx(), &s), vec![7]);
+        // Commands used in sentences, and a labelled card of full command lines, are fine.
+        let prose = "- When it exits at once, read `docker logs --tail 50 api` first.\n- Open a shell with `docker exec -it api sh` to look at files.\n- Read the exit code with `docker inspect api`.\n- Exit code 137 with `OOMKilled` true means the memory limit was hit.\n\nCommands: `docker pull python:3.12-slim`, `docker run -d --name app app:dev`, `docker ps -a`, `docker stop app`.\n";
+        let s = skill("a", &doc("a", "", &format!("# Guide\n\n{prose}")));
+        assert!(lines("SF-body-keyword-stuffing", &cx(), &s).is_empty());
     }
 
     #[test]
