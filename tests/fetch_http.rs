@@ -356,7 +356,7 @@ fn offline_update_writes_references_and_keeps_user_edits() {
         "diff shown: {out}"
     );
     let ms = std::fs::read_to_string(skill.join("references/multi-stage-and-size.md")).unwrap();
-    assert!(ms.starts_with("# Multi-Stage Builds\n\n> Sources (official Docker documentation):\n> - https://docs.docker.com/build/building/multi-stage/\n> Provenance: distilled by skillforge"), "{ms}");
+    assert!(ms.starts_with("# Multi-Stage Builds\n\n> Sources (official documentation):\n> - https://docs.docker.com/build/building/multi-stage/\n> Provenance: distilled by skillforge"), "{ms}");
     assert!(ms.contains("## Contents"));
     assert!(
         ms.contains("FROM python:3.12-slim AS builder"),

@@ -6,7 +6,7 @@
 use super::cache::{self, Lookup};
 use super::lock::{LOCK_FILE, Lock};
 use super::normalize::{self, Context, Page};
-use super::sources::{Manifest, PageSource, Source};
+use super::sources::{DEFAULT_PRIORITY, Feed, Manifest, PageSource, Source};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -67,6 +67,10 @@ pub struct Distilled {
     pub warnings: Vec<String>,
     /// (file, estimated tokens)
     pub tokens: Vec<(String, usize)>,
+    /// Wanted sections the pages do not have.
+    pub missing: Vec<MissingSection>,
+    /// (file, one-line description of what it holds)
+    pub summaries: Vec<(String, String)>,
 }
 
 /// Loads and normalises every page of the manifest from the cache. Returns the site
@@ -129,61 +133,165 @@ pub fn load_pages(
     }
 }
 
+/// A wanted section that the page does not have (renamed or removed upstream).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingSection {
+    /// Reference file the section was meant for.
+    pub file: String,
+    /// Site path of the page.
+    pub page: String,
+    /// The heading sources.yaml names.
+    pub wanted: String,
+    /// The closest heading the page does have.
+    pub closest: Option<String>,
+}
+
+impl std::fmt::Display for MissingSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: section `{}` not found on {}",
+            self.file, self.wanted, self.page
+        )?;
+        match &self.closest {
+            Some(c) => write!(f, " (closest heading: `{c}`; update sources.yaml)"),
+            None => write!(f, " (no similar heading; update sources.yaml)"),
+        }
+    }
+}
+
 /// Builds every reference file of the manifest from loaded pages.
 pub fn build(manifest: &Manifest, pages: &HashMap<String, PageInput>) -> Distilled {
     let mut d = Distilled::default();
     for r in &manifest.references {
         let budget = r.budget.unwrap_or(DEFAULT_BUDGET);
-        let feeding: Vec<(&PageSource, &[String])> = manifest
+        let feeding: Vec<(&PageSource, &Feed)> = manifest
             .pages()
-            .flat_map(|p| {
-                p.feeds
-                    .iter()
-                    .filter(|f| f.file == r.file)
-                    .map(move |f| (p, f.sections.as_slice()))
-            })
+            .flat_map(|p| p.feeds.iter().filter(|f| f.file == r.file).map(move |f| (p, f)))
             .collect();
-        let (content, warnings) = build_reference(manifest, &r.title, budget, &feeding, pages);
-        let tokens = content.chars().count() / 4;
-        for w in warnings {
+        let built = build_reference(manifest, &r.file, &r.title, budget, &feeding, pages);
+        let tokens = estimate_tokens(&built.content);
+        for w in built.warnings {
             d.warnings.push(format!("{}: {w}", r.file));
         }
-        if tokens > WARN_TOKENS {
+        d.missing.extend(built.missing);
+        if tokens > budget {
             d.warnings.push(format!(
-                "{}: about {tokens} tokens, above the {WARN_TOKENS}-token guideline; trim `sections` in sources.yaml",
+                "{}: about {tokens} tokens, above its {budget}-token budget (the shortest form of every section does not fit); raise `budget` or name fewer sections in sources.yaml",
+                r.file
+            ));
+        } else if tokens > WARN_TOKENS {
+            d.warnings.push(format!(
+                "{}: about {tokens} tokens, above the {WARN_TOKENS}-token guideline; lower `budget` in sources.yaml",
                 r.file
             ));
         }
         d.tokens.push((r.file.clone(), tokens));
-        d.files.push((r.file.clone(), content));
+        d.summaries.push((r.file.clone(), built.covers));
+        d.files.push((r.file.clone(), built.content));
     }
     d
 }
 
+/// Tokens of a text, estimated as characters / 4 (rounded up).
+pub fn estimate_tokens(text: &str) -> usize {
+    text.chars().count().div_ceil(4)
+}
+
+/// One section (or page introduction) competing for a reference's budget.
+struct Unit {
+    block: usize,
+    name: String,
+    priority: u8,
+    /// Anchor on the source page, for "full text at" notes.
+    url: String,
+    full: String,
+    /// Shortest acceptable form (never empty).
+    min: String,
+    /// Chosen text.
+    text: String,
+    shortened: bool,
+}
+
+struct Block {
+    heading: String,
+    source_line: String,
+    description: Option<String>,
+    /// Introduction kept without a heading (whole-page feeds).
+    lead: Option<usize>,
+}
+
+struct BuiltReference {
+    content: String,
+    warnings: Vec<String>,
+    missing: Vec<MissingSection>,
+    covers: String,
+}
+
+/// Headings whose sections are site navigation, not knowledge: never distilled.
+fn is_navigation(heading: &str) -> bool {
+    let k = key(heading);
+    [
+        "next steps",
+        "next step",
+        "related pages",
+        "related information",
+        "related resources",
+        "related content",
+        "learn more",
+        "further reading",
+        "feedback",
+        "acknowledgements",
+        "acknowledgments",
+        "credits",
+        "see also",
+        "what's next",
+        "summary",
+    ]
+    .iter()
+    .any(|n| k == *n || k.starts_with(&format!("{n} ")))
+}
+
 fn build_reference(
     manifest: &Manifest,
+    file: &str,
     title: &str,
     budget_tokens: usize,
-    feeding: &[(&PageSource, &[String])],
+    feeding: &[(&PageSource, &Feed)],
     pages: &HashMap<String, PageInput>,
-) -> (String, Vec<String>) {
+) -> BuiltReference {
     let mut warnings = Vec::new();
+    let mut missing = Vec::new();
     let mut urls: Vec<String> = Vec::new();
     let mut latest = String::new();
-    // (heading, body) per page block.
-    let mut blocks: Vec<(String, String)> = Vec::new();
-    let mut budget_chars = budget_tokens * 4;
-    // Room for the header and contents.
-    budget_chars = budget_chars.saturating_sub(600 + 80 * feeding.len());
-    let mut omitted: Vec<String> = Vec::new();
-    for (p, wanted) in feeding {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut units: Vec<Unit> = Vec::new();
+    let mut seen_pages: Vec<String> = Vec::new();
+    let mut licenses: Vec<String> = Vec::new();
+    for (p, feed) in feeding {
         let Some(input) = pages.get(&p.path) else {
             warnings.push(format!("page {} missing from the cache", p.path));
             continue;
         };
         let url = page_url(manifest, p);
+        // A page listed twice for one reference (or two paths that moved to the same
+        // page) is distilled once.
+        let ident = format!("{}|{}", url, input.page.title.clone().unwrap_or_default());
+        if seen_pages.contains(&ident) {
+            warnings.push(format!("{} feeds this reference twice; used once", p.path));
+            continue;
+        }
+        seen_pages.push(ident);
         if !urls.contains(&url) {
             urls.push(url.clone());
+        }
+        let lic = p
+            .license
+            .clone()
+            .or_else(|| manifest.license.clone())
+            .unwrap_or_else(|| "Apache-2.0, © Docker, Inc.".into());
+        if !licenses.contains(&lic) {
+            licenses.push(lic);
         }
         if input.fetched > latest {
             latest = input.fetched.clone();
@@ -192,107 +300,590 @@ fn build_reference(
             warnings.push(format!("{}: {w}", p.path));
         }
         let heading = input.page.title.clone().unwrap_or_else(|| p.title.clone());
-        let mut body = format!("Source: {url} (fetched {})\n", input.fetched);
-        if let Some(desc) = &input.page.description {
-            body.push_str(&format!("\n_{desc}_\n"));
-        }
+        let b = blocks.len();
+        blocks.push(Block {
+            heading,
+            source_line: format!("Source: {url} (fetched {})", input.fetched),
+            description: input.page.description.clone(),
+            lead: None,
+        });
         let sections = split_sections(&input.page.body);
-        let mut chosen: Vec<(String, &Section)> = Vec::new();
-        if wanted.is_empty() {
-            for s in sections.iter().filter(|s| s.level <= 2) {
-                chosen.push((s.heading.clone(), s));
+        let default_priority = feed.priority.unwrap_or(DEFAULT_PRIORITY);
+        let mut chosen: Vec<(String, u8, &Section)> = Vec::new();
+        let mut picked: Vec<(String, u8, usize)> = Vec::new();
+        if feed.sections.is_empty() {
+            let tops = top_sections(&sections, blocks[b].heading.as_str());
+            if let Some(intro) = sections.first()
+                && intro.lines.iter().any(|l| !l.trim().is_empty())
+            {
+                picked.push((String::new(), default_priority, 0));
+            }
+            for i in tops {
+                if !is_navigation(&sections[i].heading) {
+                    picked.push((sections[i].heading.clone(), default_priority, i));
+                }
             }
         } else {
-            for name in wanted.iter() {
-                match find_section(&sections, name) {
-                    Some(s) => chosen.push((name.clone(), s)),
-                    None => warnings.push(format!(
-                        "{}: section `{name}` not found (renamed upstream? update sources.yaml)",
-                        p.path
-                    )),
+            for spec in &feed.sections {
+                let name = spec.heading();
+                match find_section_index(&sections, name) {
+                    Some(i) => picked.push((name.to_string(), feed.priority_of(spec), i)),
+                    None => missing.push(MissingSection {
+                        file: file.to_string(),
+                        page: p.path.clone(),
+                        wanted: name.to_string(),
+                        closest: closest_heading(&sections, name),
+                    }),
                 }
             }
-            if chosen.is_empty() {
+            if picked.is_empty() && sections.first().is_some_and(|s| s.lines.iter().any(|l| !l.trim().is_empty())) {
                 // Keep the page's introduction rather than nothing.
-                if let Some(intro) = sections.iter().find(|s| s.level == 0) {
-                    chosen.push(("Introduction".into(), intro));
-                }
+                picked.push((String::new(), default_priority, 0));
             }
         }
-        let used_before = blocks.iter().map(|(h, b)| h.len() + b.len()).sum::<usize>();
-        let mut remaining = budget_chars.saturating_sub(used_before + body.len() + heading.len());
-        for (name, s) in chosen {
-            let text = s.render(3);
-            if text.len() <= remaining {
-                remaining -= text.len();
-                body.push('\n');
-                body.push_str(&text);
-            } else if let Some(cut) = truncate_blocks(&text, remaining.saturating_sub(120)) {
-                remaining = 0;
-                body.push('\n');
-                body.push_str(&cut);
-                body.push_str(&format!(
-                    "\n_(Section shortened to fit the budget; the full text is at {url}.)_\n"
-                ));
+        // A listed section nested in another listed section appears once (inside its
+        // parent); the same section listed twice appears once.
+        let mut kept: Vec<(String, u8, usize)> = Vec::new();
+        for (name, pr, i) in picked {
+            let s = &sections[i];
+            let inside = kept.iter().any(|(_, _, j)| {
+                let o = &sections[*j];
+                *j == i || (o.level > 0 && o.start <= s.start && s.end <= o.end)
+            });
+            if inside {
+                continue;
+            }
+            // A later pick that contains earlier ones replaces them.
+            kept.retain(|(_, _, j)| {
+                let o = &sections[*j];
+                !(s.level > 0 && o.level > 0 && s.start <= o.start && o.end <= s.end)
+            });
+            kept.push((name, pr, i));
+        }
+        for (name, pr, i) in kept {
+            let s = &sections[i];
+            chosen.push((name, pr, s));
+        }
+        for (name, pr, s) in chosen {
+            let is_intro = s.level == 0;
+            let raw = s.render(3);
+            let full = clean_unit(&raw);
+            if full.trim().is_empty() || (!is_intro && full.lines().filter(|l| !l.trim().is_empty()).count() <= 1) {
                 warnings.push(format!(
-                    "{}: section `{name}` shortened to fit the token budget",
-                    p.path
+                    "{}: section `{}` is empty on the page; left out",
+                    p.path,
+                    if name.is_empty() { "introduction" } else { &name }
                 ));
-            } else {
-                omitted.push(format!("{name} ({url})"));
+                continue;
             }
+            let min = minimal_form(&full);
+            let anchor_url = if is_intro {
+                url.clone()
+            } else {
+                format!("{url}#{}", s.anchor)
+            };
+            if is_intro {
+                blocks[b].lead = Some(units.len());
+            }
+            units.push(Unit {
+                block: b,
+                name: if is_intro { String::new() } else { s.heading.clone() },
+                priority: pr.max(1),
+                url: anchor_url,
+                text: full.clone(),
+                full,
+                min,
+                shortened: false,
+            });
         }
-        blocks.push((heading, body));
     }
-    if !omitted.is_empty() {
+    dedupe_listings(&mut units);
+    let license = licenses.join("; ");
+    // What the reference holds, for its header and the SKILL.md line describing it.
+    let mut covered: Vec<String> = Vec::new();
+    for (bi, b) in blocks.iter().enumerate() {
+        if units.iter().any(|u| u.block == bi) && !covered.contains(&b.heading) {
+            covered.push(b.heading.clone());
+        }
+    }
+    let covers = summarize(&covered);
+    // Fixed cost: header, contents, page headings and source lines.
+    let header = render_header(title, &urls, &latest, &license, &covers);
+    let mut fixed = header.chars().count() + 16;
+    for (bi, b) in blocks.iter().enumerate() {
+        if !units.iter().any(|u| u.block == bi) {
+            continue;
+        }
+        fixed += b.heading.chars().count() * 2 + 20 + b.source_line.chars().count();
+        fixed += b.description.as_ref().map(|d| d.chars().count() + 6).unwrap_or(0);
+    }
+    for u in &units {
+        if !u.name.is_empty() {
+            fixed += u.name.chars().count() * 2 + 12;
+        }
+    }
+    let budget_chars = budget_tokens * 4;
+    let available = budget_chars.saturating_sub(fixed);
+    allocate(&mut units, available);
+    let mut shortened = Vec::new();
+    for u in &mut units {
+        if u.shortened {
+            shortened.push(if u.name.is_empty() {
+                format!("{} (introduction)", blocks[u.block].heading)
+            } else {
+                u.name.clone()
+            });
+        }
+    }
+    if !shortened.is_empty() {
         warnings.push(format!(
-            "{} section(s) left out to stay within the {budget_tokens}-token budget: {}",
-            omitted.len(),
-            omitted.join(", ")
+            "{} section(s) shortened to fit the {budget_tokens}-token budget: {}",
+            shortened.len(),
+            shortened.join(", ")
         ));
     }
-    let license = manifest
-        .license
-        .clone()
-        .unwrap_or_else(|| "Apache-2.0, © Docker, Inc.".into());
-    let mut out = format!("# {title}\n\n> Sources (official Docker documentation):\n");
-    for u in &urls {
+    // Assemble.
+    let mut body = String::new();
+    for (bi, b) in blocks.iter().enumerate() {
+        let mine: Vec<&Unit> = units.iter().filter(|u| u.block == bi).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        body.push_str(&format!("\n## {}\n\n{}\n", b.heading, b.source_line));
+        if let Some(desc) = &b.description {
+            body.push_str(&format!("\n_{desc}_\n"));
+        }
+        for u in mine {
+            body.push('\n');
+            body.push_str(u.text.trim_end());
+            body.push('\n');
+        }
+    }
+    let toc = contents(&body);
+    let content = format!("{header}\n## Contents\n{toc}{body}");
+    for h in empty_headings(&content) {
+        warnings.push(format!("heading `{h}` has no content"));
+    }
+    BuiltReference {
+        content,
+        warnings,
+        missing,
+        covers,
+    }
+}
+
+/// The headings a whole-page feed distils: the page's top-level sections below its
+/// title (a page that starts with `# Title` contributes its H2s, not the H1 and each
+/// H2 again).
+fn top_sections(sections: &[Section], title: &str) -> Vec<usize> {
+    let h1: Vec<usize> = (1..sections.len()).filter(|&i| sections[i].level == 1).collect();
+    let title_h1 = match h1.as_slice() {
+        [only] => Some(*only),
+        _ => h1
+            .iter()
+            .copied()
+            .find(|&i| key(&sections[i].heading) == key(title)),
+    };
+    let candidates: Vec<usize> = (1..sections.len())
+        .filter(|&i| Some(i) != title_h1)
+        .collect();
+    let Some(top) = candidates.iter().map(|&i| sections[i].level).min() else {
+        return Vec::new();
+    };
+    candidates
+        .into_iter()
+        .filter(|&i| sections[i].level == top)
+        .collect()
+}
+
+fn render_header(title: &str, urls: &[String], latest: &str, license: &str, covers: &str) -> String {
+    let mut out = format!("# {title}\n\n> Sources (official documentation):\n");
+    for u in urls {
         out.push_str(&format!("> - {u}\n"));
     }
     out.push_str(&format!(
         "> Provenance: distilled by skillforge from the pages above, fetched {}; {license}\n",
-        if latest.is_empty() {
-            "unknown"
-        } else {
-            &latest
-        }
+        if latest.is_empty() { "unknown" } else { latest }
     ));
-    out.push_str("> Changes: selected sections only, documentation markup normalised, links made absolute; see each page for the full text.\n\n## Contents\n");
-    let mut slugs: BTreeMap<String, usize> = BTreeMap::new();
-    for (h, _) in &blocks {
-        let base = slug(h);
-        let n = slugs.entry(base.clone()).or_insert(0);
-        let anchor = if *n == 0 {
-            base.clone()
+    out.push_str("> Changes: selected sections only, shortened to a token budget, documentation markup normalised, links made absolute; see each page for the full text.\n");
+    if !covers.is_empty() {
+        out.push_str(&format!("> Covers: {covers}\n"));
+    }
+    out
+}
+
+/// A one-line description of what a reference holds: its page titles, shortened.
+fn summarize(titles: &[String]) -> String {
+    let mut out = String::new();
+    for t in titles {
+        let next = if out.is_empty() {
+            t.clone()
         } else {
-            format!("{base}-{n}")
+            format!("{out}; {t}")
         };
-        *n += 1;
-        out.push_str(&format!("- [{h}](#{anchor})\n"));
+        if next.chars().count() > 150 {
+            out.push_str("; …");
+            break;
+        }
+        out = next;
     }
-    if !omitted.is_empty() {
-        out.push_str(&format!(
-            "\n_Left out for length: {}._\n",
-            omitted.join("; ")
-        ));
+    out
+}
+
+/// Water-filling: every unit gets its shortest form, then the rest of the budget is
+/// shared by priority; a unit that needs less than its share takes only what it needs
+/// and the rest flows on to the others.
+fn allocate(units: &mut [Unit], available: usize) {
+    let len = |s: &str| s.chars().count();
+    let mins: usize = units.iter().map(|u| len(&u.min)).sum();
+    let mut extra = available.saturating_sub(mins);
+    let mut give: Vec<usize> = units.iter().map(|u| len(&u.min)).collect();
+    let mut open: Vec<usize> = (0..units.len())
+        .filter(|&i| len(&units[i].full) > len(&units[i].min))
+        .collect();
+    loop {
+        let weight: usize = open.iter().map(|&i| units[i].priority as usize).sum();
+        if open.is_empty() || weight == 0 || extra == 0 {
+            break;
+        }
+        let mut satisfied = Vec::new();
+        for &i in &open {
+            let share = extra * units[i].priority as usize / weight;
+            if len(&units[i].full) - give[i] <= share {
+                satisfied.push(i);
+            }
+        }
+        if satisfied.is_empty() {
+            for &i in &open {
+                let share = extra * units[i].priority as usize / weight;
+                give[i] += share;
+            }
+            break;
+        }
+        for i in satisfied {
+            extra -= len(&units[i].full) - give[i];
+            give[i] = len(&units[i].full);
+            open.retain(|&j| j != i);
+        }
     }
-    for (h, b) in &blocks {
-        out.push_str(&format!("\n## {h}\n\n{}", b.trim_start()));
-        if !out.ends_with('\n') {
+    for (i, u) in units.iter_mut().enumerate() {
+        if give[i] >= len(&u.full) {
+            u.text = u.full.clone();
+        } else {
+            u.text = shorten(&u.full, &u.min, give[i], &u.url);
+            u.shortened = true;
+        }
+    }
+}
+
+/// Markdown blocks: blank-line separated, fences and tables whole.
+fn blocks_of(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut fence: Option<(char, usize)> = None;
+    for line in text.lines() {
+        let t = line.trim_start();
+        if let Some((ch, n)) = fence {
+            cur.push_str(line);
+            cur.push('\n');
+            if t.chars().take_while(|&c| c == ch).count() >= n && t.trim_matches(ch).trim().is_empty() {
+                fence = None;
+            }
+            continue;
+        }
+        let ch = t.chars().next().unwrap_or(' ');
+        let n = t.chars().take_while(|&c| c == ch).count();
+        if (ch == '`' || ch == '~') && n >= 3 {
+            fence = Some((ch, n));
+            cur.push_str(line);
+            cur.push('\n');
+            continue;
+        }
+        if t.starts_with('#') && !cur.trim().is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        if line.trim().is_empty() {
+            if !cur.trim().is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            cur.clear();
+            continue;
+        }
+        cur.push_str(line);
+        cur.push('\n');
+        if t.starts_with('#') {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn heading_level(block: &str) -> Option<usize> {
+    let t = block.trim_start();
+    let n = t.chars().take_while(|&c| c == '#').count();
+    (n > 0 && n <= 6 && t[n..].starts_with(' ') && !block.trim_end().contains('\n')).then_some(n)
+}
+
+fn join_blocks(blocks: &[String]) -> String {
+    let mut out = String::new();
+    for b in blocks {
+        if !out.is_empty() {
             out.push('\n');
         }
+        out.push_str(b.trim_end());
+        out.push('\n');
     }
-    (out, warnings)
+    out
+}
+
+/// Always-applied cleaning: navigation subsections go.
+fn clean_unit(text: &str) -> String {
+    let blocks = blocks_of(text);
+    let mut out: Vec<String> = Vec::new();
+    let mut skip_below: Option<usize> = None;
+    for (i, b) in blocks.iter().enumerate() {
+        if let Some(level) = heading_level(b) {
+            if let Some(l) = skip_below {
+                if level > l {
+                    continue;
+                }
+                skip_below = None;
+            }
+            let name = b.trim().trim_start_matches('#').trim();
+            if i > 0 && is_navigation(name) {
+                skip_below = Some(level);
+                continue;
+            }
+        } else if skip_below.is_some() {
+            continue;
+        }
+        out.push(b.clone());
+    }
+    join_blocks(&out)
+}
+
+/// The shortest form of a unit: its heading and first prose block (a sentence or two
+/// when that block is long), plus the first code example when it is short.
+fn minimal_form(full: &str) -> String {
+    let blocks = blocks_of(full);
+    let mut out = Vec::new();
+    let mut prose = false;
+    for b in &blocks {
+        if heading_level(b).is_some() && out.is_empty() {
+            out.push(b.clone());
+            continue;
+        }
+        if heading_level(b).is_some() {
+            continue;
+        }
+        let is_code = b.trim_start().starts_with("```") || b.trim_start().starts_with("~~~");
+        if !prose && !is_code && !b.trim_start().starts_with('|') {
+            out.push(cut_sentences(b, 400));
+            prose = true;
+            continue;
+        }
+        if prose && is_code && b.chars().count() <= 400 {
+            out.push(b.clone());
+        }
+        if prose {
+            break;
+        }
+    }
+    if out.iter().all(|b| heading_level(b).is_some()) {
+        // No prose at all: keep the first block whatever it is, cut short.
+        if let Some(b) = blocks.iter().find(|b| heading_level(b).is_none()) {
+            out.push(cut_sentences(b, 400));
+        }
+    }
+    join_blocks(&out)
+}
+
+/// Cuts prose at a sentence end at or before `max` characters (code is never cut).
+fn cut_sentences(block: &str, max: usize) -> String {
+    if block.chars().count() <= max || block.trim_start().starts_with("```") {
+        return block.to_string();
+    }
+    let mut end = 0;
+    for (i, c) in block.char_indices() {
+        if block[..i].chars().count() > max {
+            break;
+        }
+        if matches!(c, '.' | ':' | '!' | '?')
+            && block[i + 1..].starts_with([' ', '\n'])
+        {
+            end = i + 1;
+        }
+    }
+    if end == 0 {
+        let cut: String = block.chars().take(max).collect();
+        match cut.rfind(' ') {
+            Some(i) => format!("{}…", &cut[..i]),
+            None => format!("{cut}…"),
+        }
+    } else {
+        block[..end].to_string()
+    }
+}
+
+/// Shortens a unit to about `target` characters by dropping its least useful parts
+/// first: rows of long tables, then later subsections, then trailing blocks; the
+/// shortest form is the floor.
+fn shorten(full: &str, min: &str, target: usize, url: &str) -> String {
+    let note = format!("_(Shortened to fit the budget; full text: {url}.)_\n");
+    let len = |b: &[String]| join_blocks(b).chars().count() + note.chars().count() + 1;
+    let mut blocks = blocks_of(full);
+    // 1. Long tables keep their header and first rows.
+    if len(&blocks) > target {
+        for b in blocks.iter_mut() {
+            let rows: Vec<&str> = b.lines().collect();
+            if rows.len() > 8 && rows.iter().all(|r| r.trim_start().starts_with('|')) {
+                let more = rows.len() - 6;
+                *b = format!("{}\n_({more} more rows on the source page.)_\n", rows[..6].join("\n"));
+            }
+        }
+    }
+    // 2. Later subsections go, last first.
+    while len(&blocks) > target {
+        let Some(pos) = blocks.iter().rposition(|b| heading_level(b).is_some()) else {
+            break;
+        };
+        if pos == 0 {
+            break;
+        }
+        let level = heading_level(&blocks[pos]).unwrap_or(6);
+        let end = blocks[pos + 1..]
+            .iter()
+            .position(|b| heading_level(b).is_some_and(|l| l <= level))
+            .map(|k| pos + 1 + k)
+            .unwrap_or(blocks.len());
+        blocks.drain(pos..end);
+    }
+    // 3. Trailing blocks go.
+    while len(&blocks) > target && blocks.len() > 2 {
+        blocks.pop();
+    }
+    let kept = join_blocks(&blocks);
+    let body = if kept.chars().count() + note.chars().count() > target.max(min.chars().count() + note.chars().count())
+        || kept.chars().count() < min.chars().count()
+    {
+        min.to_string()
+    } else {
+        kept
+    };
+    format!("{}\n{note}", body.trim_end())
+}
+
+/// Code listings repeated within a reference (the same `.gitignore`, the same
+/// command) are kept once.
+fn dedupe_listings(units: &mut [Unit]) {
+    let mut seen = std::collections::HashSet::new();
+    for u in units.iter_mut() {
+        let blocks = blocks_of(&u.full);
+        let mut kept = Vec::new();
+        let mut dropped = false;
+        for b in blocks {
+            let t = b.trim_start();
+            if t.starts_with("```") || t.starts_with("~~~") {
+                let norm: String = b.split_whitespace().collect::<Vec<_>>().join(" ");
+                if !seen.insert(norm) && b.lines().count() > 3 {
+                    dropped = true;
+                    continue;
+                }
+            }
+            kept.push(b);
+        }
+        if dropped && kept.iter().any(|b| heading_level(b).is_none()) {
+            u.full = join_blocks(&kept);
+            u.text = u.full.clone();
+            if u.min.chars().count() > u.full.chars().count() {
+                u.min = u.full.clone();
+            }
+        }
+    }
+}
+
+/// The table of contents: every `##` and `###` heading of the body, linked with
+/// GitHub-style anchors (numbered when repeated).
+fn contents(body: &str) -> String {
+    let mut out = String::new();
+    for (level, text, anchor) in headings_with_anchors(body) {
+        match level {
+            2 => out.push_str(&format!("- [{text}](#{anchor})\n")),
+            3 => out.push_str(&format!("  - [{text}](#{anchor})\n")),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// (level, text, anchor) of every ATX heading outside code fences; anchors are
+/// computed over the whole document, so `Contents` (which comes first) is counted.
+fn headings_with_anchors(body: &str) -> Vec<(usize, String, String)> {
+    let mut slugs: BTreeMap<String, usize> = BTreeMap::new();
+    slugs.insert(slug("Contents"), 1);
+    let mut out = Vec::new();
+    for s in split_sections(body).iter().filter(|s| s.level > 0) {
+        let base = slug(&s.heading);
+        let n = slugs.entry(base.clone()).or_insert(0);
+        let anchor = if *n == 0 { base } else { format!("{base}-{n}") };
+        *n += 1;
+        out.push((s.level, s.heading.clone(), anchor));
+    }
+    out
+}
+
+/// Headings directly followed by a heading of the same or a higher level (or nothing).
+pub fn empty_headings(text: &str) -> Vec<String> {
+    let sections = split_sections(text);
+    sections
+        .iter()
+        .filter(|s| s.level > 0)
+        .filter(|s| {
+            let own_end = s.heading_lines.first().map(|h| h.0).unwrap_or(s.lines.len());
+            let own_text = s.lines[..own_end].iter().any(|l| !l.trim().is_empty());
+            !own_text && s.heading_lines.is_empty()
+        })
+        .map(|s| s.heading.clone())
+        .collect()
+}
+
+/// The heading of `sections` closest to `wanted` (edit distance over normalised text,
+/// or a shared significant word), for "not found" messages.
+pub fn closest_heading(sections: &[Section], wanted: &str) -> Option<String> {
+    let want = key(wanted);
+    let mut best: Option<(usize, &str)> = None;
+    for s in sections.iter().filter(|s| s.level > 0) {
+        let k = key(&s.heading);
+        let d = levenshtein(&want, &k);
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, &s.heading));
+        }
+    }
+    let (d, h) = best?;
+    let limit = want.chars().count().max(4) / 2;
+    let shares_word = want
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 3)
+        .any(|w| key(h).contains(w));
+    (d <= limit || shares_word).then(|| h.to_string())
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 /// A heading and everything under it (until a heading of the same or a higher level).
@@ -300,6 +891,9 @@ fn build_reference(
 #[derive(Debug)]
 pub struct Section {
     pub level: usize,
+    /// Line range in the page body (heading line included).
+    pub start: usize,
+    pub end: usize,
     pub heading: String,
     pub anchor: String,
     /// Lines after the heading line.
@@ -378,6 +972,8 @@ pub fn split_sections(body: &str) -> Vec<Section> {
     let first = heads.first().map(|h| h.0).unwrap_or(lines.len());
     out.push(Section {
         level: 0,
+        start: 0,
+        end: first,
         heading: String::new(),
         anchor: String::new(),
         lines: lines[..first].iter().map(|s| s.to_string()).collect(),
@@ -396,6 +992,8 @@ pub fn split_sections(body: &str) -> Vec<Section> {
             .collect();
         out.push(Section {
             level: *level,
+            start: *line,
+            end,
             heading: text.clone(),
             anchor: anchor.clone(),
             lines: lines[line + 1..end].iter().map(|s| s.to_string()).collect(),
@@ -426,51 +1024,25 @@ fn key(s: &str) -> String {
 
 /// Finds a section by heading text (case- and backtick-insensitive) or `#anchor`.
 pub fn find_section<'a>(sections: &'a [Section], name: &str) -> Option<&'a Section> {
+    find_section_index(sections, name).map(|i| &sections[i])
+}
+
+/// Index of the section [`find_section`] finds.
+pub fn find_section_index(sections: &[Section], name: &str) -> Option<usize> {
     if let Some(anchor) = name.strip_prefix('#') {
-        return sections.iter().find(|s| s.level > 0 && s.anchor == anchor);
+        return sections
+            .iter()
+            .position(|s| s.level > 0 && s.anchor == anchor);
     }
     let want = key(name);
     sections
         .iter()
-        .filter(|s| s.level > 0)
-        .find(|s| key(&s.heading) == want)
+        .position(|s| s.level > 0 && key(&s.heading) == want)
         .or_else(|| {
             sections
                 .iter()
-                .filter(|s| s.level > 0)
-                .find(|s| key(&s.heading).starts_with(&want))
+                .position(|s| s.level > 0 && key(&s.heading).starts_with(&want))
         })
-}
-
-/// Keeps whole blocks (blank-line separated, code fences never split) up to `max` bytes.
-fn truncate_blocks(text: &str, max: usize) -> Option<String> {
-    let mut out = String::new();
-    let mut block = String::new();
-    let mut in_fence = false;
-    for line in text.lines() {
-        let t = line.trim_start();
-        if t.starts_with("```") || t.starts_with("~~~") {
-            in_fence = !in_fence;
-        }
-        block.push_str(line);
-        block.push('\n');
-        if !in_fence && line.trim().is_empty() {
-            if out.len() + block.len() > max {
-                break;
-            }
-            out.push_str(&block);
-            block.clear();
-        }
-    }
-    if !block.is_empty() && !in_fence && out.len() + block.len() <= max {
-        out.push_str(&block);
-    }
-    // Only the heading (or nothing) fits: not worth keeping.
-    if out.lines().filter(|l| !l.trim().is_empty()).count() <= 1 {
-        None
-    } else {
-        Some(out.trim_end().to_string() + "\n")
-    }
 }
 
 /// GitHub-style heading anchor.
@@ -567,13 +1139,13 @@ mod tests {
         let d = build(&m, &pages);
         let (name, text) = &d.files[0];
         assert_eq!(name, "references/a.md");
-        assert!(text.starts_with("# A things\n\n> Sources (official Docker documentation):\n> - https://docs.docker.com/build/building/multi-stage/\n> Provenance: distilled by skillforge from the pages above, fetched 2026-11-23; Apache-2.0"), "{text}");
+        assert!(text.starts_with("# A things\n\n> Sources (official documentation):\n> - https://docs.docker.com/build/building/multi-stage/\n> Provenance: distilled by skillforge from the pages above, fetched 2026-11-23; Apache-2.0"), "{text}");
         assert!(text.contains("## Contents\n- [Multi-stage builds](#multi-stage-builds)"));
         assert!(text.contains(
             "Source: https://docs.docker.com/build/building/multi-stage/ (fetched 2026-11-23)"
         ));
         assert!(text.contains("FROM golang AS build"));
-        assert!(d.warnings.iter().any(|w| w.contains("`Nope` not found")));
+        assert!(d.missing.iter().any(|m| m.wanted == "Nope"), "{:?}", d.missing);
         // Budget of 600 tokens with a big page: sections get shortened or left out.
         let big = PAGE.replace("Names.", &"Long words here. ".repeat(400));
         pages
@@ -618,7 +1190,7 @@ mod tests {
             assert!(rel.starts_with("references/") && rel.ends_with(".md"));
             assert!(
                 content.contains(
-                    "> Sources (official Docker documentation):\n> - https://docs.docker.com/"
+                    "> Sources (official documentation):\n> - https://docs.docker.com/"
                 ),
                 "{rel}"
             );
