@@ -73,6 +73,40 @@ pub struct Distilled {
     pub summaries: Vec<(String, String)>,
 }
 
+/// The `{{% param %}}` table: the manifest's defaults overlaid by the scalar values
+/// under `params:` of the cached site configuration (`params.url`).
+pub fn site_params(manifest: &Manifest, cache_dir: &Path) -> BTreeMap<String, String> {
+    let Some(spec) = &manifest.params else {
+        return BTreeMap::new();
+    };
+    let mut out = spec.defaults.clone();
+    if let Some(url) = &spec.url
+        && let Some(body) = cache::cached_body(cache_dir, url)
+    {
+        out.extend(params_from_config(&String::from_utf8_lossy(&body)));
+    }
+    out
+}
+
+/// Scalar values under `params:` of a Hugo configuration (YAML).
+pub fn params_from_config(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    if let Ok(v) = serde_saphyr::from_str::<serde_json::Value>(text)
+        && let Some(map) = v.get("params").and_then(|p| p.as_object())
+    {
+        for (k, val) in map {
+            let shown = match val {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                _ => continue,
+            };
+            out.insert(k.clone(), shown);
+        }
+    }
+    out
+}
+
 /// Loads and normalises every page of the manifest from the cache. Returns the site
 /// paths of the pages the cache lacks as the error.
 pub fn load_pages(
@@ -90,6 +124,7 @@ pub fn load_pages(
         let url = format!("{raw_base}/includes/{}", name.trim_start_matches('/'));
         cache::cached_body(cache_dir, &url).map(|b| String::from_utf8_lossy(&b).into_owned())
     };
+    let params = site_params(manifest, cache_dir);
     for s in &manifest.sources {
         let Source::Page(p) = s else { continue };
         let primary = source_url(manifest, s, kind);
@@ -116,6 +151,7 @@ pub fn load_pages(
         let ctx = Context {
             page_path: &p.path,
             include: &include,
+            params: &params,
         };
         let page = normalize::normalize(&text, &ctx);
         let fetched = entry
