@@ -1081,6 +1081,27 @@ pub fn find_section_index(sections: &[Section], name: &str) -> Option<usize> {
         })
 }
 
+/// Keeps a copy of a reference file as skillforge wrote it (by content hash) so a
+/// later `fetch --update` can show the upstream change to a file the learner edited.
+/// Best effort: a cache that cannot be written only loses that patch.
+pub fn remember_written(cache_dir: &Path, content: &str) {
+    let path = cache_dir
+        .join("written")
+        .join(format!("{}.md", cache::sha256_hex(content.as_bytes())));
+    if !path.is_file() {
+        let _ = crate::fsutil::write_atomic(&path, content.as_bytes());
+    }
+}
+
+/// The copy [`remember_written`] kept for a hash, if it is intact.
+pub fn written_copy(cache_dir: &Path, sha256: &str) -> Option<String> {
+    if !sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let text = std::fs::read_to_string(cache_dir.join("written").join(format!("{sha256}.md"))).ok()?;
+    (cache::sha256_hex(text.as_bytes()) == sha256).then_some(text)
+}
+
 /// GitHub-style heading anchor.
 pub fn slug(heading: &str) -> String {
     let mut s = String::new();
@@ -1115,6 +1136,9 @@ pub fn distilled_references(
         },
     };
     let d = build(&manifest, &pages);
+    for (_, content) in &d.files {
+        remember_written(cache_dir, content);
+    }
     let mut lock = Lock::from_cache(&manifest, cache_dir, kind.as_str(), &|s| {
         source_url(&manifest, s, kind)
     });

@@ -313,6 +313,22 @@ impl Status {
 }
 
 fn jobs_for(manifest: &Manifest, settings: &Settings, kind: SourceKind) -> Vec<Job> {
+    let mut jobs = source_jobs(manifest, settings, kind);
+    // The site parameters table (`{{% param %}}` values).
+    if let Some(url) = manifest.params.as_ref().and_then(|p| p.url.clone()) {
+        jobs.push(Job {
+            label: "site parameters".into(),
+            title: "site parameters".into(),
+            url: settings.download_url(manifest, &url),
+            key: url,
+            alt_url: None,
+            is_page: false,
+        });
+    }
+    jobs
+}
+
+fn source_jobs(manifest: &Manifest, settings: &Settings, kind: SourceKind) -> Vec<Job> {
     manifest
         .sources
         .iter()
@@ -335,7 +351,8 @@ fn jobs_for(manifest: &Manifest, settings: &Settings, kind: SourceKind) -> Vec<J
                 url: settings.download_url(manifest, &key),
                 key,
                 alt_url,
-                is_page: matches!(s, Source::Page(_)),
+                // Pages of another site are not looked up in this site's index.
+                is_page: matches!(s, Source::Page(p) if p.site.is_none()),
             }
         })
         .collect()
@@ -343,6 +360,7 @@ fn jobs_for(manifest: &Manifest, settings: &Settings, kind: SourceKind) -> Vec<J
 
 /// Finds moved pages in the site's `llms-full.txt` index.
 struct Discovery {
+    links_url: String,
     index_url: String,
     base: String,
     entries: tokio::sync::OnceCell<Vec<IndexEntry>>,
@@ -353,6 +371,37 @@ struct IndexEntry {
     title: String,
     url_path: String,
     markdown_path: String,
+}
+
+/// `llms.txt`: a Markdown link list, `- [Title](https://site/path.md): description`.
+fn parse_llms_links(text: &str) -> Vec<IndexEntry> {
+    static LINK: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^\s*[-*]\s*\[([^\]]+)\]\(([^)\s]+)\)").ok()
+    });
+    let Some(re) = LINK.as_ref() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Some(c) = re.captures(line) else { continue };
+        let path = reqwest::Url::parse(&c[2])
+            .map(|u| u.path().to_string())
+            .unwrap_or_else(|_| c[2].to_string());
+        let url_path = match path.strip_suffix("/index.md") {
+            Some(p) => format!("{p}/"),
+            None => match path.strip_suffix(".md") {
+                Some(p) if p.is_empty() => "/".to_string(),
+                Some(p) => format!("{p}/"),
+                None => path.clone(),
+            },
+        };
+        out.push(IndexEntry {
+            title: c[1].trim().to_string(),
+            url_path,
+            markdown_path: path,
+        });
+    }
+    out
 }
 
 fn parse_llms_index(text: &str) -> Vec<IndexEntry> {
@@ -396,12 +445,18 @@ impl Discovery {
         let entries = self
             .entries
             .get_or_init(|| async {
-                match client.get(&self.index_url, &Validators::default()).await {
-                    Ok(Outcome::Body { body, .. }) => {
-                        parse_llms_index(&String::from_utf8_lossy(&body))
+                // The curated `llms.txt` (a link list) first, then the full index.
+                let mut all = Vec::new();
+                for url in [&self.links_url, &self.index_url] {
+                    if let Ok(Outcome::Body { body, .. }) =
+                        client.get(url, &Validators::default()).await
+                    {
+                        let text = String::from_utf8_lossy(&body);
+                        all.extend(parse_llms_links(&text));
+                        all.extend(parse_llms_index(&text));
                     }
-                    _ => Vec::new(),
                 }
+                all
             })
             .await;
         let norm = |s: &str| {
@@ -411,8 +466,9 @@ impl Discovery {
                 .join(" ")
         };
         let want = norm(title);
-        let by_title: Vec<&IndexEntry> =
+        let mut by_title: Vec<&IndexEntry> =
             entries.iter().filter(|e| norm(&e.title) == want).collect();
+        by_title.dedup_by(|a, b| a.markdown_path == b.markdown_path);
         let chosen = if by_title.len() == 1 {
             Some(by_title[0])
         } else {
@@ -421,13 +477,15 @@ impl Discovery {
                 .rsplit('/')
                 .next()
                 .unwrap_or("");
-            let by_slug: Vec<&IndexEntry> = entries
+            let mut by_slug: Vec<&IndexEntry> = entries
                 .iter()
                 .filter(|e| {
                     !last.is_empty()
                         && e.url_path.trim_end_matches('/').rsplit('/').next() == Some(last)
                 })
                 .collect();
+            by_slug.sort_by(|a, b| a.markdown_path.cmp(&b.markdown_path));
+            by_slug.dedup_by(|a, b| a.markdown_path == b.markdown_path);
             (by_slug.len() == 1).then(|| by_slug[0])
         }?;
         if chosen.url_path == old_path {
@@ -624,18 +682,21 @@ pub fn run(args: FetchArgs) -> Result<u8> {
             })
             .collect()
     } else {
-        fetch_all(&settings, &manifest, &cache_dir, args.refresh, jobs)?
+        // `--update` revalidates every source with the server (conditional GET)
+        // before diffing, however fresh the cache is.
+        let refresh = args.refresh || args.update.is_some();
+        fetch_all(&settings, &manifest, &cache_dir, refresh, jobs)?
     };
     let mut results = results;
-    if args.source == SourceKind::Raw && !args.offline {
-        // Raw pages pull shared text in with `include`: fetch those files too.
+    if !args.offline {
+        // Pages pull shared text in with `include`: fetch those files too.
         let includes = include_jobs(&manifest, &settings, &cache_dir, &results);
         if !includes.is_empty() {
             results.extend(fetch_all(
                 &settings,
                 &manifest,
                 &cache_dir,
-                args.refresh,
+                args.refresh || args.update.is_some(),
                 includes,
             )?);
         }
@@ -726,6 +787,7 @@ pub fn run(args: FetchArgs) -> Result<u8> {
             let d = distil::build(&manifest, &pages);
             let total: usize = d.tokens.iter().map(|(_, t)| t).sum();
             println!("references: {} files, about {total} tokens", d.files.len());
+            report_missing_sections(&d.missing, &manifest);
             for w in &d.warnings {
                 eprintln!("warning: {w}");
             }
@@ -758,7 +820,22 @@ pub fn run(args: FetchArgs) -> Result<u8> {
     })
 }
 
-/// Jobs for the `content/includes/*` files named by the raw pages in the cache.
+/// Prints every wanted section the pages lack, with the closest heading that exists.
+fn report_missing_sections(missing: &[distil::MissingSection], manifest: &Manifest) {
+    if missing.is_empty() {
+        return;
+    }
+    println!(
+        "{} section(s) named in {} not found on the pages:",
+        missing.len(),
+        manifest.origin.display()
+    );
+    for m in missing {
+        println!("  {m}");
+    }
+}
+
+/// Jobs for the `content/includes/*` files named by the pages in the cache.
 fn include_jobs(
     manifest: &Manifest,
     settings: &Settings,
@@ -804,7 +881,9 @@ fn fetch_all(
 ) -> Result<Vec<(Job, Status)>> {
     let client = Client::new(settings.opts.clone()).map_err(Error::Other)?;
     let index = format!("{}/llms-full.txt", manifest.site.trim_end_matches('/'));
+    let links = format!("{}/llms.txt", manifest.site.trim_end_matches('/'));
     let discovery = settings.discovery.then(|| Discovery {
+        links_url: settings.download_url(manifest, &links),
         index_url: settings.download_url(manifest, &index),
         base: settings
             .base_url
@@ -1011,7 +1090,23 @@ fn check(
             "hint: `skillforge fetch --update <skill dir>` rebuilds the references (a diff is shown)"
         );
     }
-    Ok(if changed > 0 || failed > 0 { 1 } else { 0 })
+    // Headings the manifest names that the (now revalidated) pages lack.
+    let kind = if lock.source_kind == SourceKind::Raw.as_str() {
+        SourceKind::Raw
+    } else {
+        SourceKind::Rendered
+    };
+    let mut missing_sections = 0;
+    if let Ok(pages) = distil::load_pages(manifest, cache_dir, kind) {
+        let d = distil::build(manifest, &pages);
+        missing_sections = d.missing.len();
+        report_missing_sections(&d.missing, manifest);
+    }
+    Ok(if changed > 0 || failed > 0 || missing_sections > 0 {
+        1
+    } else {
+        0
+    })
 }
 
 /// What `--update` did to one reference file.
@@ -1093,6 +1188,7 @@ fn update_skill(
                         .header(&format!("a/{rel}"), &format!("b/{rel}"))
                 );
                 crate::fsutil::write_atomic(&path, content.as_bytes())?;
+                distil::remember_written(cache_dir, content);
                 lock.files
                     .insert(rel.clone(), cache::sha256_hex(content.as_bytes()));
                 let _ = writeln!(
@@ -1115,8 +1211,47 @@ fn update_skill(
                 }
                 let _ = writeln!(
                     out,
-                    "kept    {rel}: edited since skillforge wrote it (use --force to replace it; the diff is shown then)"
+                    "kept    {rel}: edited since skillforge wrote it (use --force to replace it)"
                 );
+                // What changed upstream, as a patch the learner can apply over the edits.
+                match recorded.and_then(|h| distil::written_copy(cache_dir, h)) {
+                    Some(base) if base != *content => {
+                        let diff = similar::TextDiff::from_lines(base.as_str(), content.as_str());
+                        let patch = diff
+                            .unified_diff()
+                            .context_radius(3)
+                            .header(&format!("a/{rel}"), &format!("b/{rel}"))
+                            .to_string();
+                        let _ = write!(out, "{patch}");
+                        let name = rel.trim_start_matches("references/").replace('/', "_");
+                        let patch_path = cache_dir
+                            .join("patches")
+                            .join(&manifest.blueprint)
+                            .join(format!("{name}.patch"));
+                        match crate::fsutil::write_atomic(&patch_path, patch.as_bytes()) {
+                            Ok(()) => {
+                                let _ = writeln!(
+                                    out,
+                                    "        upstream change saved as a patch; apply it over your edits with:\n          patch -p1 -d {} < {}",
+                                    skill.display(),
+                                    patch_path.display()
+                                );
+                            }
+                            Err(e) => {
+                                let _ = writeln!(out, "        (could not save the patch: {e})");
+                            }
+                        }
+                    }
+                    Some(_) => {
+                        let _ = writeln!(out, "        no upstream change for it");
+                    }
+                    None => {
+                        let _ = writeln!(
+                            out,
+                            "        (the version skillforge wrote is not in the cache, so the upstream change cannot be isolated; `--force` shows the full diff)"
+                        );
+                    }
+                }
             }
             UpdateAction::SkippedUnknown => {
                 let _ = writeln!(
