@@ -1075,9 +1075,13 @@ pub fn find_section_index(sections: &[Section], name: &str) -> Option<usize> {
         .iter()
         .position(|s| s.level > 0 && key(&s.heading) == want)
         .or_else(|| {
-            sections
-                .iter()
-                .position(|s| s.level > 0 && key(&s.heading).starts_with(&want))
+            // `Build` matches `Build (--build)`, but never the page's title.
+            sections.iter().position(|s| {
+                s.level > 1
+                    && key(&s.heading)
+                        .strip_prefix(&want)
+                        .is_some_and(|rest| rest.starts_with([' ', '(', ':']))
+            })
         })
 }
 
