@@ -65,6 +65,8 @@ fn serve(pages: HashMap<String, Vec<u8>>) -> Mirror {
                 }
                 None => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
             };
+            let resp =
+                resp.with_header(tiny_http::Header::from_bytes("Connection", "close").unwrap());
             let _ = req.respond(resp);
         }
     });
@@ -143,8 +145,8 @@ fn build_mirror(rename: Option<(&str, &str)>) -> (HashMap<String, Vec<u8>>, Mani
     let m = Manifest::embedded("docker-deployment").unwrap().unwrap();
     let mut facts: HashMap<String, Vec<String>> = HashMap::new();
     for r in &m.references {
-        let text = std::fs::read_to_string(root().join("skills/docker-deployment").join(&r.file))
-            .unwrap();
+        let text =
+            std::fs::read_to_string(root().join("skills/docker-deployment").join(&r.file)).unwrap();
         facts.insert(r.file.clone(), fact_blocks(&text));
     }
     // Slots: (page index, section) per reference, in manifest order.
@@ -206,9 +208,12 @@ fn build_mirror(rename: Option<(&str, &str)>) -> (HashMap<String, Vec<u8>>, Mani
             };
             body.push_str(&format!("## {shown}\n\n"));
             let facts = content.get(&(i, h.clone())).cloned().unwrap_or_default();
-            if facts.trim().is_empty() {
-                body.push_str(&format!("The {h} part of this page has one short paragraph.\n\n"));
-            } else {
+            body.push_str(&format!(
+                "This part covers {} on the {} page.\n\n",
+                h.to_lowercase(),
+                p.title
+            ));
+            if !facts.trim().is_empty() {
                 body.push_str(&facts);
                 body.push('\n');
             }
@@ -257,7 +262,10 @@ fn build_mirror(rename: Option<(&str, &str)>) -> (HashMap<String, Vec<u8>>, Mani
         "/raw.githubusercontent.com/docker/docs/main/hugo.yaml".into(),
         b"baseURL: https://docs.docker.com/\nparams:\n  example_go_version: \"1.26\"\n  example_alpine_version: \"3.23\"\n  nested:\n    ignored: true\n".to_vec(),
     );
-    out.insert("/robots.txt".into(), b"User-agent: *\nDisallow: /search/\n".to_vec());
+    out.insert(
+        "/robots.txt".into(),
+        b"User-agent: *\nDisallow: /search/\n".to_vec(),
+    );
     out.insert(
         "/llms.txt".into(),
         b"# Docker Docs\n\n## Manuals\n\n- [Docker Engine](https://docs.docker.com/engine.md): the engine.\n".to_vec(),
@@ -316,7 +324,13 @@ fn mirror_fetch_then_new_gives_fair_clean_references_within_budget() {
     let (code, out, err) = run(
         work.path(),
         &cache,
-        &["fetch", "--base-url", &srv.base, "--cache-dir", cache.to_str().unwrap()],
+        &[
+            "fetch",
+            "--base-url",
+            &srv.base,
+            "--cache-dir",
+            cache.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(!out.contains("not found on the pages"), "{out}");
@@ -328,11 +342,7 @@ fn mirror_fetch_then_new_gives_fair_clean_references_within_budget() {
             .iter()
             .any(|(p, _)| p == "/docs.astral.sh/uv/guides/integration/docker/index.md")
     );
-    let (code, out, err) = run(
-        work.path(),
-        &cache,
-        &["new", "--yes", "--dir", "fetched"],
-    );
+    let (code, out, err) = run(work.path(), &cache, &["new", "--yes", "--dir", "fetched"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("fetched"), "{out}");
     let (code, out, err) = run(
@@ -350,7 +360,11 @@ fn mirror_fetch_then_new_gives_fair_clean_references_within_budget() {
     for (name, text) in &fetched {
         let (f, b) = (
             text.chars().count(),
-            bundled.iter().find(|(n, _)| n == name).map(|(_, t)| t.chars().count()).unwrap_or(0),
+            bundled
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, t)| t.chars().count())
+                .unwrap_or(0),
         );
         eprintln!("  {name}: {f} chars (bundled {b})");
     }
@@ -368,9 +382,16 @@ fn mirror_fetch_then_new_gives_fair_clean_references_within_budget() {
             "{name}: {} tokens > budget {budget}",
             estimate_tokens(text)
         );
-        assert_eq!(empty_headings(text), Vec::<String>::new(), "{name}:\n{text}");
+        assert_eq!(
+            empty_headings(text),
+            Vec::<String>::new(),
+            "{name}:\n{text}"
+        );
         // Every page that feeds the file is there, once.
-        for p in m.pages().filter(|p| p.feeds.iter().any(|f| &f.file == name)) {
+        for p in m
+            .pages()
+            .filter(|p| p.feeds.iter().any(|f| &f.file == name))
+        {
             let site = p.site.as_deref().unwrap_or(&m.site);
             let src = format!("Source: {site}{} (fetched", p.path);
             assert_eq!(text.matches(&src).count(), 1, "{name}: {src}\n{text}");
@@ -382,8 +403,19 @@ fn mirror_fetch_then_new_gives_fair_clean_references_within_budget() {
             );
         }
         for raw in [
-            "<div", "</div>", "x-data", "aria-role", "<span", "<button", "<svg", "{{<", "{{%",
-            "&amp;", "[!NOTE]", "[!WARNING]", "<example_",
+            "<div",
+            "</div>",
+            "x-data",
+            "aria-role",
+            "<span",
+            "<button",
+            "<svg",
+            "{{<",
+            "{{%",
+            "&amp;",
+            "[!NOTE]",
+            "[!WARNING]",
+            "<example_",
         ] {
             assert!(!text.contains(raw), "{name}: `{raw}` left in\n{text}");
         }
@@ -403,7 +435,10 @@ fn mirror_fetch_then_new_gives_fair_clean_references_within_budget() {
             .filter(|l| l.starts_with("## ") || l.starts_with("### "))
             .count()
             - 1;
-        assert!(toc_len >= held - count_fenced_headings(text), "{name}: contents {toc_len} vs {held}");
+        assert!(
+            toc_len >= held - count_fenced_headings(text),
+            "{name}: contents {toc_len} vs {held}"
+        );
         // SKILL.md describes the reference by what it holds.
         let covers = text
             .lines()
@@ -420,8 +455,15 @@ fn mirror_fetch_then_new_gives_fair_clean_references_within_budget() {
     let all: String = fetched.iter().map(|(_, t)| t.as_str()).collect();
     assert!(all.contains("**Linux:**"), "tabs");
     assert!(all.contains("> > **Warning:**"), "nested admonition");
-    let uv = &fetched.iter().find(|(n, _)| n.ends_with("uv-in-docker.md")).unwrap().1;
-    assert!(uv.contains("MIT or Apache-2.0, © Astral Software Inc."), "{uv}");
+    let uv = &fetched
+        .iter()
+        .find(|(n, _)| n.ends_with("uv-in-docker.md"))
+        .unwrap()
+        .1;
+    assert!(
+        uv.contains("MIT or Apache-2.0, © Astral Software Inc."),
+        "{uv}"
+    );
     assert!(
         uv.contains("https://docs.astral.sh/uv/guides/integration/docker/"),
         "{uv}"
@@ -482,7 +524,10 @@ fn renamed_heading_is_reported_with_the_closest_and_check_exits_1() {
         ],
     );
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("not found on /compose/how-tos/startup-order/"), "{out}");
+    assert!(
+        out.contains("not found on /compose/how-tos/startup-order/"),
+        "{out}"
+    );
     assert!(out.contains("0 changed"), "{out}");
 }
 
@@ -493,19 +538,34 @@ fn update_revalidates_with_conditional_requests_and_keeps_edits() {
     let work = workdir();
     let cache = work.path().join("cache");
     let c = cache.to_str().unwrap();
-    let (code, out, err) = run(work.path(), &cache, &["fetch", "--base-url", &srv.base, "--cache-dir", c]);
+    let (code, out, err) = run(
+        work.path(),
+        &cache,
+        &["fetch", "--base-url", &srv.base, "--cache-dir", c],
+    );
     assert_eq!(code, 0, "{out}\n{err}");
     let (code, out, err) = run(work.path(), &cache, &["new", "--yes", "--dir", "skill"]);
     assert_eq!(code, 0, "{out}\n{err}");
     let skill = work.path().join("skill/docker-deployment");
     let edited = skill.join("references/compose.md");
-    let mine = format!("{}\nMy own note.\n", std::fs::read_to_string(&edited).unwrap());
+    let mine = format!(
+        "{}\nMy own note.\n",
+        std::fs::read_to_string(&edited).unwrap()
+    );
     std::fs::write(&edited, &mine).unwrap();
     let before = srv.log.lock().unwrap().len();
     let (code, out, err) = run(
         work.path(),
         &cache,
-        &["fetch", "--base-url", &srv.base, "--cache-dir", c, "--update", skill.to_str().unwrap()],
+        &[
+            "fetch",
+            "--base-url",
+            &srv.base,
+            "--cache-dir",
+            c,
+            "--update",
+            skill.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 0, "{out}\n{err}");
     let log = srv.log.lock().unwrap();
@@ -523,12 +583,4 @@ fn update_revalidates_with_conditional_requests_and_keeps_edits() {
     assert!(out.contains("revalidated (304)"), "{out}");
     assert_eq!(std::fs::read_to_string(&edited).unwrap(), mine, "edit kept");
     assert!(out.contains("kept    references/compose.md"), "{out}");
-}
-
-#[test]
-#[ignore]
-fn dump_page() {
-    let (pages, _) = build_mirror(Some(("Control startup", "Controlling the startup")));
-    let p = &pages["/compose/how-tos/startup-order.md"];
-    println!("{}", String::from_utf8_lossy(p));
 }

@@ -12,6 +12,8 @@ use std::path::Path;
 
 /// Token count above which a reference file earns a warning.
 pub const WARN_TOKENS: usize = 10_000;
+/// Longest first paragraph a section's shortest form keeps (tightened when needed).
+const MIN_FORM_CHARS: usize = 400;
 /// Budget when the manifest gives none.
 pub const DEFAULT_BUDGET: usize = 8_000;
 
@@ -48,7 +50,7 @@ pub fn source_url(manifest: &Manifest, s: &Source, kind: SourceKind) -> String {
 
 /// Canonical site URL of a page (with trailing slash), as cited in references.
 pub fn page_url(manifest: &Manifest, p: &PageSource) -> String {
-    format!("{}{}", manifest.site.trim_end_matches('/'), p.path)
+    format!("{}{}", manifest.site_of(p).trim_end_matches('/'), p.path)
 }
 
 /// One normalised page, ready to distil.
@@ -203,7 +205,12 @@ pub fn build(manifest: &Manifest, pages: &HashMap<String, PageInput>) -> Distill
         let budget = r.budget.unwrap_or(DEFAULT_BUDGET);
         let feeding: Vec<(&PageSource, &Feed)> = manifest
             .pages()
-            .flat_map(|p| p.feeds.iter().filter(|f| f.file == r.file).map(move |f| (p, f)))
+            .flat_map(|p| {
+                p.feeds
+                    .iter()
+                    .filter(|f| f.file == r.file)
+                    .map(move |f| (p, f))
+            })
             .collect();
         let built = build_reference(manifest, &r.file, &r.title, budget, &feeding, pages);
         let tokens = estimate_tokens(&built.content);
@@ -372,7 +379,11 @@ fn build_reference(
                     }),
                 }
             }
-            if picked.is_empty() && sections.first().is_some_and(|s| s.lines.iter().any(|l| !l.trim().is_empty())) {
+            if picked.is_empty()
+                && sections
+                    .first()
+                    .is_some_and(|s| s.lines.iter().any(|l| !l.trim().is_empty()))
+            {
                 // Keep the page's introduction rather than nothing.
                 picked.push((String::new(), default_priority, 0));
             }
@@ -404,15 +415,21 @@ fn build_reference(
             let is_intro = s.level == 0;
             let raw = s.render(3);
             let full = clean_unit(&raw);
-            if full.trim().is_empty() || (!is_intro && full.lines().filter(|l| !l.trim().is_empty()).count() <= 1) {
+            if full.trim().is_empty()
+                || (!is_intro && full.lines().filter(|l| !l.trim().is_empty()).count() <= 1)
+            {
                 warnings.push(format!(
                     "{}: section `{}` is empty on the page; left out",
                     p.path,
-                    if name.is_empty() { "introduction" } else { &name }
+                    if name.is_empty() {
+                        "introduction"
+                    } else {
+                        &name
+                    }
                 ));
                 continue;
             }
-            let min = minimal_form(&full);
+            let min = minimal_form(&full, MIN_FORM_CHARS);
             let anchor_url = if is_intro {
                 url.clone()
             } else {
@@ -423,7 +440,11 @@ fn build_reference(
             }
             units.push(Unit {
                 block: b,
-                name: if is_intro { String::new() } else { s.heading.clone() },
+                name: if is_intro {
+                    String::new()
+                } else {
+                    s.heading.clone()
+                },
                 priority: pr.max(1),
                 url: anchor_url,
                 text: full.clone(),
@@ -451,7 +472,11 @@ fn build_reference(
             continue;
         }
         fixed += b.heading.chars().count() * 2 + 20 + b.source_line.chars().count();
-        fixed += b.description.as_ref().map(|d| d.chars().count() + 6).unwrap_or(0);
+        fixed += b
+            .description
+            .as_ref()
+            .map(|d| d.chars().count() + 6)
+            .unwrap_or(0);
     }
     for u in &units {
         if !u.name.is_empty() {
@@ -459,10 +484,36 @@ fn build_reference(
         }
     }
     let budget_chars = budget_tokens * 4;
-    let available = budget_chars.saturating_sub(fixed);
-    allocate(&mut units, available);
+    let mut available = budget_chars.saturating_sub(fixed);
+    let mut cap = MIN_FORM_CHARS;
+    let mut with_descriptions = true;
+    let mut content = String::new();
+    // Allocate, assemble, and tighten until the file fits (the estimate of the fixed
+    // cost is close, not exact); shortest forms get shorter when even they do not fit.
+    for _ in 0..8 {
+        allocate(&mut units, available);
+        let body = assemble(&blocks, &units, with_descriptions);
+        let toc = contents(&body);
+        content = format!("{header}\n## Contents\n{toc}{body}");
+        let size = content.chars().count();
+        if size <= budget_chars {
+            break;
+        }
+        let over = size - budget_chars;
+        available = available.saturating_sub(over + 16);
+        let mins: usize = units.iter().map(|u| u.min.chars().count()).sum();
+        if mins > available {
+            with_descriptions = false;
+            if cap > 100 {
+                cap = cap * 2 / 3;
+                for u in units.iter_mut() {
+                    u.min = minimal_form(&u.full, cap);
+                }
+            }
+        }
+    }
     let mut shortened = Vec::new();
-    for u in &mut units {
+    for u in &units {
         if u.shortened {
             shortened.push(if u.name.is_empty() {
                 format!("{} (introduction)", blocks[u.block].heading)
@@ -478,25 +529,6 @@ fn build_reference(
             shortened.join(", ")
         ));
     }
-    // Assemble.
-    let mut body = String::new();
-    for (bi, b) in blocks.iter().enumerate() {
-        let mine: Vec<&Unit> = units.iter().filter(|u| u.block == bi).collect();
-        if mine.is_empty() {
-            continue;
-        }
-        body.push_str(&format!("\n## {}\n\n{}\n", b.heading, b.source_line));
-        if let Some(desc) = &b.description {
-            body.push_str(&format!("\n_{desc}_\n"));
-        }
-        for u in mine {
-            body.push('\n');
-            body.push_str(u.text.trim_end());
-            body.push('\n');
-        }
-    }
-    let toc = contents(&body);
-    let content = format!("{header}\n## Contents\n{toc}{body}");
     for h in empty_headings(&content) {
         warnings.push(format!("heading `{h}` has no content"));
     }
@@ -508,11 +540,34 @@ fn build_reference(
     }
 }
 
+/// Page blocks with their units, in order.
+fn assemble(blocks: &[Block], units: &[Unit], with_descriptions: bool) -> String {
+    let mut body = String::new();
+    for (bi, b) in blocks.iter().enumerate() {
+        let mine: Vec<&Unit> = units.iter().filter(|u| u.block == bi).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        body.push_str(&format!("\n## {}\n\n{}\n", b.heading, b.source_line));
+        if with_descriptions && let Some(desc) = &b.description {
+            body.push_str(&format!("\n_{desc}_\n"));
+        }
+        for u in mine {
+            body.push('\n');
+            body.push_str(u.text.trim_end());
+            body.push('\n');
+        }
+    }
+    body
+}
+
 /// The headings a whole-page feed distils: the page's top-level sections below its
 /// title (a page that starts with `# Title` contributes its H2s, not the H1 and each
 /// H2 again).
 fn top_sections(sections: &[Section], title: &str) -> Vec<usize> {
-    let h1: Vec<usize> = (1..sections.len()).filter(|&i| sections[i].level == 1).collect();
+    let h1: Vec<usize> = (1..sections.len())
+        .filter(|&i| sections[i].level == 1)
+        .collect();
     let title_h1 = match h1.as_slice() {
         [only] => Some(*only),
         _ => h1
@@ -532,7 +587,13 @@ fn top_sections(sections: &[Section], title: &str) -> Vec<usize> {
         .collect()
 }
 
-fn render_header(title: &str, urls: &[String], latest: &str, license: &str, covers: &str) -> String {
+fn render_header(
+    title: &str,
+    urls: &[String],
+    latest: &str,
+    license: &str,
+    covers: &str,
+) -> String {
     let mut out = format!("# {title}\n\n> Sources (official documentation):\n");
     for u in urls {
         out.push_str(&format!("> - {u}\n"));
@@ -622,7 +683,9 @@ fn blocks_of(text: &str) -> Vec<String> {
         if let Some((ch, n)) = fence {
             cur.push_str(line);
             cur.push('\n');
-            if t.chars().take_while(|&c| c == ch).count() >= n && t.trim_matches(ch).trim().is_empty() {
+            if t.chars().take_while(|&c| c == ch).count() >= n
+                && t.trim_matches(ch).trim().is_empty()
+            {
                 fence = None;
             }
             continue;
@@ -698,12 +761,37 @@ fn clean_unit(text: &str) -> String {
         }
         out.push(b.clone());
     }
+    drop_empty_headings(&mut out);
     join_blocks(&out)
+}
+
+/// Removes subheadings (after the first block) left without any content before the
+/// next heading of the same or a higher level.
+fn drop_empty_headings(blocks: &mut Vec<String>) {
+    loop {
+        let mut removed = false;
+        for i in (1..blocks.len()).rev() {
+            let Some(level) = heading_level(&blocks[i]) else {
+                continue;
+            };
+            let empty = match blocks.get(i + 1) {
+                None => true,
+                Some(next) => heading_level(next).is_some_and(|l| l <= level),
+            };
+            if empty {
+                blocks.remove(i);
+                removed = true;
+            }
+        }
+        if !removed {
+            break;
+        }
+    }
 }
 
 /// The shortest form of a unit: its heading and first prose block (a sentence or two
 /// when that block is long), plus the first code example when it is short.
-fn minimal_form(full: &str) -> String {
+fn minimal_form(full: &str, cap: usize) -> String {
     let blocks = blocks_of(full);
     let mut out = Vec::new();
     let mut prose = false;
@@ -717,11 +805,11 @@ fn minimal_form(full: &str) -> String {
         }
         let is_code = b.trim_start().starts_with("```") || b.trim_start().starts_with("~~~");
         if !prose && !is_code && !b.trim_start().starts_with('|') {
-            out.push(cut_sentences(b, 400));
+            out.push(cut_sentences(b, cap));
             prose = true;
             continue;
         }
-        if prose && is_code && b.chars().count() <= 400 {
+        if prose && is_code && b.chars().count() <= cap {
             out.push(b.clone());
         }
         if prose {
@@ -731,7 +819,7 @@ fn minimal_form(full: &str) -> String {
     if out.iter().all(|b| heading_level(b).is_some()) {
         // No prose at all: keep the first block whatever it is, cut short.
         if let Some(b) = blocks.iter().find(|b| heading_level(b).is_none()) {
-            out.push(cut_sentences(b, 400));
+            out.push(cut_sentences(b, cap));
         }
     }
     join_blocks(&out)
@@ -747,9 +835,7 @@ fn cut_sentences(block: &str, max: usize) -> String {
         if block[..i].chars().count() > max {
             break;
         }
-        if matches!(c, '.' | ':' | '!' | '?')
-            && block[i + 1..].starts_with([' ', '\n'])
-        {
+        if matches!(c, '.' | ':' | '!' | '?') && block[i + 1..].starts_with([' ', '\n']) {
             end = i + 1;
         }
     }
@@ -768,7 +854,7 @@ fn cut_sentences(block: &str, max: usize) -> String {
 /// first: rows of long tables, then later subsections, then trailing blocks; the
 /// shortest form is the floor.
 fn shorten(full: &str, min: &str, target: usize, url: &str) -> String {
-    let note = format!("_(Shortened to fit the budget; full text: {url}.)_\n");
+    let note = format!("_(Shortened; full text: {url})_\n");
     let len = |b: &[String]| join_blocks(b).chars().count() + note.chars().count() + 1;
     let mut blocks = blocks_of(full);
     // 1. Long tables keep their header and first rows.
@@ -777,7 +863,10 @@ fn shorten(full: &str, min: &str, target: usize, url: &str) -> String {
             let rows: Vec<&str> = b.lines().collect();
             if rows.len() > 8 && rows.iter().all(|r| r.trim_start().starts_with('|')) {
                 let more = rows.len() - 6;
-                *b = format!("{}\n_({more} more rows on the source page.)_\n", rows[..6].join("\n"));
+                *b = format!(
+                    "{}\n_({more} more rows on the source page.)_\n",
+                    rows[..6].join("\n")
+                );
             }
         }
     }
@@ -801,8 +890,10 @@ fn shorten(full: &str, min: &str, target: usize, url: &str) -> String {
     while len(&blocks) > target && blocks.len() > 2 {
         blocks.pop();
     }
+    drop_empty_headings(&mut blocks);
     let kept = join_blocks(&blocks);
-    let body = if kept.chars().count() + note.chars().count() > target.max(min.chars().count() + note.chars().count())
+    let body = if kept.chars().count() + note.chars().count()
+        > target.max(min.chars().count() + note.chars().count())
         || kept.chars().count() < min.chars().count()
     {
         min.to_string()
@@ -832,6 +923,7 @@ fn dedupe_listings(units: &mut [Unit]) {
             kept.push(b);
         }
         if dropped && kept.iter().any(|b| heading_level(b).is_none()) {
+            drop_empty_headings(&mut kept);
             u.full = join_blocks(&kept);
             u.text = u.full.clone();
             if u.min.chars().count() > u.full.chars().count() {
@@ -878,7 +970,11 @@ pub fn empty_headings(text: &str) -> Vec<String> {
         .iter()
         .filter(|s| s.level > 0)
         .filter(|s| {
-            let own_end = s.heading_lines.first().map(|h| h.0).unwrap_or(s.lines.len());
+            let own_end = s
+                .heading_lines
+                .first()
+                .map(|h| h.0)
+                .unwrap_or(s.lines.len());
             let own_text = s.lines[..own_end].iter().any(|l| !l.trim().is_empty());
             !own_text && s.heading_lines.is_empty()
         })
@@ -1102,7 +1198,8 @@ pub fn written_copy(cache_dir: &Path, sha256: &str) -> Option<String> {
     if !sha256.chars().all(|c| c.is_ascii_hexdigit()) {
         return None;
     }
-    let text = std::fs::read_to_string(cache_dir.join("written").join(format!("{sha256}.md"))).ok()?;
+    let text =
+        std::fs::read_to_string(cache_dir.join("written").join(format!("{sha256}.md"))).ok()?;
     (cache::sha256_hex(text.as_bytes()) == sha256).then_some(text)
 }
 
@@ -1209,7 +1306,11 @@ mod tests {
             "Source: https://docs.docker.com/build/building/multi-stage/ (fetched 2026-11-23)"
         ));
         assert!(text.contains("FROM golang AS build"));
-        assert!(d.missing.iter().any(|m| m.wanted == "Nope"), "{:?}", d.missing);
+        assert!(
+            d.missing.iter().any(|m| m.wanted == "Nope"),
+            "{:?}",
+            d.missing
+        );
         // Budget of 600 tokens with a big page: sections get shortened or left out.
         let big = PAGE.replace("Names.", &"Long words here. ".repeat(400));
         pages
@@ -1253,9 +1354,8 @@ mod tests {
         for (rel, content) in &files[..files.len() - 1] {
             assert!(rel.starts_with("references/") && rel.ends_with(".md"));
             assert!(
-                content.contains(
-                    "> Sources (official documentation):\n> - https://docs.docker.com/"
-                ),
+                content
+                    .contains("> Sources (official documentation):\n> - https://docs.docker.com/"),
                 "{rel}"
             );
             assert!(content.contains("Apache-2.0, © Docker, Inc."));

@@ -74,7 +74,6 @@ static REF_DEF: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("internal: link definition regex: {e}"))
 });
 
-
 static TAB_BUTTON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?s)<button([^>]*class="tab-item"[^>]*)>(.*?)</button>"#)
         .unwrap_or_else(|e| panic!("internal: tab button regex: {e}"))
@@ -111,8 +110,9 @@ static NOISE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?s)<svg.*?</svg>|<button.*?</button>|<script.*?</script>|<style.*?</style>")
         .unwrap_or_else(|e| panic!("internal: noise regex: {e}"))
 });
-static TAG: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)<[^>]*>").unwrap_or_else(|e| panic!("internal: tag regex: {e}")));
+static TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?s)<[^>]*>").unwrap_or_else(|e| panic!("internal: tag regex: {e}"))
+});
 static BLOCK_TAG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)<(div|p|h[1-6]|ul|ol|li|section|span class)\b")
         .unwrap_or_else(|e| panic!("internal: block tag regex: {e}"))
@@ -153,7 +153,12 @@ fn label_from_key(key: &str) -> String {
 /// Text chunks of an HTML fragment (tags as separators), trimmed, non-empty.
 fn text_chunks(html: &str) -> Vec<String> {
     TAG.split(html)
-        .map(|t| decode_entities(t).split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|t| {
+            decode_entities(t)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .filter(|t| !t.is_empty())
         .collect()
 }
@@ -207,7 +212,10 @@ fn html_block_to_markdown(html: &str) -> String {
                 .map(|m| m.as_str().to_string())
                 .unwrap_or_default();
             let body = decode_entities(&TAG.replace_all(&c[2], ""));
-            keep(format!("```{lang}\n{}\n```", body.trim_end_matches('\n')), &mut codes)
+            keep(
+                format!("```{lang}\n{}\n```", body.trim_end_matches('\n')),
+                &mut codes,
+            )
         })
         .into_owned();
     // Tabs: labels from the tab list, one labelled part per panel.
@@ -293,7 +301,9 @@ fn convert_html_blocks(body: &str) -> String {
         let line = lines[i];
         let t = line.trim_start();
         if let Some((ch, n)) = fence {
-            if t.chars().take_while(|&c| c == ch).count() >= n && t.trim_matches(ch).trim().is_empty() {
+            if t.chars().take_while(|&c| c == ch).count() >= n
+                && t.trim_matches(ch).trim().is_empty()
+            {
                 fence = None;
             }
             out.push(line.to_string());
@@ -981,14 +991,25 @@ mod tests {
     fn html_tabs_become_labelled_markdown() {
         let p = norm(HTML_TABS);
         let b = &p.body;
-        assert!(b.contains("**Bash:**\n\nSet it for one `docker run`:"), "{b}");
+        assert!(
+            b.contains("**Bash:**\n\nSet it for one `docker run`:"),
+            "{b}"
+        );
         assert!(
             b.contains("```console\n$ docker run -e MODE=dev app && echo \"ok\"\n```"),
             "{b}"
         );
         assert!(b.contains("**Power Shell:**\n\nUse **$env** first."), "{b}");
         assert!(b.starts_with("Pick your shell.\n") && b.ends_with("After the tabs.\n"));
-        for raw in ["<div", "x-data", "aria-role", "<svg", "<span", "&amp;", "<button"] {
+        for raw in [
+            "<div",
+            "x-data",
+            "aria-role",
+            "<svg",
+            "<span",
+            "&amp;",
+            "<button",
+        ] {
             assert!(!b.contains(raw), "{raw} left in {b}");
         }
     }
@@ -1030,7 +1051,11 @@ mod tests {
     #[test]
     fn nested_admonitions_render() {
         let p = norm("> [!NOTE]\n> Outer.\n>\n> > [!WARNING]\n> > Inner.\n");
-        assert!(p.body.contains("> > **Warning:**\n> > Inner."), "{}", p.body);
+        assert!(
+            p.body.contains("> > **Warning:**\n> > Inner."),
+            "{}",
+            p.body
+        );
         assert!(p.body.starts_with("> **Note:**"), "{}", p.body);
     }
 

@@ -86,9 +86,7 @@ pub struct Feed {
 impl Feed {
     /// The effective priority of a section of this feed.
     pub fn priority_of(&self, s: &SectionSpec) -> u8 {
-        s.priority()
-            .or(self.priority)
-            .unwrap_or(DEFAULT_PRIORITY)
+        s.priority().or(self.priority).unwrap_or(DEFAULT_PRIORITY)
     }
 }
 
