@@ -393,7 +393,7 @@ fn mirror_fetch_then_new_gives_fair_clean_references_within_budget() {
             .filter(|p| p.feeds.iter().any(|f| &f.file == name))
         {
             let site = p.site.as_deref().unwrap_or(&m.site);
-            let src = format!("Source: {site}{} (fetched", p.path);
+            let src = format!("Source: {site}{}\n", p.path);
             assert_eq!(text.matches(&src).count(), 1, "{name}: {src}\n{text}");
             assert_eq!(
                 text.matches(&format!("\n## {}\n", p.title)).count(),
@@ -422,23 +422,32 @@ fn mirror_fetch_then_new_gives_fair_clean_references_within_budget() {
         // Navigation and acknowledgements are never distilled.
         assert!(!text.contains("Acknowledgements"), "{name}");
         assert!(!text.contains("Give feedback"), "{name}");
-        // The contents list exactly the headings the file holds.
-        let toc_len = text
+        // The contents list exactly the pages and sections the file holds.
+        let toc: Vec<&str> = text
             .split("## Contents\n")
             .nth(1)
             .unwrap()
             .lines()
-            .take_while(|l| l.starts_with("- [") || l.starts_with("  - ["))
-            .count();
-        let held = text
-            .lines()
-            .filter(|l| l.starts_with("## ") || l.starts_with("### "))
-            .count()
-            - 1;
-        assert!(
-            toc_len >= held - count_fenced_headings(text),
-            "{name}: contents {toc_len} vs {held}"
-        );
+            .take_while(|l| l.starts_with("- ["))
+            .collect();
+        let mut fence = false;
+        let (mut pages_held, mut sections_held) = (Vec::new(), Vec::new());
+        for l in text.lines() {
+            if l.trim_start().starts_with("```") {
+                fence = !fence;
+            } else if !fence && let Some(h) = l.strip_prefix("## ") {
+                pages_held.push(h.to_string());
+            } else if !fence && let Some(h) = l.strip_prefix("### ") {
+                sections_held.push(h.to_string());
+            }
+        }
+        assert_eq!(toc.len(), pages_held.len() - 1, "{name}: {toc:?}");
+        for h in &sections_held {
+            assert!(
+                toc.iter().any(|l| l.contains(h.as_str())),
+                "{name}: {h} not in contents"
+            );
+        }
         // SKILL.md describes the reference by what it holds.
         let covers = text
             .lines()
@@ -450,6 +459,51 @@ fn mirror_fetch_then_new_gives_fair_clean_references_within_budget() {
             "{short}: {covers}\n{skill_md}"
         );
     }
+    // The fetched references teach at least as well as the bundled digest: every
+    // lesson of both curricula scores at least as high.
+    let mut worse = Vec::new();
+    for curriculum in ["skill-first", "full"] {
+        let scores = |dir: &str| -> Vec<(u64, f64)> {
+            let skill = work.path().join(dir).join("docker-deployment");
+            let (_, out, err) = run(
+                work.path(),
+                &cache,
+                &[
+                    "test",
+                    skill.to_str().unwrap(),
+                    "--all",
+                    "--curriculum",
+                    curriculum,
+                    "--format",
+                    "json",
+                ],
+            );
+            let v: serde_json::Value =
+                serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+            v["lessons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| (l["lesson"].as_u64().unwrap(), l["score"].as_f64().unwrap()))
+                .collect()
+        };
+        let (f, b) = (scores("fetched"), scores("bundled"));
+        assert_eq!(f.len(), b.len());
+        for ((lesson, fs), (_, bs)) in f.iter().zip(&b) {
+            eprintln!("{curriculum} lesson {lesson}: fetched {fs:.3} bundled {bs:.3}");
+            if fs + 1e-9 < *bs {
+                worse.push(format!(
+                    "{curriculum} lesson {lesson}: fetched {fs:.3} < bundled {bs:.3}"
+                ));
+            }
+        }
+    }
+    if !worse.is_empty() && std::env::var_os("SKILLFORGE_KEEP_MIRROR").is_some() {
+        eprintln!("kept: {}", work.path().display());
+        std::mem::forget(work);
+        panic!("{}", worse.join("\n"));
+    }
+    assert!(worse.is_empty(), "{}", worse.join("\n"));
     // Tabs became labelled Markdown; nested admonitions render; the site parameter
     // came from the refreshed configuration.
     let all: String = fetched.iter().map(|(_, t)| t.as_str()).collect();
@@ -468,20 +522,6 @@ fn mirror_fetch_then_new_gives_fair_clean_references_within_budget() {
         uv.contains("https://docs.astral.sh/uv/guides/integration/docker/"),
         "{uv}"
     );
-}
-
-/// Headings inside code fences (comments in shell listings) are not headings.
-fn count_fenced_headings(text: &str) -> usize {
-    let mut n = 0;
-    let mut fence = false;
-    for l in text.lines() {
-        if l.trim_start().starts_with("```") {
-            fence = !fence;
-        } else if fence && (l.starts_with("## ") || l.starts_with("### ")) {
-            n += 1;
-        }
-    }
-    n
 }
 
 #[test]

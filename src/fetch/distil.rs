@@ -246,8 +246,6 @@ struct Unit {
     block: usize,
     name: String,
     priority: u8,
-    /// Anchor on the source page, for "full text at" notes.
-    url: String,
     full: String,
     /// Shortest acceptable form (never empty).
     min: String,
@@ -346,7 +344,7 @@ fn build_reference(
         let b = blocks.len();
         blocks.push(Block {
             heading,
-            source_line: format!("Source: {url} (fetched {})", input.fetched),
+            source_line: format!("Source: {url}"),
             description: input.page.description.clone(),
             lead: None,
         });
@@ -430,11 +428,6 @@ fn build_reference(
                 continue;
             }
             let min = minimal_form(&full, MIN_FORM_CHARS);
-            let anchor_url = if is_intro {
-                url.clone()
-            } else {
-                format!("{url}#{}", s.anchor)
-            };
             if is_intro {
                 blocks[b].lead = Some(units.len());
             }
@@ -446,7 +439,6 @@ fn build_reference(
                     s.heading.clone()
                 },
                 priority: pr.max(1),
-                url: anchor_url,
                 text: full.clone(),
                 full,
                 min,
@@ -465,7 +457,10 @@ fn build_reference(
     }
     let covers = summarize(&covered);
     // Fixed cost: header, contents, page headings and source lines.
-    let header = render_header(title, &urls, &latest, &license, &covers);
+    let held_pages = (0..blocks.len())
+        .filter(|bi| units.iter().any(|u| u.block == *bi))
+        .count();
+    let header = render_header(title, held_pages, &latest, &license, &covers);
     let mut fixed = header.chars().count() + 16;
     for (bi, b) in blocks.iter().enumerate() {
         if !units.iter().any(|u| u.block == bi) {
@@ -487,17 +482,31 @@ fn build_reference(
     let mut available = budget_chars.saturating_sub(fixed);
     let mut cap = MIN_FORM_CHARS;
     let mut with_descriptions = true;
-    let mut content = String::new();
-    // Allocate, assemble, and tighten until the file fits (the estimate of the fixed
-    // cost is close, not exact); shortest forms get shorter when even they do not fit.
-    for _ in 0..8 {
+    // Allocate, assemble, and adjust until the file fits its budget closely (the
+    // estimate of the fixed cost is close, not exact); shortest forms get shorter
+    // when even they do not fit.
+    let mut best: Option<(String, Vec<(String, bool)>)> = None;
+    for _ in 0..10 {
         allocate(&mut units, available);
         let body = assemble(&blocks, &units, with_descriptions);
         let toc = contents(&body);
-        content = format!("{header}\n## Contents\n{toc}{body}");
-        let size = content.chars().count();
+        let candidate = format!("{header}\n## Contents\n{toc}{body}");
+        let size = candidate.chars().count();
         if size <= budget_chars {
-            break;
+            let better = best.as_ref().is_none_or(|(b, _)| b.chars().count() < size);
+            if better {
+                let texts = units
+                    .iter()
+                    .map(|u| (u.text.clone(), u.shortened))
+                    .collect();
+                best = Some((candidate, texts));
+            }
+            let room = budget_chars - size;
+            if room < 200 || !units.iter().any(|u| u.shortened) {
+                break;
+            }
+            available += room - room / 8;
+            continue;
         }
         let over = size - budget_chars;
         available = available.saturating_sub(over + 16);
@@ -512,6 +521,20 @@ fn build_reference(
             }
         }
     }
+    let content = match best {
+        Some((text, texts)) => {
+            for (u, (t, sh)) in units.iter_mut().zip(texts) {
+                u.text = t;
+                u.shortened = sh;
+            }
+            text
+        }
+        None => {
+            // Even the shortest forms do not fit: keep them (the caller warns).
+            let body = assemble(&blocks, &units, false);
+            format!("{header}\n## Contents\n{}{body}", contents(&body))
+        }
+    };
     let mut shortened = Vec::new();
     for u in &units {
         if u.shortened {
@@ -552,10 +575,13 @@ fn assemble(blocks: &[Block], units: &[Unit], with_descriptions: bool) -> String
         if with_descriptions && let Some(desc) = &b.description {
             body.push_str(&format!("\n_{desc}_\n"));
         }
-        for u in mine {
+        for u in &mine {
             body.push('\n');
             body.push_str(u.text.trim_end());
             body.push('\n');
+        }
+        if mine.iter().any(|u| u.shortened) {
+            body.push_str("\n_(Shortened to fit the budget; the source page has more.)_\n");
         }
     }
     body
@@ -587,19 +613,12 @@ fn top_sections(sections: &[Section], title: &str) -> Vec<usize> {
         .collect()
 }
 
-fn render_header(
-    title: &str,
-    urls: &[String],
-    latest: &str,
-    license: &str,
-    covers: &str,
-) -> String {
-    let mut out = format!("# {title}\n\n> Sources (official documentation):\n");
-    for u in urls {
-        out.push_str(&format!("> - {u}\n"));
-    }
+fn render_header(title: &str, pages: usize, latest: &str, license: &str, covers: &str) -> String {
+    let mut out = format!(
+        "# {title}\n\n> Sources: {pages} page(s) of the official documentation, each cited below (`Source:`).\n"
+    );
     out.push_str(&format!(
-        "> Provenance: distilled by skillforge from the pages above, fetched {}; {license}\n",
+        "> Provenance: distilled by skillforge from those pages, fetched {}; {license}\n",
         if latest.is_empty() { "unknown" } else { latest }
     ));
     out.push_str("> Changes: selected sections only, shortened to a token budget, documentation markup normalised, links made absolute; see each page for the full text.\n");
@@ -667,7 +686,7 @@ fn allocate(units: &mut [Unit], available: usize) {
         if give[i] >= len(&u.full) {
             u.text = u.full.clone();
         } else {
-            u.text = shorten(&u.full, &u.min, give[i], &u.url);
+            u.text = shorten(&u.full, &u.min, give[i]);
             u.shortened = true;
         }
     }
@@ -789,38 +808,62 @@ fn drop_empty_headings(blocks: &mut Vec<String>) {
     }
 }
 
-/// The shortest form of a unit: its heading and first prose block (a sentence or two
-/// when that block is long), plus the first code example when it is short.
+/// How much a block teaches, for deciding what goes first when a section is
+/// shortened: code and command-bearing lists rank high, generic prose and
+/// decoration (labels, notes without code) low.
+fn usefulness(block: &str) -> i32 {
+    let t = block.trim_start();
+    if heading_level(block).is_some() {
+        return i32::MAX;
+    }
+    let ticks = block.matches('`').count() as i32;
+    let strong = [
+        "must", "never", "always", "only", "default", "instead", "don't", "do not",
+    ]
+    .iter()
+    .any(|w| block.to_lowercase().contains(w)) as i32;
+    if t.starts_with("```") || t.starts_with("~~~") {
+        return 8;
+    }
+    if t.starts_with('|') {
+        return 3;
+    }
+    if t.starts_with("**") && t.trim_end().ends_with(":**") {
+        return 0;
+    }
+    if t.starts_with("- ")
+        || t.starts_with("* ")
+        || t.chars().next().is_some_and(|c| c.is_ascii_digit())
+    {
+        return 3 + ticks.min(4) + strong;
+    }
+    if t.starts_with('>') {
+        return 1 + ticks.min(2) + strong;
+    }
+    1 + ticks.min(4) + strong + (block.len() > 200) as i32
+}
+
+/// The shortest form of a unit: its heading and its most useful block (prose cut to
+/// `cap` characters at a sentence end; code only when short).
 fn minimal_form(full: &str, cap: usize) -> String {
     let blocks = blocks_of(full);
     let mut out = Vec::new();
-    let mut prose = false;
-    for b in &blocks {
-        if heading_level(b).is_some() && out.is_empty() {
-            out.push(b.clone());
-            continue;
-        }
-        if heading_level(b).is_some() {
-            continue;
-        }
-        let is_code = b.trim_start().starts_with("```") || b.trim_start().starts_with("~~~");
-        if !prose && !is_code && !b.trim_start().starts_with('|') {
-            out.push(cut_sentences(b, cap));
-            prose = true;
-            continue;
-        }
-        if prose && is_code && b.chars().count() <= cap {
-            out.push(b.clone());
-        }
-        if prose {
-            break;
-        }
+    if let Some(first) = blocks.first()
+        && heading_level(first).is_some()
+    {
+        out.push(first.clone());
     }
-    if out.iter().all(|b| heading_level(b).is_some()) {
-        // No prose at all: keep the first block whatever it is, cut short.
-        if let Some(b) = blocks.iter().find(|b| heading_level(b).is_none()) {
-            out.push(cut_sentences(b, cap));
-        }
+    let best = blocks
+        .iter()
+        .filter(|b| heading_level(b).is_none())
+        .filter(|b| {
+            let t = b.trim_start();
+            !(t.starts_with("```") || t.starts_with("~~~")) || b.chars().count() <= cap
+        })
+        .max_by_key(|b| usefulness(b))
+        .or_else(|| blocks.iter().find(|b| heading_level(b).is_none()));
+    if let Some(b) = best {
+        out.push(cut_sentences(b, cap));
     }
     join_blocks(&out)
 }
@@ -851,11 +894,11 @@ fn cut_sentences(block: &str, max: usize) -> String {
 }
 
 /// Shortens a unit to about `target` characters by dropping its least useful parts
-/// first: rows of long tables, then later subsections, then trailing blocks; the
-/// shortest form is the floor.
-fn shorten(full: &str, min: &str, target: usize, url: &str) -> String {
-    let note = format!("_(Shortened; full text: {url})_\n");
-    let len = |b: &[String]| join_blocks(b).chars().count() + note.chars().count() + 1;
+/// first: rows of long tables, then the blocks that teach least (generic prose, tab
+/// labels, notes without code), later ones before earlier ones; the shortest form is
+/// the floor.
+fn shorten(full: &str, min: &str, target: usize) -> String {
+    let len = |b: &[String]| join_blocks(b).chars().count();
     let mut blocks = blocks_of(full);
     // 1. Long tables keep their header and first rows.
     if len(&blocks) > target {
@@ -870,37 +913,30 @@ fn shorten(full: &str, min: &str, target: usize, url: &str) -> String {
             }
         }
     }
-    // 2. Later subsections go, last first.
+    // 2. The least useful block goes (the later one on a tie), then empty headings.
     while len(&blocks) > target {
-        let Some(pos) = blocks.iter().rposition(|b| heading_level(b).is_some()) else {
-            break;
-        };
-        if pos == 0 {
+        let content = blocks.iter().filter(|b| heading_level(b).is_none()).count();
+        if content <= 1 {
             break;
         }
-        let level = heading_level(&blocks[pos]).unwrap_or(6);
-        let end = blocks[pos + 1..]
-            .iter()
-            .position(|b| heading_level(b).is_some_and(|l| l <= level))
-            .map(|k| pos + 1 + k)
-            .unwrap_or(blocks.len());
-        blocks.drain(pos..end);
-    }
-    // 3. Trailing blocks go.
-    while len(&blocks) > target && blocks.len() > 2 {
-        blocks.pop();
+        let Some(pos) = (0..blocks.len())
+            .filter(|&i| heading_level(&blocks[i]).is_none())
+            .min_by_key(|&i| (usefulness(&blocks[i]), std::cmp::Reverse(i)))
+        else {
+            break;
+        };
+        blocks.remove(pos);
+        drop_empty_headings(&mut blocks);
     }
     drop_empty_headings(&mut blocks);
     let kept = join_blocks(&blocks);
-    let body = if kept.chars().count() + note.chars().count()
-        > target.max(min.chars().count() + note.chars().count())
+    if kept.chars().count() > target.max(min.chars().count())
         || kept.chars().count() < min.chars().count()
     {
         min.to_string()
     } else {
         kept
-    };
-    format!("{}\n{note}", body.trim_end())
+    }
 }
 
 /// Code listings repeated within a reference (the same `.gitignore`, the same
@@ -933,17 +969,35 @@ fn dedupe_listings(units: &mut [Unit]) {
     }
 }
 
-/// The table of contents: every `##` and `###` heading of the body, linked with
-/// GitHub-style anchors (numbered when repeated).
+/// The table of contents: every page (`##`) of the body, linked with its GitHub-style
+/// anchor, followed by the sections (`###`) it holds.
 fn contents(body: &str) -> String {
     let mut out = String::new();
+    let mut line = String::new();
+    let mut subs: Vec<String> = Vec::new();
+    let flush = |out: &mut String, line: &mut String, subs: &mut Vec<String>| {
+        if !line.is_empty() {
+            out.push_str(line);
+            if !subs.is_empty() {
+                out.push_str(": ");
+                out.push_str(&subs.join(" · "));
+            }
+            out.push('\n');
+        }
+        line.clear();
+        subs.clear();
+    };
     for (level, text, anchor) in headings_with_anchors(body) {
         match level {
-            2 => out.push_str(&format!("- [{text}](#{anchor})\n")),
-            3 => out.push_str(&format!("  - [{text}](#{anchor})\n")),
+            2 => {
+                flush(&mut out, &mut line, &mut subs);
+                line = format!("- [{text}](#{anchor})");
+            }
+            3 => subs.push(text),
             _ => {}
         }
     }
+    flush(&mut out, &mut line, &mut subs);
     out
 }
 
