@@ -812,6 +812,7 @@ fn drop_empty_headings(blocks: &mut Vec<String>) {
 /// shortened: code and command-bearing lists rank high, generic prose and
 /// decoration (labels, notes without code) low.
 fn usefulness(block: &str) -> i32 {
+    let block = block.trim_start_matches(ITEM);
     let t = block.trim_start();
     if heading_level(block).is_some() {
         return i32::MAX;
@@ -898,7 +899,7 @@ fn cut_sentences(block: &str, max: usize) -> String {
 /// labels, notes without code), later ones before earlier ones; the shortest form is
 /// the floor.
 fn shorten(full: &str, min: &str, target: usize) -> String {
-    let len = |b: &[String]| join_blocks(b).chars().count();
+    let len = |b: &[String]| join_pieces(b).chars().count();
     let mut blocks = blocks_of(full);
     // 1. Long tables keep their header and first rows.
     if len(&blocks) > target {
@@ -913,23 +914,28 @@ fn shorten(full: &str, min: &str, target: usize) -> String {
             }
         }
     }
-    // 2. The least useful block goes (the later one on a tie), then empty headings.
-    while len(&blocks) > target {
-        let content = blocks.iter().filter(|b| heading_level(b).is_none()).count();
+    // 2. Lists are weighed item by item.
+    let mut pieces: Vec<String> = Vec::new();
+    for b in blocks {
+        pieces.extend(list_items(&b));
+    }
+    // 3. The least useful piece goes (the later one on a tie), then empty headings.
+    while len(&pieces) > target {
+        let content = pieces.iter().filter(|b| heading_level(b).is_none()).count();
         if content <= 1 {
             break;
         }
-        let Some(pos) = (0..blocks.len())
-            .filter(|&i| heading_level(&blocks[i]).is_none())
-            .min_by_key(|&i| (usefulness(&blocks[i]), std::cmp::Reverse(i)))
+        let Some(pos) = (0..pieces.len())
+            .filter(|&i| heading_level(&pieces[i]).is_none())
+            .min_by_key(|&i| (usefulness(&pieces[i]), std::cmp::Reverse(i)))
         else {
             break;
         };
-        blocks.remove(pos);
-        drop_empty_headings(&mut blocks);
+        pieces.remove(pos);
+        drop_empty_headings(&mut pieces);
     }
-    drop_empty_headings(&mut blocks);
-    let kept = join_blocks(&blocks);
+    drop_empty_headings(&mut pieces);
+    let kept = join_pieces(&pieces);
     if kept.chars().count() > target.max(min.chars().count())
         || kept.chars().count() < min.chars().count()
     {
@@ -939,8 +945,55 @@ fn shorten(full: &str, min: &str, target: usize) -> String {
     }
 }
 
-/// Code listings repeated within a reference (the same `.gitignore`, the same
-/// command) are kept once.
+/// Marks a list item that continues the list before it.
+const ITEM: char = '\u{E020}';
+
+fn is_list_start(line: &str) -> bool {
+    let t = line.trim_start_matches(ITEM);
+    t.starts_with("- ")
+        || t.starts_with("* ")
+        || t.split_once(". ")
+            .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// A block split into its top-level list items (later items marked with [`ITEM`]);
+/// other blocks are returned whole.
+fn list_items(block: &str) -> Vec<String> {
+    if !is_list_start(block) {
+        return vec![block.to_string()];
+    }
+    let mut out: Vec<String> = Vec::new();
+    for line in block.lines() {
+        if is_list_start(line) || out.is_empty() {
+            let mark = if out.is_empty() { String::new() } else { ITEM.to_string() };
+            out.push(format!("{mark}{line}\n"));
+        } else if let Some(last) = out.last_mut() {
+            last.push_str(line);
+            last.push('\n');
+        }
+    }
+    out
+}
+
+/// Joins pieces with blank lines, except list items that continue a list.
+fn join_pieces(pieces: &[String]) -> String {
+    let mut out = String::new();
+    let mut prev_item = false;
+    for p in pieces {
+        let cont = p.starts_with(ITEM);
+        let text = p.trim_start_matches(ITEM);
+        if !out.is_empty() && !(cont && prev_item) {
+            out.push('\n');
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+        prev_item = is_list_start(text);
+    }
+    out
+}
+
+/// Listings and passages repeated within a reference (the same `.gitignore`, the
+/// same command, shared text included on several pages) are kept once.
 fn dedupe_listings(units: &mut [Unit]) {
     let mut seen = std::collections::HashSet::new();
     for u in units.iter_mut() {
@@ -948,10 +1001,9 @@ fn dedupe_listings(units: &mut [Unit]) {
         let mut kept = Vec::new();
         let mut dropped = false;
         for b in blocks {
-            let t = b.trim_start();
-            if t.starts_with("```") || t.starts_with("~~~") {
+            if heading_level(&b).is_none() {
                 let norm: String = b.split_whitespace().collect::<Vec<_>>().join(" ");
-                if !seen.insert(norm) && b.lines().count() > 3 {
+                if norm.chars().count() >= 24 && !seen.insert(norm) {
                     dropped = true;
                     continue;
                 }
@@ -962,9 +1014,7 @@ fn dedupe_listings(units: &mut [Unit]) {
             drop_empty_headings(&mut kept);
             u.full = join_blocks(&kept);
             u.text = u.full.clone();
-            if u.min.chars().count() > u.full.chars().count() {
-                u.min = u.full.clone();
-            }
+            u.min = minimal_form(&u.full, MIN_FORM_CHARS);
         }
     }
 }
