@@ -486,7 +486,7 @@ fn build_reference(
     // estimate of the fixed cost is close, not exact); shortest forms get shorter
     // when even they do not fit.
     let mut best: Option<(String, Vec<(String, bool)>)> = None;
-    for _ in 0..10 {
+    for _ in 0..16 {
         allocate(&mut units, available);
         let body = assemble(&blocks, &units, with_descriptions);
         let toc = contents(&body);
@@ -502,7 +502,7 @@ fn build_reference(
                 best = Some((candidate, texts));
             }
             let room = budget_chars - size;
-            if room < 200 || !units.iter().any(|u| u.shortened) {
+            if room < 120 || !units.iter().any(|u| u.shortened) {
                 break;
             }
             available += room - room / 8;
@@ -836,7 +836,9 @@ fn usefulness(block: &str) -> i32 {
         || t.starts_with("* ")
         || t.chars().next().is_some_and(|c| c.is_ascii_digit())
     {
-        return 3 + ticks.min(4) + strong;
+        // A defined term (`- **runc** is …`) teaches more than a plain item.
+        let term = (t[2..].starts_with("**")) as i32 * 2;
+        return 3 + ticks.min(4) + strong + term;
     }
     if t.starts_with('>') {
         return 1 + ticks.min(2) + strong;

@@ -685,22 +685,8 @@ pub fn run(args: FetchArgs) -> Result<u8> {
         // `--update` revalidates every source with the server (conditional GET)
         // before diffing, however fresh the cache is.
         let refresh = args.refresh || args.update.is_some();
-        fetch_all(&settings, &manifest, &cache_dir, refresh, jobs)?
+        fetch_all(&settings, &manifest, &cache_dir, refresh, jobs, true)?
     };
-    let mut results = results;
-    if !args.offline {
-        // Pages pull shared text in with `include`: fetch those files too.
-        let includes = include_jobs(&manifest, &settings, &cache_dir, &results);
-        if !includes.is_empty() {
-            results.extend(fetch_all(
-                &settings,
-                &manifest,
-                &cache_dir,
-                args.refresh || args.update.is_some(),
-                includes,
-            )?);
-        }
-    }
     let elapsed = started.elapsed();
     let count = |f: fn(&Status) -> bool| results.iter().filter(|(_, s)| f(s)).count();
     let fetched = count(|s| matches!(s, Status::Fetched(_)));
@@ -752,7 +738,7 @@ pub fn run(args: FetchArgs) -> Result<u8> {
     for (j, s) in &results {
         if let Status::Moved { to, .. } = s {
             println!(
-                "  moved: {} is now at {to} (found through llms-full.txt; update sources.yaml)",
+                "  moved: {} is now at {to} (found through the site's llms.txt index; update sources.yaml)",
                 j.label
             );
         }
@@ -878,6 +864,7 @@ fn fetch_all(
     cache_dir: &Path,
     refresh: bool,
     jobs: Vec<Job>,
+    with_includes: bool,
 ) -> Result<Vec<(Job, Status)>> {
     let client = Client::new(settings.opts.clone()).map_err(Error::Other)?;
     let index = format!("{}/llms-full.txt", manifest.site.trim_end_matches('/'));
@@ -900,39 +887,57 @@ fn fetch_all(
     });
     let progress = Arc::new(Progress::new(jobs.len(), false));
     let rt = runtime()?;
-    let results = rt.block_on(async {
-        let mut set = tokio::task::JoinSet::new();
-        for (i, job) in jobs.iter().cloned().enumerate() {
-            let shared = shared.clone();
-            let progress = progress.clone();
-            set.spawn(async move {
-                let st = run_job(shared, job.clone()).await;
-                progress.done(&job, &st);
-                (i, st)
-            });
+    let run_batch = |jobs: Vec<Job>| {
+        let shared = shared.clone();
+        let progress = progress.clone();
+        async move {
+            let mut set = tokio::task::JoinSet::new();
+            for (i, job) in jobs.iter().cloned().enumerate() {
+                let shared = shared.clone();
+                let progress = progress.clone();
+                set.spawn(async move {
+                    let st = run_job(shared, job.clone()).await;
+                    progress.done(&job, &st);
+                    (i, st)
+                });
+            }
+            let mut out: Vec<Option<Status>> = vec![None; jobs.len()];
+            while let Some(r) = set.join_next().await {
+                if let Ok((i, st)) = r {
+                    out[i] = Some(st);
+                }
+            }
+            jobs.into_iter()
+                .zip(out)
+                .map(|(j, s)| {
+                    let st = s.unwrap_or_else(|| {
+                        Status::Failed(FetchError::Invalid {
+                            url: j.url.clone(),
+                            detail: "internal: the fetch task stopped unexpectedly".into(),
+                        })
+                    });
+                    (j, st)
+                })
+                .collect::<Vec<(Job, Status)>>()
         }
-        let mut out: Vec<Option<Status>> = vec![None; jobs.len()];
-        while let Some(r) = set.join_next().await {
-            if let Ok((i, st)) = r {
-                out[i] = Some(st);
+    };
+    let results = rt.block_on(async {
+        let mut results = run_batch(jobs).await;
+        if with_includes {
+            // Pages pull shared text in with `include`: fetch those files too, with
+            // the same client (robots.txt read once, same politeness).
+            let includes = include_jobs(manifest, settings, cache_dir, &results);
+            if !includes.is_empty() {
+                if let Some(b) = &progress.bar {
+                    b.inc_length(includes.len() as u64);
+                }
+                results.extend(run_batch(includes).await);
             }
         }
-        out
+        results
     });
     progress.finish();
-    Ok(jobs
-        .into_iter()
-        .zip(results)
-        .map(|(j, s)| {
-            let st = s.unwrap_or_else(|| {
-                Status::Failed(FetchError::Invalid {
-                    url: j.url.clone(),
-                    detail: "internal: the fetch task stopped unexpectedly".into(),
-                })
-            });
-            (j, st)
-        })
-        .collect())
+    Ok(results)
 }
 
 /// Brings the cache up to date for `blueprint` with default settings (plus `[fetch]`
@@ -959,7 +964,7 @@ pub fn refresh_cache(blueprint: &str, cache_dir: &Path) -> Result<(usize, Vec<(S
     let settings = Settings::new(&args, &cfg)?;
     let manifest = Manifest::resolve(blueprint)?;
     let jobs = jobs_for(&manifest, &settings, SourceKind::Rendered);
-    let results = fetch_all(&settings, &manifest, cache_dir, false, jobs)?;
+    let results = fetch_all(&settings, &manifest, cache_dir, false, jobs, true)?;
     let failures: Vec<(String, String)> = results
         .iter()
         .filter_map(|(j, s)| match s {
