@@ -208,11 +208,15 @@ fn build_mirror(rename: Option<(&str, &str)>) -> (HashMap<String, Vec<u8>>, Mani
             };
             body.push_str(&format!("## {shown}\n\n"));
             let facts = content.get(&(i, h.clone())).cloned().unwrap_or_default();
-            body.push_str(&format!(
-                "This part covers {} on the {} page.\n\n",
-                h.to_lowercase(),
-                p.title
-            ));
+            // A section opens with prose (a heading straight after a heading is not
+            // how the docs are written).
+            if facts.trim().is_empty() || facts.trim_start().starts_with('#') {
+                body.push_str(&format!(
+                    "This part covers {} on the {} page.\n\n",
+                    h.to_lowercase(),
+                    p.title
+                ));
+            }
             if !facts.trim().is_empty() {
                 body.push_str(&facts);
                 body.push('\n');
@@ -345,6 +349,16 @@ fn mirror_fetch_then_new_gives_fair_clean_references_within_budget() {
     let (code, out, err) = run(work.path(), &cache, &["new", "--yes", "--dir", "fetched"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("fetched"), "{out}");
+    // One line sums up the distiller's messages and says how to see them all.
+    let notes: Vec<&str> = err.lines().filter(|l| l.contains("distiller:")).collect();
+    assert_eq!(notes.len(), 1, "{err}");
+    assert!(notes[0].contains("skillforge fetch --offline"), "{err}");
+    let (_, _, all) = run(
+        work.path(),
+        &cache,
+        &["fetch", "--offline", "--cache-dir", cache.to_str().unwrap()],
+    );
+    assert!(all.contains("warning: references/"), "{all}");
     let (code, out, err) = run(
         work.path(),
         &cache,

@@ -312,8 +312,11 @@ fn pick_references(blueprint: &str, offline: bool) -> ReferenceSource {
         return ReferenceSource::Bundled;
     }
     let cache = crate::fetch::cache::default_cache_dir();
-    match crate::fetch::distilled_references(blueprint, &cache) {
-        Ok(Some(files)) if files.iter().any(|(p, _)| p.ends_with(".md")) => {
+    match crate::fetch::distil::distilled_references_with_summary(blueprint, &cache) {
+        Ok(Some((files, summary))) if files.iter().any(|(p, _)| p.ends_with(".md")) => {
+            if let Some(line) = summary {
+                eprintln!("note: {line}");
+            }
             ReferenceSource::Provided(files)
         }
         Ok(_) => ReferenceSource::Bundled,

@@ -994,6 +994,15 @@ fn join_pieces(pieces: &[String]) -> String {
     out
 }
 
+/// A tab label (`**Linux:**`) or a short line introducing what follows.
+fn is_lead_in(block: &str) -> bool {
+    let t = block.trim();
+    heading_level(block).is_none()
+        && !t.contains('\n')
+        && t.chars().count() < 120
+        && (t.ends_with(':') || t.ends_with(":**"))
+}
+
 /// Listings and passages repeated within a reference (the same `.gitignore`, the
 /// same command, shared text included on several pages) are kept once.
 fn dedupe_listings(units: &mut [Unit]) {
@@ -1007,6 +1016,10 @@ fn dedupe_listings(units: &mut [Unit]) {
                 let norm: String = b.split_whitespace().collect::<Vec<_>>().join(" ");
                 if norm.chars().count() >= 24 && !seen.insert(norm) {
                     dropped = true;
+                    // Its lead-in (`On Linux, run:`) and tab label go with it.
+                    while kept.last().is_some_and(|k: &String| is_lead_in(k)) {
+                        kept.pop();
+                    }
                     continue;
                 }
             }
@@ -1331,6 +1344,45 @@ pub fn distilled_references(
     blueprint: &str,
     cache_dir: &Path,
 ) -> crate::Result<Option<Vec<(String, String)>>> {
+    Ok(distilled_references_with_summary(blueprint, cache_dir)?.map(|(f, _)| f))
+}
+
+/// One line summing up what the distiller reported (shortened sections, headings
+/// not found, page notes), with the command that lists every message; `None` when
+/// it reported nothing.
+pub fn summary_line(d: &Distilled) -> Option<String> {
+    let total = d.warnings.len() + d.missing.len();
+    if total == 0 {
+        return None;
+    }
+    let shortened = d
+        .warnings
+        .iter()
+        .filter(|w| w.contains("shortened to fit"))
+        .count();
+    let mut parts = Vec::new();
+    if shortened > 0 {
+        parts.push(format!("{shortened} file(s) with shortened sections"));
+    }
+    if !d.missing.is_empty() {
+        parts.push(format!("{} heading(s) not found", d.missing.len()));
+    }
+    let other = d.warnings.len() - shortened;
+    if other > 0 {
+        parts.push(format!("{other} other note(s)"));
+    }
+    Some(format!(
+        "distiller: {total} message(s): {}; see them all with `skillforge fetch --offline`",
+        parts.join(", ")
+    ))
+}
+
+/// [`distilled_references`] plus the distiller's [`summary_line`].
+#[allow(clippy::type_complexity)]
+pub fn distilled_references_with_summary(
+    blueprint: &str,
+    cache_dir: &Path,
+) -> crate::Result<Option<(Vec<(String, String)>, Option<String>)>> {
     let Some(manifest) = Manifest::embedded(blueprint) else {
         return Ok(None);
     };
@@ -1343,6 +1395,7 @@ pub fn distilled_references(
         },
     };
     let d = build(&manifest, &pages);
+    let summary = summary_line(&d);
     for (_, content) in &d.files {
         remember_written(cache_dir, content);
     }
@@ -1355,7 +1408,7 @@ pub fn distilled_references(
     }
     let mut files = d.files;
     files.push((LOCK_FILE.to_string(), lock.to_json()));
-    Ok(Some(files))
+    Ok(Some((files, summary)))
 }
 
 #[cfg(test)]
