@@ -149,18 +149,27 @@ fn build_mirror(rename: Option<(&str, &str)>) -> (HashMap<String, Vec<u8>>, Mani
             std::fs::read_to_string(root().join("skills/docker-deployment").join(&r.file)).unwrap();
         facts.insert(r.file.clone(), fact_blocks(&text));
     }
-    // Slots: (page index, section) per reference, in manifest order.
-    let mut slots: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+    // Slots: (page index, section, priority) per reference, in manifest order. The
+    // facts are spread in proportion to the priority sources.yaml gives each section
+    // (its author's statement of where the material that matters is).
+    let mut slots: HashMap<String, Vec<(usize, String, usize)>> = HashMap::new();
     let pages: Vec<_> = m.pages().cloned().collect();
     for (i, p) in pages.iter().enumerate() {
         for f in &p.feeds {
-            let names: Vec<String> = if f.sections.is_empty() {
-                vec!["Overview".into(), "How it works".into()]
+            let names: Vec<(String, u8)> = if f.sections.is_empty() {
+                let pr = f.priority.unwrap_or(3);
+                vec![("Overview".into(), pr), ("How it works".into(), pr)]
             } else {
-                f.sections.iter().map(|s| s.heading().to_string()).collect()
+                f.sections
+                    .iter()
+                    .map(|s| (s.heading().to_string(), f.priority_of(s)))
+                    .collect()
             };
-            for n in names {
-                slots.entry(f.file.clone()).or_default().push((i, n));
+            for (n, pr) in names {
+                slots
+                    .entry(f.file.clone())
+                    .or_default()
+                    .push((i, n, pr as usize));
             }
         }
     }
@@ -168,10 +177,19 @@ fn build_mirror(rename: Option<(&str, &str)>) -> (HashMap<String, Vec<u8>>, Mani
     let mut content: HashMap<(usize, String), String> = HashMap::new();
     for (file, list) in &slots {
         let blocks = &facts[file];
-        let n = list.len();
-        for (k, slot) in list.iter().enumerate() {
-            let part = blocks[k * blocks.len() / n..(k + 1) * blocks.len() / n].join("\n");
-            content.entry(slot.clone()).or_default().push_str(&part);
+        let total: usize = list.iter().map(|s| s.2).sum();
+        let mut acc = 0;
+        for (page, heading, weight) in list {
+            let (from, to) = (
+                acc * blocks.len() / total,
+                (acc + weight) * blocks.len() / total,
+            );
+            acc += weight;
+            let part = blocks[from..to].join("\n");
+            content
+                .entry((*page, heading.clone()))
+                .or_default()
+                .push_str(&part);
         }
     }
     let mut out: HashMap<String, Vec<u8>> = HashMap::new();

@@ -861,7 +861,8 @@ fn minimal_form(full: &str, cap: usize) -> String {
         .filter(|b| heading_level(b).is_none())
         .filter(|b| {
             let t = b.trim_start();
-            !(t.starts_with("```") || t.starts_with("~~~")) || b.chars().count() <= cap
+            // A short listing of commands is worth up to twice the prose cap.
+            !(t.starts_with("```") || t.starts_with("~~~")) || b.chars().count() <= cap * 2
         })
         .max_by_key(|b| usefulness(b))
         .or_else(|| blocks.iter().find(|b| heading_level(b).is_none()));
@@ -937,6 +938,20 @@ fn shorten(full: &str, min: &str, target: usize) -> String {
         drop_empty_headings(&mut pieces);
     }
     drop_empty_headings(&mut pieces);
+    // 4. Still too long: the last prose piece is cut at a sentence end.
+    let over = len(&pieces).saturating_sub(target);
+    if over > 0
+        && let Some(i) = pieces.iter().rposition(|p| {
+            let t = p.trim_start_matches(ITEM).trim_start();
+            heading_level(p).is_none() && !t.starts_with("```") && !t.starts_with('|')
+        })
+    {
+        let keep = pieces[i].chars().count().saturating_sub(over + 2);
+        if keep >= 80 {
+            let cut = cut_sentences(&pieces[i], keep);
+            pieces[i] = cut;
+        }
+    }
     let kept = join_pieces(&pieces);
     if kept.chars().count() > target.max(min.chars().count())
         || kept.chars().count() < min.chars().count()
@@ -967,7 +982,11 @@ fn list_items(block: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for line in block.lines() {
         if is_list_start(line) || out.is_empty() {
-            let mark = if out.is_empty() { String::new() } else { ITEM.to_string() };
+            let mark = if out.is_empty() {
+                String::new()
+            } else {
+                ITEM.to_string()
+            };
             out.push(format!("{mark}{line}\n"));
         } else if let Some(last) = out.last_mut() {
             last.push_str(line);
@@ -1459,11 +1478,13 @@ mod tests {
         let d = build(&m, &pages);
         let (name, text) = &d.files[0];
         assert_eq!(name, "references/a.md");
-        assert!(text.starts_with("# A things\n\n> Sources (official documentation):\n> - https://docs.docker.com/build/building/multi-stage/\n> Provenance: distilled by skillforge from the pages above, fetched 2026-11-23; Apache-2.0"), "{text}");
-        assert!(text.contains("## Contents\n- [Multi-stage builds](#multi-stage-builds)"));
-        assert!(text.contains(
-            "Source: https://docs.docker.com/build/building/multi-stage/ (fetched 2026-11-23)"
-        ));
+        assert!(text.starts_with("# A things\n\n> Sources: 1 page(s) of the official documentation, each cited below (`Source:`).\n> Provenance: distilled by skillforge from those pages, fetched 2026-11-23; Apache-2.0"), "{text}");
+        assert!(
+            text.contains("## Contents\n- [Multi-stage builds](#multi-stage-builds): Use multi-stage builds · Name your build stages\n"),
+            "{text}"
+        );
+        assert!(text.contains("> Covers: Multi-stage builds\n"));
+        assert!(text.contains("Source: https://docs.docker.com/build/building/multi-stage/\n"));
         assert!(text.contains("FROM golang AS build"));
         assert!(
             d.missing.iter().any(|m| m.wanted == "Nope"),
@@ -1478,8 +1499,138 @@ mod tests {
             .page
             .body = big;
         let d = build(&m, &pages);
-        assert!(d.tokens[0].1 <= 700, "{}", d.tokens[0].1);
+        assert!(d.tokens[0].1 <= 600, "{}", d.tokens[0].1);
         assert!(d.warnings.iter().any(|w| w.contains("budget")));
+        // Both named sections are still there, each with text.
+        let text = &d.files[0].1;
+        assert!(
+            text.contains("### Use multi-stage builds\n\nText."),
+            "{text}"
+        );
+        assert!(
+            text.contains("### Name your build stages\n\nLong words"),
+            "{text}"
+        );
+        assert_eq!(empty_headings(text), Vec::<String>::new());
+    }
+
+    fn unit(name: &str, priority: u8, full_len: usize) -> Unit {
+        let full = format!("### {name}\n\n{}\n", "word ".repeat(full_len / 5));
+        Unit {
+            block: 0,
+            name: name.into(),
+            priority,
+            min: minimal_form(&full, 100),
+            text: full.clone(),
+            full,
+            shortened: false,
+        }
+    }
+
+    #[test]
+    fn budget_is_shared_by_priority_and_unused_share_flows_on() {
+        // A small section takes what it needs; the rest goes to the big ones, the
+        // high-priority one getting more than the low-priority one.
+        let mut units = vec![
+            unit("Small", 1, 200),
+            unit("High", 5, 5000),
+            unit("Low", 1, 5000),
+        ];
+        allocate(&mut units, 3000);
+        let len = |u: &Unit| u.text.chars().count();
+        assert!(!units[0].shortened, "small section kept whole");
+        assert!(units[1].shortened && units[2].shortened);
+        assert!(
+            len(&units[1]) > 3 * len(&units[2]),
+            "{} vs {}",
+            len(&units[1]),
+            len(&units[2])
+        );
+        let total: usize = units.iter().map(len).sum();
+        assert!(total <= 3000 + 100, "{total}");
+        assert!(
+            units.iter().all(|u| u.text.lines().count() >= 3),
+            "none empty"
+        );
+    }
+
+    #[test]
+    fn shortening_drops_least_useful_parts_first() {
+        let full = "### Run it\n\nSome general words about the topic that are not specific.\n\n| Option | Meaning |\n|--|--|\n| a | 1 |\n| b | 2 |\n| c | 3 |\n| d | 4 |\n| e | 5 |\n| f | 6 |\n| g | 7 |\n\n```console\n$ docker run --rm -p 8000:8000 app\n```\n\n- `--rm` removes the container on exit.\n- Another plain item.\n";
+        let min = minimal_form(full, 400);
+        assert!(
+            min.contains("docker run --rm"),
+            "the command is the most useful block: {min}"
+        );
+        let short = shorten(full, &min, 200);
+        assert!(
+            short.contains("docker run --rm -p 8000:8000 app"),
+            "{short}"
+        );
+        assert!(short.contains("`--rm` removes"), "{short}");
+        assert!(
+            !short.contains("| g | 7 |"),
+            "long table cut first: {short}"
+        );
+        assert!(
+            !short.contains("general words"),
+            "generic prose before code: {short}"
+        );
+    }
+
+    #[test]
+    fn whole_page_with_title_appears_once_and_nested_sections_once() {
+        let page = "# Storage\n\nIntro line.\n\n## Volumes\n\nVolumes text.\n\n### Read-only\n\nRO text.\n\n## Bind mounts\n\nBind text.\n\n## Next steps\n\n- [More](/x/)\n";
+        let sections = split_sections(page);
+        let tops = top_sections(&sections, "Storage");
+        let names: Vec<&str> = tops.iter().map(|&i| sections[i].heading.as_str()).collect();
+        assert_eq!(names, ["Volumes", "Bind mounts", "Next steps"]);
+        let m = Manifest::parse(
+            "version: 1\nblueprint: t\nsite: https://docs.docker.com\nreferences:\n  - file: references/a.md\n    title: A\n    budget: 2000\n  - file: references/b.md\n    title: B\n    budget: 2000\nsources:\n  - path: /engine/storage/\n    title: Storage\n    lessons: { full: [8] }\n    feeds:\n      - file: references/a.md\n      - file: references/b.md\n        sections: [Volumes, Read-only, Bind mounts]\n",
+            Path::new("t.yaml"),
+        )
+        .unwrap();
+        let mut pages = HashMap::new();
+        pages.insert(
+            "/engine/storage/".to_string(),
+            PageInput {
+                page: normalize::normalize(page, &Context::for_path("/engine/storage/")),
+                fetched: "2026-12-01".into(),
+            },
+        );
+        let d = build(&m, &pages);
+        let a = &d.files[0].1;
+        assert_eq!(a.matches("Volumes text.").count(), 1, "{a}");
+        assert_eq!(a.matches("Intro line.").count(), 1, "{a}");
+        assert_eq!(a.matches("## Storage\n").count(), 1, "{a}");
+        assert!(!a.contains("Next steps"), "navigation dropped: {a}");
+        let b = &d.files[1].1;
+        assert_eq!(
+            b.matches("RO text.").count(),
+            1,
+            "nested listed section once: {b}"
+        );
+        assert_eq!(b.matches("\n### Read-only").count(), 0, "{b}");
+        assert_eq!(b.matches("#### Read-only").count(), 1, "{b}");
+    }
+
+    #[test]
+    fn missing_sections_name_the_closest_heading() {
+        let sections = split_sections("# T\n\n## Control startup\n\nx\n\n## Example\n\ny\n");
+        assert_eq!(
+            closest_heading(&sections, "Controlling startup").as_deref(),
+            Some("Control startup")
+        );
+        assert_eq!(closest_heading(&sections, "Zebra crossing"), None);
+        // A wanted heading never matches the page title by prefix.
+        assert!(
+            find_section(
+                &split_sections("# Control startup and shutdown\n\nx\n"),
+                "Control startup"
+            )
+            .is_none()
+        );
+        assert!(find_section(&sections, "control STARTUP").is_some());
     }
 
     #[test]
@@ -1513,8 +1664,7 @@ mod tests {
         for (rel, content) in &files[..files.len() - 1] {
             assert!(rel.starts_with("references/") && rel.ends_with(".md"));
             assert!(
-                content
-                    .contains("> Sources (official documentation):\n> - https://docs.docker.com/"),
+                content.contains("> Sources: ") && content.contains("\nSource: https://"),
                 "{rel}"
             );
             assert!(content.contains("Apache-2.0, © Docker, Inc."));
