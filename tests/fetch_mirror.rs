@@ -17,9 +17,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+/// (path, lower-case headers) of every request the mirror answered.
+type RequestLog = Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>;
+
 struct Mirror {
     base: String,
-    log: Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>,
+    log: RequestLog,
 }
 
 fn sha(b: &[u8]) -> String {
@@ -29,7 +32,7 @@ fn sha(b: &[u8]) -> String {
 fn serve(pages: HashMap<String, Vec<u8>>) -> Mirror {
     let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
     let port = server.server_addr().to_ip().unwrap().port();
-    let log: Arc<Mutex<Vec<(String, Vec<(String, String)>)>>> = Arc::default();
+    let log: RequestLog = Arc::default();
     let log2 = log.clone();
     let pages = Arc::new(pages);
     std::thread::spawn(move || {
@@ -261,7 +264,7 @@ fn build_mirror(rename: Option<(&str, &str)>) -> (HashMap<String, Vec<u8>>, Mani
             "## Next steps\n\n{CARDS}\n- [Read more about {}](/manuals/)\n- [Give feedback](/feedback/)\n",
             p.title
         ));
-        let url = m.markdown_url(&p);
+        let url = m.markdown_url(p);
         let path = match url.strip_prefix(&m.site) {
             Some(rest) => rest.to_string(),
             None => {

@@ -1003,7 +1003,7 @@ fn join_pieces(pieces: &[String]) -> String {
     for p in pieces {
         let cont = p.starts_with(ITEM);
         let text = p.trim_start_matches(ITEM);
-        if !out.is_empty() && !(cont && prev_item) {
+        if !(out.is_empty() || cont && prev_item) {
             out.push('\n');
         }
         out.push_str(text.trim_end());

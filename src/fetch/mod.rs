@@ -390,7 +390,7 @@ fn parse_llms_links(text: &str) -> Vec<IndexEntry> {
         let url_path = match path.strip_suffix("/index.md") {
             Some(p) => format!("{p}/"),
             None => match path.strip_suffix(".md") {
-                Some(p) if p.is_empty() => "/".to_string(),
+                Some("") => "/".to_string(),
                 Some(p) => format!("{p}/"),
                 None => path.clone(),
             },

@@ -524,7 +524,7 @@ fn admonition(line: &str) -> String {
         return line.to_string();
     }
     // `> [!NOTE]`, and nested `> > [!WARNING]`.
-    let after = trimmed.trim_start_matches(|c: char| c == '>' || c == ' ');
+    let after = trimmed.trim_start_matches(['>', ' ']);
     let quote_prefix = &trimmed[..trimmed.len() - after.len()];
     for (tag, label) in [
         ("[!NOTE]", "Note"),
