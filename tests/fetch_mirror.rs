@@ -29,48 +29,69 @@ fn sha(b: &[u8]) -> String {
     skillforge::fetch::cache::sha256_hex(b)[..16].to_string()
 }
 
+/// A small HTTP/1.1 server on 127.0.0.1: one thread per connection, one request per
+/// connection (`Connection: close`), ETags and 304s.
 fn serve(pages: HashMap<String, Vec<u8>>) -> Mirror {
-    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-    let port = server.server_addr().to_ip().unwrap().port();
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
     let log: RequestLog = Arc::default();
     let log2 = log.clone();
     let pages = Arc::new(pages);
     std::thread::spawn(move || {
-        for req in server.incoming_requests() {
-            let path = req.url().split('?').next().unwrap_or("/").to_string();
-            let headers: Vec<(String, String)> = req
-                .headers()
-                .iter()
-                .map(|h| {
-                    (
-                        h.field.as_str().as_str().to_ascii_lowercase(),
-                        h.value.as_str().to_string(),
-                    )
-                })
-                .collect();
-            log2.lock().unwrap().push((path.clone(), headers.clone()));
-            let resp = match pages.get(&path) {
-                Some(body) => {
-                    let etag = format!("\"{}\"", sha(body));
-                    let hdr = |k: &str, v: &str| tiny_http::Header::from_bytes(k, v).unwrap();
-                    if headers
-                        .iter()
-                        .any(|(k, v)| k == "if-none-match" && *v == etag)
-                    {
-                        tiny_http::Response::from_data(Vec::new())
-                            .with_status_code(304)
-                            .with_header(hdr("ETag", &etag))
-                    } else {
-                        tiny_http::Response::from_data(body.clone())
-                            .with_header(hdr("ETag", &etag))
-                            .with_header(hdr("Last-Modified", "Mon, 30 Nov 2026 10:00:00 GMT"))
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let (log, pages) = (log2.clone(), pages.clone());
+            std::thread::spawn(move || {
+                let Ok(clone) = stream.try_clone() else {
+                    return;
+                };
+                let mut reader = BufReader::new(clone);
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    return;
+                }
+                let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let mut headers = Vec::new();
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((k, v)) = h.split_once(':') {
+                        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
                     }
                 }
-                None => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
-            };
-            let resp =
-                resp.with_header(tiny_http::Header::from_bytes("Connection", "close").unwrap());
-            let _ = req.respond(resp);
+                log.lock().unwrap().push((path.clone(), headers.clone()));
+                let (status, extra, body) = match pages.get(&path) {
+                    Some(body) => {
+                        let etag = format!("\"{}\"", sha(body));
+                        if headers
+                            .iter()
+                            .any(|(k, v)| k == "if-none-match" && *v == etag)
+                        {
+                            (304, format!("ETag: {etag}\r\n"), Vec::new())
+                        } else {
+                            (
+                                200,
+                                format!(
+                                    "ETag: {etag}\r\nLast-Modified: Mon, 30 Nov 2026 10:00:00 GMT\r\n"
+                                ),
+                                body.clone(),
+                            )
+                        }
+                    }
+                    None => (404, String::new(), b"not found".to_vec()),
+                };
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(&body);
+                let _ = stream.flush();
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+            });
         }
     });
     Mirror {
@@ -287,6 +308,9 @@ fn build_mirror(rename: Option<(&str, &str)>) -> (HashMap<String, Vec<u8>>, Mani
         "/raw.githubusercontent.com/docker/docs/main/hugo.yaml".into(),
         b"baseURL: https://docs.docker.com/\nparams:\n  example_go_version: \"1.26\"\n  example_alpine_version: \"3.23\"\n  nested:\n    ignored: true\n".to_vec(),
     );
+    if let Some(text) = builtin_versions() {
+        out.extend(release_data(&text, "9"));
+    }
     out.insert(
         "/robots.txt".into(),
         b"User-agent: *\nDisallow: /search/\n".to_vec(),
@@ -296,6 +320,56 @@ fn build_mirror(rename: Option<(&str, &str)>) -> (HashMap<String, Vec<u8>>, Mani
         b"# Docker Docs\n\n## Manuals\n\n- [Docker Engine](https://docs.docker.com/engine.md): the engine.\n".to_vec(),
     );
     (out, m)
+}
+
+/// The built-in blueprint's versions.yaml, when it has one.
+fn builtin_versions() -> Option<String> {
+    skillforge::blueprint::source::embedded("docker-deployment")
+        .and_then(|f| f.get("versions.yaml").map(str::to_string))
+}
+
+/// Release data in the shapes of the endoflife.date API (`/api/<product>.json`: a
+/// list of cycles) and PyPI's JSON API (`/pypi/<package>/json`: `info.version`), for
+/// every entry of a versions.yaml, as mirror paths. End-of-life dates move one year
+/// later; PyPI's latest release is the tag with its last part replaced by `bump`.
+fn release_data(versions: &str, bump: &str) -> HashMap<String, Vec<u8>> {
+    let v: serde_json::Value = serde_saphyr::from_str(versions).unwrap();
+    let mut eol: HashMap<String, Vec<serde_json::Value>> = HashMap::new();
+    let mut out = HashMap::new();
+    for img in v["images"].as_array().unwrap() {
+        let tag = img["tag"].as_str().unwrap_or("").to_string();
+        let source = img["source"].as_str().unwrap_or("");
+        if let Some(product) = source.strip_prefix("endoflife:") {
+            let date = img["eol"]
+                .as_str()
+                .map(|d| {
+                    let y: i32 = d[..4].parse().unwrap();
+                    serde_json::Value::String(format!("{}{}", y + 1, &d[4..]))
+                })
+                .unwrap_or(serde_json::Value::Bool(false));
+            eol.entry(product.to_string())
+                .or_default()
+                .push(serde_json::json!({"cycle": tag, "codename": tag, "eol": date}));
+        } else if let Some(pkg) = source.strip_prefix("pypi:") {
+            let mut parts: Vec<&str> = tag.split('.').collect();
+            if let Some(last) = parts.last_mut() {
+                *last = bump;
+            }
+            out.insert(
+                format!("/pypi.org/pypi/{pkg}/json"),
+                serde_json::json!({"info": {"version": format!("{}.3", parts.join("."))}})
+                    .to_string()
+                    .into_bytes(),
+            );
+        }
+    }
+    for (product, cycles) in eol {
+        out.insert(
+            format!("/endoflife.date/api/{product}.json"),
+            serde_json::Value::Array(cycles).to_string().into_bytes(),
+        );
+    }
+    out
 }
 
 fn workdir() -> tempfile::TempDir {
@@ -370,6 +444,15 @@ fn mirror_fetch_then_new_gives_fair_clean_references_within_budget() {
     let (code, out, err) = run(work.path(), &cache, &["new", "--yes", "--dir", "fetched"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("fetched"), "{out}");
+    // `new` says which versions data it rendered with: the refreshed copy.
+    if builtin_versions().is_some() {
+        assert!(
+            out.contains("versions:   refreshed by `skillforge fetch`"),
+            "{out}"
+        );
+    } else {
+        assert!(!out.contains("versions:"), "{out}");
+    }
     // One line sums up the distiller's messages and says how to see them all.
     let notes: Vec<&str> = err.lines().filter(|l| l.contains("distiller:")).collect();
     assert_eq!(notes.len(), 1, "{err}");
@@ -658,4 +741,78 @@ fn update_revalidates_with_conditional_requests_and_keeps_edits() {
     assert!(out.contains("revalidated (304)"), "{out}");
     assert_eq!(std::fs::read_to_string(&edited).unwrap(), mine, "edit kept");
     assert!(out.contains("kept    references/compose.md"), "{out}");
+}
+
+#[test]
+fn versions_are_refreshed_from_release_data_into_the_cache_only() {
+    let fixture =
+        std::fs::read_to_string(root().join("tests/fixtures/versions/versions.yaml")).unwrap();
+    let mut pages = release_data(&fixture, "9");
+    pages.insert("/robots.txt".into(), b"User-agent: *\nAllow: /\n".to_vec());
+    pages.insert(
+        "/a.md".into(),
+        b"# A\n\nText.\n\n## Details\n\nMore.\n".to_vec(),
+    );
+    let srv = serve(pages);
+    let work = workdir();
+    let dir = work.path().join("bp");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("versions.yaml"), &fixture).unwrap();
+    std::fs::write(
+        dir.join("sources.yaml"),
+        "version: 1\nblueprint: small\nsite: https://docs.docker.com\nreferences:\n  - file: references/a.md\n    title: A\nsources:\n  - path: /a/\n    title: A\n    lessons: { full: [1] }\n    feeds:\n      - file: references/a.md\n",
+    )
+    .unwrap();
+    let cache = work.path().join("cache");
+    let c = cache.to_str().unwrap();
+    let m = dir.join("sources.yaml");
+    let args = [
+        "fetch",
+        "--blueprint",
+        m.to_str().unwrap(),
+        "--base-url",
+        &srv.base,
+        "--cache-dir",
+        c,
+    ];
+    let (code, out, err) = run(work.path(), &cache, &args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("versions: 4 entries refreshed from release data, 4 changed"),
+        "{out}"
+    );
+    assert!(out.contains("uv: tag 0.8 → 0.9"), "{out}");
+    let refreshed = std::fs::read_to_string(cache.join("versions/small.versions.yaml")).unwrap();
+    assert!(refreshed.contains("    tag: \"0.9\""), "{refreshed}");
+    assert!(
+        refreshed.contains("    eol: \"2030-10-31\""),
+        "python eol moved: {refreshed}"
+    );
+    assert!(refreshed.contains("# uv, from PyPI"), "comments kept");
+    let today = skillforge::fetch::versions::today();
+    assert_eq!(
+        refreshed.matches(&format!("as_of: \"{today}\"")).count(),
+        5,
+        "file and entries dated today: {refreshed}"
+    );
+    // The bundled file is never touched.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("versions.yaml")).unwrap(),
+        fixture
+    );
+    // Release data is cached like pages and revalidated with conditional requests.
+    let before = srv.log.lock().unwrap().len();
+    let (code, out, _) = run(work.path(), &cache, &[&args[..], &["--refresh"]].concat());
+    assert_eq!(code, 0, "{out}");
+    let log = srv.log.lock().unwrap();
+    let data: Vec<_> = log[before..]
+        .iter()
+        .filter(|(p, _)| p.starts_with("/endoflife.date/") || p.starts_with("/pypi.org/"))
+        .collect();
+    assert_eq!(data.len(), 4, "{data:?}");
+    assert!(
+        data.iter()
+            .all(|(_, h)| h.iter().any(|(k, _)| k == "if-none-match"))
+    );
+    assert!(out.contains("revalidated (304)"), "{out}");
 }

@@ -330,6 +330,35 @@ fn pick_references(blueprint: &str, offline: bool) -> ReferenceSource {
     }
 }
 
+/// The versions data `new` renders with: the copy `skillforge fetch` refreshed into
+/// the cache when there is one (and not `--offline`), else the bundled versions.yaml.
+/// Returns the line describing the choice, or `None` when the blueprint has none.
+fn pick_versions(blueprint: &str, bp_dir: Option<&Path>, offline: bool) -> Option<String> {
+    let files = source::find(blueprint, bp_dir).ok()?;
+    let bundled = files.get(crate::fetch::versions::FILE)?;
+    if files.origin != source::Origin::Embedded {
+        return Some(format!(
+            "{} (your blueprint's own)",
+            files.path_of(crate::fetch::versions::FILE).display()
+        ));
+    }
+    let cache = crate::fetch::cache::default_cache_dir();
+    match crate::fetch::versions::refreshed(&cache, blueprint) {
+        Some((path, text)) if !offline => {
+            let date = crate::fetch::versions::as_of(&text).unwrap_or_default();
+            crate::fetch::versions::use_for(blueprint, text);
+            Some(format!(
+                "refreshed by `skillforge fetch`, as of {date} ({})",
+                path.display()
+            ))
+        }
+        _ => Some(format!(
+            "bundled versions.yaml, as of {}",
+            crate::fetch::versions::as_of(bundled).unwrap_or_default()
+        )),
+    }
+}
+
 /// `skillforge new`.
 pub fn run_new(args: NewArgs) -> Result<u8> {
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
@@ -396,6 +425,7 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
         }
     }
     let references = pick_references(&blueprint, args.offline);
+    let versions_note = pick_versions(&blueprint, bp_dir.as_deref(), args.offline);
     let rendered = render_skill(&ScaffoldOptions {
         blueprint: blueprint.clone(),
         name: Some(name.clone()),
@@ -428,6 +458,9 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
             .join(", ")
     );
     println!("  references: {}", references.describe());
+    if let Some(note) = versions_note {
+        println!("  versions:   {note}");
+    }
     let count = |p: &str| {
         rendered
             .files

@@ -20,6 +20,7 @@ pub mod distil;
 pub mod lock;
 pub mod normalize;
 pub mod sources;
+pub mod versions;
 
 pub use distil::{SourceKind, distilled_references};
 
@@ -312,8 +313,66 @@ impl Status {
     }
 }
 
+/// The bundled versions data of the manifest's blueprint: `versions.yaml` beside a
+/// manifest read from disk, else the built-in blueprint's.
+fn bundled_versions(manifest: &Manifest) -> Option<String> {
+    if !manifest.origin.starts_with("<embedded>")
+        && let Some(dir) = manifest.origin.parent()
+    {
+        let p = dir.join(versions::FILE);
+        if p.is_file() {
+            return std::fs::read_to_string(p).ok();
+        }
+        return None;
+    }
+    crate::blueprint::source::embedded(&manifest.blueprint)
+        .and_then(|f| f.get(versions::FILE).map(str::to_string))
+}
+
+/// Refreshes the blueprint's versions data from the cached release data into the
+/// cache and reports it.
+fn refresh_versions(manifest: &Manifest, cache_dir: &Path) -> Result<()> {
+    let Some(bundled) = bundled_versions(manifest) else {
+        return Ok(());
+    };
+    match versions::refresh_into_cache(cache_dir, &manifest.blueprint, &bundled)? {
+        Some((path, report)) => {
+            println!(
+                "versions: {} entr{} refreshed from release data, {} changed → {} (the bundled versions.yaml is left as is)",
+                report.refreshed,
+                if report.refreshed == 1 { "y" } else { "ies" },
+                report.changed.len(),
+                path.display()
+            );
+            for (id, what) in &report.changed {
+                println!("  {id}: {what}");
+            }
+            for (id, why) in &report.skipped {
+                println!("  not refreshed: {id}: {why}");
+            }
+        }
+        None => {
+            println!("versions: no release data in the cache; the bundled versions.yaml applies")
+        }
+    }
+    Ok(())
+}
+
 fn jobs_for(manifest: &Manifest, settings: &Settings, kind: SourceKind) -> Vec<Job> {
     let mut jobs = source_jobs(manifest, settings, kind);
+    // Release and end-of-life data for versions.yaml.
+    if let Some(text) = bundled_versions(manifest) {
+        for url in versions::urls(&text) {
+            jobs.push(Job {
+                label: format!("versions {url}"),
+                title: url.clone(),
+                url: settings.download_url(manifest, &url),
+                key: url,
+                alt_url: None,
+                is_page: false,
+            });
+        }
+    }
     // The site parameters table (`{{% param %}}` values).
     if let Some(url) = manifest.params.as_ref().and_then(|p| p.url.clone()) {
         jobs.push(Job {
@@ -688,6 +747,7 @@ pub fn run(args: FetchArgs) -> Result<u8> {
         fetch_all(&settings, &manifest, &cache_dir, refresh, jobs, true)?
     };
     let elapsed = started.elapsed();
+    refresh_versions(&manifest, &cache_dir)?;
     let count = |f: fn(&Status) -> bool| results.iter().filter(|(_, s)| f(s)).count();
     let fetched = count(|s| matches!(s, Status::Fetched(_)));
     let revalidated = count(|s| matches!(s, Status::Revalidated));
@@ -965,6 +1025,9 @@ pub fn refresh_cache(blueprint: &str, cache_dir: &Path) -> Result<(usize, Vec<(S
     let manifest = Manifest::resolve(blueprint)?;
     let jobs = jobs_for(&manifest, &settings, SourceKind::Rendered);
     let results = fetch_all(&settings, &manifest, cache_dir, false, jobs, true)?;
+    if let Some(bundled) = bundled_versions(&manifest) {
+        let _ = versions::refresh_into_cache(cache_dir, &manifest.blueprint, &bundled);
+    }
     let failures: Vec<(String, String)> = results
         .iter()
         .filter_map(|(j, s)| match s {
