@@ -741,6 +741,57 @@ fn update_revalidates_with_conditional_requests_and_keeps_edits() {
     assert!(out.contains("revalidated (304)"), "{out}");
     assert_eq!(std::fs::read_to_string(&edited).unwrap(), mine, "edit kept");
     assert!(out.contains("kept    references/compose.md"), "{out}");
+    assert!(out.contains("no upstream change for it"), "{out}");
+    drop(log);
+
+    // Upstream changes a page that feeds the edited file: the edit is still kept, and
+    // the change comes as a patch the learner can apply over it.
+    let (mut pages, _) = build_mirror(None);
+    let page = pages.get_mut("/compose/how-tos/startup-order.md").unwrap();
+    let text = String::from_utf8(page.clone()).unwrap().replacen(
+        "## Example\n\n",
+        "## Example\n\nCompose now also waits for `service_healthy` on restart.\n\n",
+        1,
+    );
+    *page = text.into_bytes();
+    let srv2 = serve(pages);
+    let (code, out, err) = run(
+        work.path(),
+        &cache,
+        &[
+            "fetch",
+            "--base-url",
+            &srv2.base,
+            "--cache-dir",
+            c,
+            "--update",
+            skill.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(std::fs::read_to_string(&edited).unwrap(), mine, "edit kept");
+    assert!(
+        out.contains("+Compose now also waits for `service_healthy` on restart."),
+        "{out}"
+    );
+    assert!(out.contains("upstream change saved as a patch"), "{out}");
+    let patch = cache.join("patches/docker-deployment/compose.md.patch");
+    assert!(patch.is_file(), "{out}");
+    // The patch applies over the learner's edit (when `patch` is installed).
+    if let Ok(o) = std::process::Command::new("patch")
+        .arg("-p1")
+        .arg("-d")
+        .arg(&skill)
+        .arg("-i")
+        .arg(&patch)
+        .output()
+    {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+        let now = std::fs::read_to_string(&edited).unwrap();
+        assert!(now.contains("Compose now also waits") && now.contains("My own note."));
+    } else {
+        eprintln!("SKIPPED applying the patch: `patch` is not installed");
+    }
 }
 
 #[test]

@@ -1348,6 +1348,18 @@ mod tests {
     }
 
     #[test]
+    fn llms_link_list_parsing() {
+        let txt = "# Docker Docs\n\n## Manuals\n\n- [Bridge network driver](https://docs.docker.com/engine/network/drivers/bridge.md): bridges\n- [Home](https://docs.docker.com/index.md)\n* [uv in Docker](https://docs.astral.sh/uv/guides/integration/docker/index.md)\nplain text\n";
+        let e = parse_llms_links(txt);
+        assert_eq!(e.len(), 3);
+        assert_eq!(e[0].title, "Bridge network driver");
+        assert_eq!(e[0].url_path, "/engine/network/drivers/bridge/");
+        assert_eq!(e[0].markdown_path, "/engine/network/drivers/bridge.md");
+        assert_eq!(e[1].url_path, "/");
+        assert_eq!(e[2].url_path, "/uv/guides/integration/docker/");
+    }
+
+    #[test]
     fn update_decisions() {
         let h = cache::sha256_hex(b"old");
         assert_eq!(decide_update(None, "n", None, false), UpdateAction::Created);
