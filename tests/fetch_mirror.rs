@@ -9,6 +9,9 @@
 //! that feed each reference, buried in the noise real pages carry (long option tables,
 //! navigation, acknowledgements, repeated listings). A fair distiller keeps the facts
 //! within the budget; one that lets early pages take the budget loses later ones.
+//!
+//! `SKILLFORGE_KEEP_MIRROR=1` keeps the work directory of a failing lesson comparison
+//! (both skills and the cache) for inspection.
 
 use assert_cmd::Command;
 use skillforge::fetch::distil::{empty_headings, estimate_tokens};
