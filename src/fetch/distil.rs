@@ -288,6 +288,10 @@ fn is_navigation(heading: &str) -> bool {
         "see also",
         "what's next",
         "summary",
+        "resources",
+        "additional resources",
+        "reference information",
+        "more information",
     ]
     .iter()
     .any(|n| k == *n || k.starts_with(&format!("{n} ")))
@@ -1604,6 +1608,8 @@ mod tests {
         assert_eq!(a.matches("Intro line.").count(), 1, "{a}");
         assert_eq!(a.matches("## Storage\n").count(), 1, "{a}");
         assert!(!a.contains("Next steps"), "navigation dropped: {a}");
+        assert!(is_navigation("Reference information") && is_navigation("Resources"));
+        assert!(!is_navigation("Resource constraints"));
         let b = &d.files[1].1;
         assert_eq!(
             b.matches("RO text.").count(),
