@@ -849,6 +849,16 @@ fn versions_are_refreshed_from_release_data_into_the_cache_only() {
         5,
         "file and entries dated today: {refreshed}"
     );
+    // The lock records the release data, so `--check` revalidates it too.
+    let lock = std::fs::read_to_string(cache.join("locks/small.docs.lock")).unwrap();
+    assert!(
+        lock.contains("https://endoflife.date/api/python.json"),
+        "{lock}"
+    );
+    assert!(lock.contains("https://pypi.org/pypi/uv/json"), "{lock}");
+    let (code, out, _) = run(work.path(), &cache, &[&args[..], &["--check"]].concat());
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("5 sources checked"), "{out}");
     // The bundled file is never touched.
     assert_eq!(
         std::fs::read_to_string(dir.join("versions.yaml")).unwrap(),

@@ -815,9 +815,13 @@ pub fn run(args: FetchArgs) -> Result<u8> {
     }
     if !args.offline && missing.is_empty() && args.update.is_none() {
         if failed.is_empty() {
-            let lock = Lock::from_cache(&manifest, &cache_dir, args.source.as_str(), &|s| {
+            let mut lock = Lock::from_cache(&manifest, &cache_dir, args.source.as_str(), &|s| {
                 distil::source_url(&manifest, s, args.source)
             });
+            // Include files, site parameters and release data are locked too.
+            for (j, _) in &results {
+                lock.add_cached(&cache_dir, &j.label, &j.key);
+            }
             lock.save(&lock_path)?;
             println!("lock: {}", lock_path.display());
         } else {
