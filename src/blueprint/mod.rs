@@ -377,8 +377,11 @@ fn pick_references(blueprint: &str, offline: bool) -> ReferenceSource {
         return ReferenceSource::Bundled;
     }
     let cache = crate::fetch::cache::default_cache_dir();
-    match crate::fetch::distilled_references(blueprint, &cache) {
-        Ok(Some(files)) if files.iter().any(|(p, _)| p.ends_with(".md")) => {
+    match crate::fetch::distil::distilled_references_with_summary(blueprint, &cache) {
+        Ok(Some((files, summary))) if files.iter().any(|(p, _)| p.ends_with(".md")) => {
+            if let Some(line) = summary {
+                eprintln!("note: {line}");
+            }
             ReferenceSource::Provided(files)
         }
         Ok(_) => ReferenceSource::Bundled,
@@ -389,6 +392,35 @@ fn pick_references(blueprint: &str, offline: bool) -> ReferenceSource {
             );
             ReferenceSource::Bundled
         }
+    }
+}
+
+/// The versions data `new` renders with: the copy `skillforge fetch` refreshed into
+/// the cache when there is one (and not `--offline`), else the bundled versions.yaml.
+/// Returns the line describing the choice, or `None` when the blueprint has none.
+fn pick_versions(blueprint: &str, bp_dir: Option<&Path>, offline: bool) -> Option<String> {
+    let files = source::find(blueprint, bp_dir).ok()?;
+    let bundled = files.get(crate::fetch::versions::FILE)?;
+    if files.origin != source::Origin::Embedded {
+        return Some(format!(
+            "{} (your blueprint's own)",
+            files.path_of(crate::fetch::versions::FILE).display()
+        ));
+    }
+    let cache = crate::fetch::cache::default_cache_dir();
+    match crate::fetch::versions::refreshed(&cache, blueprint) {
+        Some((path, text)) if !offline => {
+            let date = crate::fetch::versions::as_of(&text).unwrap_or_default();
+            crate::fetch::versions::use_for(blueprint, text);
+            Some(format!(
+                "refreshed by `skillforge fetch`, as of {date} ({})",
+                path.display()
+            ))
+        }
+        _ => Some(format!(
+            "bundled versions.yaml, as of {}",
+            crate::fetch::versions::as_of(bundled).unwrap_or_default()
+        )),
     }
 }
 
@@ -486,6 +518,7 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
         }
     }
     let references = pick_references(&base_blueprint, args.offline);
+    let versions_note = pick_versions(&base_blueprint, bp_dir.as_deref(), args.offline);
     let rendered = render_skill(&ScaffoldOptions {
         blueprint: blueprint.clone(),
         name: Some(name.clone()),
@@ -520,6 +553,9 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
             .join(", ")
     );
     println!("  references: {}", references.describe());
+    if let Some(note) = versions_note {
+        println!("  versions:   {note}");
+    }
     let count = |p: &str| {
         rendered
             .files

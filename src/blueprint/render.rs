@@ -140,6 +140,14 @@ fn reference_set(input: &RenderInput) -> Result<RefSet> {
     Ok((refs, extra))
 }
 
+/// The `> Covers: …` line of a distilled reference (what it holds).
+fn covers_line(text: &str) -> Option<String> {
+    text.lines()
+        .take(40)
+        .find_map(|l| l.strip_prefix("> Covers: ").map(|t| t.trim().to_string()))
+        .filter(|t| !t.is_empty())
+}
+
 /// The first `# ` heading of a Markdown file, for describing an unknown reference.
 fn first_heading(text: &str) -> Option<String> {
     text.lines()
@@ -194,10 +202,19 @@ fn context(
     let reference_files: Vec<Value> = refs
         .iter()
         .map(|(name, text)| {
-            let topic = described
-                .iter()
-                .find(|d| d.get("file").and_then(Value::as_str) == Some(name.as_str()))
-                .and_then(|d| d.get("topic").and_then(Value::as_str).map(str::to_string))
+            // Fetched references say what they hold (`> Covers: …`); the authored
+            // topic describes the bundled digest.
+            let covers = match input.references {
+                ReferenceSource::Provided(_) => covers_line(text),
+                ReferenceSource::Bundled => None,
+            };
+            let topic = covers
+                .or_else(|| {
+                    described
+                        .iter()
+                        .find(|d| d.get("file").and_then(Value::as_str) == Some(name.as_str()))
+                        .and_then(|d| d.get("topic").and_then(Value::as_str).map(str::to_string))
+                })
                 .or_else(|| first_heading(text))
                 .unwrap_or_else(|| name.trim_end_matches(".md").replace('-', " "));
             json!({"file": name, "path": format!("references/{name}"), "topic": topic})

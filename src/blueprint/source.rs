@@ -210,7 +210,14 @@ pub fn find(name: &str, disk_root: Option<&Path>) -> Result<BlueprintFiles> {
     {
         return Ok(bp);
     }
-    if let Some(bp) = embedded(name) {
+    if let Some(mut bp) = embedded(name) {
+        // `new` chose the copy of versions.yaml refreshed by `fetch`.
+        if bp.files.contains_key(crate::fetch::versions::FILE)
+            && let Some(text) = crate::fetch::versions::override_for(name)
+        {
+            bp.files
+                .insert(crate::fetch::versions::FILE.to_string(), text);
+        }
         return Ok(bp);
     }
     let mut known = embedded_names();

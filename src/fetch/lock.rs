@@ -70,6 +70,24 @@ impl Lock {
         }
     }
 
+    /// Records another cached document the skill depends on (an include file, the
+    /// site parameters, release data), so `--check` revalidates it too.
+    pub fn add_cached(&mut self, cache_dir: &Path, label: &str, url: &str) {
+        if self.sources.iter().any(|s| s.url == url) {
+            return;
+        }
+        if let Lookup::Hit(e) = cache::load_entry(cache_dir, url) {
+            self.sources.push(LockedSource {
+                source: label.to_string(),
+                url: url.to_string(),
+                etag: e.meta.etag,
+                last_modified: e.meta.last_modified,
+                sha256: e.meta.sha256,
+                fetched_at: e.meta.fetched_at,
+            });
+        }
+    }
+
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
         s.push('\n');

@@ -20,6 +20,7 @@ pub mod distil;
 pub mod lock;
 pub mod normalize;
 pub mod sources;
+pub mod versions;
 
 pub use distil::{SourceKind, distilled_references};
 
@@ -313,7 +314,81 @@ impl Status {
     }
 }
 
+/// The bundled versions data of the manifest's blueprint: `versions.yaml` beside a
+/// manifest read from disk, else the built-in blueprint's.
+fn bundled_versions(manifest: &Manifest) -> Option<String> {
+    if !manifest.origin.starts_with("<embedded>")
+        && let Some(dir) = manifest.origin.parent()
+    {
+        let p = dir.join(versions::FILE);
+        if p.is_file() {
+            return std::fs::read_to_string(p).ok();
+        }
+        return None;
+    }
+    crate::blueprint::source::embedded(&manifest.blueprint)
+        .and_then(|f| f.get(versions::FILE).map(str::to_string))
+}
+
+/// Refreshes the blueprint's versions data from the cached release data into the
+/// cache and reports it.
+fn refresh_versions(manifest: &Manifest, cache_dir: &Path) -> Result<()> {
+    let Some(bundled) = bundled_versions(manifest) else {
+        return Ok(());
+    };
+    match versions::refresh_into_cache(cache_dir, &manifest.blueprint, &bundled)? {
+        Some((path, report)) => {
+            println!(
+                "versions: {} entr{} refreshed from release data, {} changed → {} (the bundled versions.yaml is left as is)",
+                report.refreshed,
+                if report.refreshed == 1 { "y" } else { "ies" },
+                report.changed.len(),
+                path.display()
+            );
+            for (id, what) in &report.changed {
+                println!("  {id}: {what}");
+            }
+            for (id, why) in &report.skipped {
+                println!("  not refreshed: {id}: {why}");
+            }
+        }
+        None => {
+            println!("versions: no release data in the cache; the bundled versions.yaml applies")
+        }
+    }
+    Ok(())
+}
+
 fn jobs_for(manifest: &Manifest, settings: &Settings, kind: SourceKind) -> Vec<Job> {
+    let mut jobs = source_jobs(manifest, settings, kind);
+    // Release and end-of-life data for versions.yaml.
+    if let Some(text) = bundled_versions(manifest) {
+        for url in versions::urls(&text) {
+            jobs.push(Job {
+                label: format!("versions {url}"),
+                title: url.clone(),
+                url: settings.download_url(manifest, &url),
+                key: url,
+                alt_url: None,
+                is_page: false,
+            });
+        }
+    }
+    // The site parameters table (`{{% param %}}` values).
+    if let Some(url) = manifest.params.as_ref().and_then(|p| p.url.clone()) {
+        jobs.push(Job {
+            label: "site parameters".into(),
+            title: "site parameters".into(),
+            url: settings.download_url(manifest, &url),
+            key: url,
+            alt_url: None,
+            is_page: false,
+        });
+    }
+    jobs
+}
+
+fn source_jobs(manifest: &Manifest, settings: &Settings, kind: SourceKind) -> Vec<Job> {
     manifest
         .sources
         .iter()
@@ -336,7 +411,8 @@ fn jobs_for(manifest: &Manifest, settings: &Settings, kind: SourceKind) -> Vec<J
                 url: settings.download_url(manifest, &key),
                 key,
                 alt_url,
-                is_page: matches!(s, Source::Page(_)),
+                // Pages of another site are not looked up in this site's index.
+                is_page: matches!(s, Source::Page(p) if p.site.is_none()),
             }
         })
         .collect()
@@ -344,6 +420,7 @@ fn jobs_for(manifest: &Manifest, settings: &Settings, kind: SourceKind) -> Vec<J
 
 /// Finds moved pages in the site's `llms-full.txt` index.
 struct Discovery {
+    links_url: String,
     index_url: String,
     base: String,
     entries: tokio::sync::OnceCell<Vec<IndexEntry>>,
@@ -354,6 +431,37 @@ struct IndexEntry {
     title: String,
     url_path: String,
     markdown_path: String,
+}
+
+/// `llms.txt`: a Markdown link list, `- [Title](https://site/path.md): description`.
+fn parse_llms_links(text: &str) -> Vec<IndexEntry> {
+    static LINK: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^\s*[-*]\s*\[([^\]]+)\]\(([^)\s]+)\)").ok()
+    });
+    let Some(re) = LINK.as_ref() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Some(c) = re.captures(line) else { continue };
+        let path = reqwest::Url::parse(&c[2])
+            .map(|u| u.path().to_string())
+            .unwrap_or_else(|_| c[2].to_string());
+        let url_path = match path.strip_suffix("/index.md") {
+            Some(p) => format!("{p}/"),
+            None => match path.strip_suffix(".md") {
+                Some("") => "/".to_string(),
+                Some(p) => format!("{p}/"),
+                None => path.clone(),
+            },
+        };
+        out.push(IndexEntry {
+            title: c[1].trim().to_string(),
+            url_path,
+            markdown_path: path,
+        });
+    }
+    out
 }
 
 fn parse_llms_index(text: &str) -> Vec<IndexEntry> {
@@ -397,12 +505,18 @@ impl Discovery {
         let entries = self
             .entries
             .get_or_init(|| async {
-                match client.get(&self.index_url, &Validators::default()).await {
-                    Ok(Outcome::Body { body, .. }) => {
-                        parse_llms_index(&String::from_utf8_lossy(&body))
+                // The curated `llms.txt` (a link list) first, then the full index.
+                let mut all = Vec::new();
+                for url in [&self.links_url, &self.index_url] {
+                    if let Ok(Outcome::Body { body, .. }) =
+                        client.get(url, &Validators::default()).await
+                    {
+                        let text = String::from_utf8_lossy(&body);
+                        all.extend(parse_llms_links(&text));
+                        all.extend(parse_llms_index(&text));
                     }
-                    _ => Vec::new(),
                 }
+                all
             })
             .await;
         let norm = |s: &str| {
@@ -412,8 +526,9 @@ impl Discovery {
                 .join(" ")
         };
         let want = norm(title);
-        let by_title: Vec<&IndexEntry> =
+        let mut by_title: Vec<&IndexEntry> =
             entries.iter().filter(|e| norm(&e.title) == want).collect();
+        by_title.dedup_by(|a, b| a.markdown_path == b.markdown_path);
         let chosen = if by_title.len() == 1 {
             Some(by_title[0])
         } else {
@@ -422,13 +537,15 @@ impl Discovery {
                 .rsplit('/')
                 .next()
                 .unwrap_or("");
-            let by_slug: Vec<&IndexEntry> = entries
+            let mut by_slug: Vec<&IndexEntry> = entries
                 .iter()
                 .filter(|e| {
                     !last.is_empty()
                         && e.url_path.trim_end_matches('/').rsplit('/').next() == Some(last)
                 })
                 .collect();
+            by_slug.sort_by(|a, b| a.markdown_path.cmp(&b.markdown_path));
+            by_slug.dedup_by(|a, b| a.markdown_path == b.markdown_path);
             (by_slug.len() == 1).then(|| by_slug[0])
         }?;
         if chosen.url_path == old_path {
@@ -631,23 +748,13 @@ pub fn run(mut args: FetchArgs) -> Result<u8> {
             })
             .collect()
     } else {
-        fetch_all(&settings, &manifest, &cache_dir, args.refresh, jobs)?
+        // `--update` revalidates every source with the server (conditional GET)
+        // before diffing, however fresh the cache is.
+        let refresh = args.refresh || args.update.is_some();
+        fetch_all(&settings, &manifest, &cache_dir, refresh, jobs, true)?
     };
-    let mut results = results;
-    if args.source == SourceKind::Raw && !args.offline {
-        // Raw pages pull shared text in with `include`: fetch those files too.
-        let includes = include_jobs(&manifest, &settings, &cache_dir, &results);
-        if !includes.is_empty() {
-            results.extend(fetch_all(
-                &settings,
-                &manifest,
-                &cache_dir,
-                args.refresh,
-                includes,
-            )?);
-        }
-    }
     let elapsed = started.elapsed();
+    refresh_versions(&manifest, &cache_dir)?;
     let count = |f: fn(&Status) -> bool| results.iter().filter(|(_, s)| f(s)).count();
     let fetched = count(|s| matches!(s, Status::Fetched(_)));
     let revalidated = count(|s| matches!(s, Status::Revalidated));
@@ -698,7 +805,7 @@ pub fn run(mut args: FetchArgs) -> Result<u8> {
     for (j, s) in &results {
         if let Status::Moved { to, .. } = s {
             println!(
-                "  moved: {} is now at {to} (found through llms-full.txt; update sources.yaml)",
+                "  moved: {} is now at {to} (found through the site's llms.txt index; update sources.yaml)",
                 j.label
             );
         }
@@ -715,9 +822,13 @@ pub fn run(mut args: FetchArgs) -> Result<u8> {
     }
     if !args.offline && missing.is_empty() && args.update.is_none() {
         if failed.is_empty() {
-            let lock = Lock::from_cache(&manifest, &cache_dir, args.source.as_str(), &|s| {
+            let mut lock = Lock::from_cache(&manifest, &cache_dir, args.source.as_str(), &|s| {
                 distil::source_url(&manifest, s, args.source)
             });
+            // Include files, site parameters and release data are locked too.
+            for (j, _) in &results {
+                lock.add_cached(&cache_dir, &j.label, &j.key);
+            }
             lock.save(&lock_path)?;
             println!("lock: {}", lock_path.display());
         } else {
@@ -733,6 +844,7 @@ pub fn run(mut args: FetchArgs) -> Result<u8> {
             let d = distil::build(&manifest, &pages);
             let total: usize = d.tokens.iter().map(|(_, t)| t).sum();
             println!("references: {} files, about {total} tokens", d.files.len());
+            report_missing_sections(&d.missing, &manifest);
             for w in &d.warnings {
                 eprintln!("warning: {w}");
             }
@@ -765,7 +877,22 @@ pub fn run(mut args: FetchArgs) -> Result<u8> {
     })
 }
 
-/// Jobs for the `content/includes/*` files named by the raw pages in the cache.
+/// Prints every wanted section the pages lack, with the closest heading that exists.
+fn report_missing_sections(missing: &[distil::MissingSection], manifest: &Manifest) {
+    if missing.is_empty() {
+        return;
+    }
+    println!(
+        "{} section(s) named in {} not found on the pages:",
+        missing.len(),
+        manifest.origin.display()
+    );
+    for m in missing {
+        println!("  {m}");
+    }
+}
+
+/// Jobs for the `content/includes/*` files named by the pages in the cache.
 fn include_jobs(
     manifest: &Manifest,
     settings: &Settings,
@@ -808,10 +935,13 @@ fn fetch_all(
     cache_dir: &Path,
     refresh: bool,
     jobs: Vec<Job>,
+    with_includes: bool,
 ) -> Result<Vec<(Job, Status)>> {
     let client = Client::new(settings.opts.clone()).map_err(Error::Other)?;
     let index = format!("{}/llms-full.txt", manifest.site.trim_end_matches('/'));
+    let links = format!("{}/llms.txt", manifest.site.trim_end_matches('/'));
     let discovery = settings.discovery.then(|| Discovery {
+        links_url: settings.download_url(manifest, &links),
         index_url: settings.download_url(manifest, &index),
         base: settings
             .base_url
@@ -828,39 +958,57 @@ fn fetch_all(
     });
     let progress = Arc::new(Progress::new(jobs.len(), false));
     let rt = runtime()?;
-    let results = rt.block_on(async {
-        let mut set = tokio::task::JoinSet::new();
-        for (i, job) in jobs.iter().cloned().enumerate() {
-            let shared = shared.clone();
-            let progress = progress.clone();
-            set.spawn(async move {
-                let st = run_job(shared, job.clone()).await;
-                progress.done(&job, &st);
-                (i, st)
-            });
+    let run_batch = |jobs: Vec<Job>| {
+        let shared = shared.clone();
+        let progress = progress.clone();
+        async move {
+            let mut set = tokio::task::JoinSet::new();
+            for (i, job) in jobs.iter().cloned().enumerate() {
+                let shared = shared.clone();
+                let progress = progress.clone();
+                set.spawn(async move {
+                    let st = run_job(shared, job.clone()).await;
+                    progress.done(&job, &st);
+                    (i, st)
+                });
+            }
+            let mut out: Vec<Option<Status>> = vec![None; jobs.len()];
+            while let Some(r) = set.join_next().await {
+                if let Ok((i, st)) = r {
+                    out[i] = Some(st);
+                }
+            }
+            jobs.into_iter()
+                .zip(out)
+                .map(|(j, s)| {
+                    let st = s.unwrap_or_else(|| {
+                        Status::Failed(FetchError::Invalid {
+                            url: j.url.clone(),
+                            detail: "internal: the fetch task stopped unexpectedly".into(),
+                        })
+                    });
+                    (j, st)
+                })
+                .collect::<Vec<(Job, Status)>>()
         }
-        let mut out: Vec<Option<Status>> = vec![None; jobs.len()];
-        while let Some(r) = set.join_next().await {
-            if let Ok((i, st)) = r {
-                out[i] = Some(st);
+    };
+    let results = rt.block_on(async {
+        let mut results = run_batch(jobs).await;
+        if with_includes {
+            // Pages pull shared text in with `include`: fetch those files too, with
+            // the same client (robots.txt read once, same politeness).
+            let includes = include_jobs(manifest, settings, cache_dir, &results);
+            if !includes.is_empty() {
+                if let Some(b) = &progress.bar {
+                    b.inc_length(includes.len() as u64);
+                }
+                results.extend(run_batch(includes).await);
             }
         }
-        out
+        results
     });
     progress.finish();
-    Ok(jobs
-        .into_iter()
-        .zip(results)
-        .map(|(j, s)| {
-            let st = s.unwrap_or_else(|| {
-                Status::Failed(FetchError::Invalid {
-                    url: j.url.clone(),
-                    detail: "internal: the fetch task stopped unexpectedly".into(),
-                })
-            });
-            (j, st)
-        })
-        .collect())
+    Ok(results)
 }
 
 /// Brings the cache up to date for `blueprint` with default settings (plus `[fetch]`
@@ -887,7 +1035,10 @@ pub fn refresh_cache(blueprint: &str, cache_dir: &Path) -> Result<(usize, Vec<(S
     let settings = Settings::new(&args, &cfg)?;
     let manifest = Manifest::resolve(blueprint)?;
     let jobs = jobs_for(&manifest, &settings, SourceKind::Rendered);
-    let results = fetch_all(&settings, &manifest, cache_dir, false, jobs)?;
+    let results = fetch_all(&settings, &manifest, cache_dir, false, jobs, true)?;
+    if let Some(bundled) = bundled_versions(&manifest) {
+        let _ = versions::refresh_into_cache(cache_dir, &manifest.blueprint, &bundled);
+    }
     let failures: Vec<(String, String)> = results
         .iter()
         .filter_map(|(j, s)| match s {
@@ -1018,7 +1169,23 @@ fn check(
             "hint: `skillforge fetch --update <skill dir>` rebuilds the references (a diff is shown)"
         );
     }
-    Ok(if changed > 0 || failed > 0 { 1 } else { 0 })
+    // Headings the manifest names that the (now revalidated) pages lack.
+    let kind = if lock.source_kind == SourceKind::Raw.as_str() {
+        SourceKind::Raw
+    } else {
+        SourceKind::Rendered
+    };
+    let mut missing_sections = 0;
+    if let Ok(pages) = distil::load_pages(manifest, cache_dir, kind) {
+        let d = distil::build(manifest, &pages);
+        missing_sections = d.missing.len();
+        report_missing_sections(&d.missing, manifest);
+    }
+    Ok(if changed > 0 || failed > 0 || missing_sections > 0 {
+        1
+    } else {
+        0
+    })
 }
 
 /// What `--update` did to one reference file.
@@ -1100,6 +1267,7 @@ fn update_skill(
                         .header(&format!("a/{rel}"), &format!("b/{rel}"))
                 );
                 crate::fsutil::write_atomic(&path, content.as_bytes())?;
+                distil::remember_written(cache_dir, content);
                 lock.files
                     .insert(rel.clone(), cache::sha256_hex(content.as_bytes()));
                 let _ = writeln!(
@@ -1122,8 +1290,47 @@ fn update_skill(
                 }
                 let _ = writeln!(
                     out,
-                    "kept    {rel}: edited since skillforge wrote it (use --force to replace it; the diff is shown then)"
+                    "kept    {rel}: edited since skillforge wrote it (use --force to replace it)"
                 );
+                // What changed upstream, as a patch the learner can apply over the edits.
+                match recorded.and_then(|h| distil::written_copy(cache_dir, h)) {
+                    Some(base) if base != *content => {
+                        let diff = similar::TextDiff::from_lines(base.as_str(), content.as_str());
+                        let patch = diff
+                            .unified_diff()
+                            .context_radius(3)
+                            .header(&format!("a/{rel}"), &format!("b/{rel}"))
+                            .to_string();
+                        let _ = write!(out, "{patch}");
+                        let name = rel.trim_start_matches("references/").replace('/', "_");
+                        let patch_path = cache_dir
+                            .join("patches")
+                            .join(&manifest.blueprint)
+                            .join(format!("{name}.patch"));
+                        match crate::fsutil::write_atomic(&patch_path, patch.as_bytes()) {
+                            Ok(()) => {
+                                let _ = writeln!(
+                                    out,
+                                    "        upstream change saved as a patch; apply it over your edits with:\n          patch -p1 -d {} < {}",
+                                    skill.display(),
+                                    patch_path.display()
+                                );
+                            }
+                            Err(e) => {
+                                let _ = writeln!(out, "        (could not save the patch: {e})");
+                            }
+                        }
+                    }
+                    Some(_) => {
+                        let _ = writeln!(out, "        no upstream change for it");
+                    }
+                    None => {
+                        let _ = writeln!(
+                            out,
+                            "        (the version skillforge wrote is not in the cache, so the upstream change cannot be isolated; `--force` shows the full diff)"
+                        );
+                    }
+                }
             }
             UpdateAction::SkippedUnknown => {
                 let _ = writeln!(
@@ -1149,6 +1356,18 @@ mod tests {
         assert_eq!(e.len(), 2);
         assert_eq!(e[0].markdown_path, "/engine/network/drivers/bridge.md");
         assert_eq!(e[1].url_path, "/engine/storage/volumes/");
+    }
+
+    #[test]
+    fn llms_link_list_parsing() {
+        let txt = "# Docker Docs\n\n## Manuals\n\n- [Bridge network driver](https://docs.docker.com/engine/network/drivers/bridge.md): bridges\n- [Home](https://docs.docker.com/index.md)\n* [uv in Docker](https://docs.astral.sh/uv/guides/integration/docker/index.md)\nplain text\n";
+        let e = parse_llms_links(txt);
+        assert_eq!(e.len(), 3);
+        assert_eq!(e[0].title, "Bridge network driver");
+        assert_eq!(e[0].url_path, "/engine/network/drivers/bridge/");
+        assert_eq!(e[0].markdown_path, "/engine/network/drivers/bridge.md");
+        assert_eq!(e[1].url_path, "/");
+        assert_eq!(e[2].url_path, "/uv/guides/integration/docker/");
     }
 
     #[test]

@@ -35,13 +35,18 @@ pub struct Context<'a> {
     pub page_path: &'a str,
     /// Returns the text of `content/includes/<name>` when it is available.
     pub include: &'a dyn Fn(&str) -> Option<String>,
+    /// Site parameters for `{{% param name %}}` (the page's own `params` win).
+    pub params: &'a BTreeMap<String, String>,
 }
+
+static NO_PARAMS: BTreeMap<String, String> = BTreeMap::new();
 
 impl Context<'_> {
     pub fn for_path(page_path: &str) -> Context<'_> {
         Context {
             page_path,
             include: &|_| None,
+            params: &NO_PARAMS,
         }
     }
 }
@@ -69,6 +74,273 @@ static REF_DEF: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("internal: link definition regex: {e}"))
 });
 
+static TAB_BUTTON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?s)<button([^>]*class="tab-item"[^>]*)>(.*?)</button>"#)
+        .unwrap_or_else(|e| panic!("internal: tab button regex: {e}"))
+});
+static TAB_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"selected\s*=\s*'([^']*)'"#)
+        .unwrap_or_else(|e| panic!("internal: tab key regex: {e}"))
+});
+static TAB_PANEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?s)<div[^>]*aria-role="tab"[^>]*selected\s*!==\s*'([^']*)'[^>]*>"#)
+        .unwrap_or_else(|e| panic!("internal: tab panel regex: {e}"))
+});
+static HTML_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?s)<pre[^>]*>\s*<code([^>]*)>(.*?)</code>\s*</pre>")
+        .unwrap_or_else(|e| panic!("internal: html code regex: {e}"))
+});
+static MD_FENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?ms)^[ \t]*(```+|~~~+)[^\n]*\n.*?^[ \t]*(```+|~~~+)[ \t]*$")
+        .unwrap_or_else(|e| panic!("internal: fence regex: {e}"))
+});
+static CODE_LANG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:data-lang="([A-Za-z0-9_+-]+)"|language-([A-Za-z0-9_+-]+))"#)
+        .unwrap_or_else(|e| panic!("internal: code language regex: {e}"))
+});
+static ANCHOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?s)<a\s[^>]*?href="([^"]*)"[^>]*>(.*?)</a>"#)
+        .unwrap_or_else(|e| panic!("internal: anchor regex: {e}"))
+});
+static HEADING_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?s)<h([1-6])[^>]*>(.*?)</h[1-6]>")
+        .unwrap_or_else(|e| panic!("internal: heading tag regex: {e}"))
+});
+static NOISE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?s)<svg.*?</svg>|<button.*?</button>|<script.*?</script>|<style.*?</style>")
+        .unwrap_or_else(|e| panic!("internal: noise regex: {e}"))
+});
+static TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?s)<[^>]*>").unwrap_or_else(|e| panic!("internal: tag regex: {e}"))
+});
+static BLOCK_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)<(div|p|h[1-6]|ul|ol|li|section|span class)\b")
+        .unwrap_or_else(|e| panic!("internal: block tag regex: {e}"))
+});
+
+/// Decodes the HTML entities the docs' renderer emits.
+fn decode_entities(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+/// `Custom-builder` / `%E6%94%AF` → a readable label.
+fn label_from_key(key: &str) -> String {
+    let mut bytes = Vec::new();
+    let b = key.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&key[i + 1..i + 3], 16)
+        {
+            bytes.push(v);
+            i += 3;
+            continue;
+        }
+        bytes.push(if b[i] == b'-' { b' ' } else { b[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Text chunks of an HTML fragment (tags as separators), trimmed, non-empty.
+fn text_chunks(html: &str) -> Vec<String> {
+    TAG.split(html)
+        .map(|t| {
+            decode_entities(t)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Converts one HTML block of a rendered page (tabs, cards, code, summary bars)
+/// into Markdown. Code keeps its lines; everything else is dedented prose.
+fn html_block_to_markdown(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    // Availability / requirement notes: one line.
+    if lower.contains("summary-bar") || lower.contains("availability:") {
+        let chunks = text_chunks(&NOISE.replace_all(html, ""));
+        let mut line = String::new();
+        for c in chunks {
+            if !line.is_empty() {
+                line.push_str(if line.ends_with(':') { " " } else { " · " });
+            }
+            line.push_str(&c);
+        }
+        return if line.is_empty() {
+            String::new()
+        } else {
+            format!("\n_{line}_\n")
+        };
+    }
+    let mut codes: Vec<String> = Vec::new();
+    let keep = |s: String, codes: &mut Vec<String>| {
+        codes.push(s);
+        format!("\n\u{E010}{}\u{E011}\n", codes.len() - 1)
+    };
+    // Markdown fences inside the block stay as they are.
+    let text = MD_FENCE
+        .replace_all(html, |c: &regex::Captures| {
+            let fence = c[0].to_string();
+            // Dedent by the opening line's indent.
+            let indent = fence.len() - fence.trim_start().len();
+            let body: Vec<String> = fence
+                .lines()
+                .map(|l| {
+                    let cut = l.len() - l.trim_start().len();
+                    l[cut.min(indent)..].to_string()
+                })
+                .collect();
+            keep(body.join("\n"), &mut codes)
+        })
+        .into_owned();
+    let text = HTML_CODE
+        .replace_all(&text, |c: &regex::Captures| {
+            let lang = CODE_LANG
+                .captures(&c[1])
+                .and_then(|l| l.get(1).or_else(|| l.get(2)))
+                .map(|m| m.as_str().to_string())
+                .unwrap_or_default();
+            let body = decode_entities(&TAG.replace_all(&c[2], ""));
+            keep(
+                format!("```{lang}\n{}\n```", body.trim_end_matches('\n')),
+                &mut codes,
+            )
+        })
+        .into_owned();
+    // Tabs: labels from the tab list, one labelled part per panel.
+    let mut labels: BTreeMap<String, String> = BTreeMap::new();
+    for c in TAB_BUTTON.captures_iter(&text) {
+        if let Some(k) = TAB_KEY.captures(&c[1]) {
+            let label = text_chunks(&c[2]).join(" ");
+            labels.insert(k[1].to_string(), label);
+        }
+    }
+    let text = TAB_BUTTON.replace_all(&text, "");
+    let text = TAB_PANEL.replace_all(&text, |c: &regex::Captures| {
+        let label = labels
+            .get(&c[1])
+            .cloned()
+            .unwrap_or_else(|| label_from_key(&c[1]));
+        format!("\n\n**{label}:**\n\n")
+    });
+    let text = NOISE.replace_all(&text, "");
+    // Cards and links.
+    let text = ANCHOR.replace_all(&text, |c: &regex::Captures| {
+        let inner = &c[2];
+        let chunks = text_chunks(inner);
+        if chunks.is_empty() {
+            return String::new();
+        }
+        if BLOCK_TAG.is_match(inner) || chunks.len() > 1 {
+            let (title, desc) = (&chunks[0], chunks[1..].join(" "));
+            if desc.is_empty() {
+                format!("\n- [{title}]({})\n", &c[1])
+            } else {
+                format!("\n- [{title}]({}): {desc}\n", &c[1])
+            }
+        } else {
+            format!("[{}]({})", chunks[0], &c[1])
+        }
+    });
+    let text = HEADING_TAG.replace_all(&text, |c: &regex::Captures| {
+        let n: usize = c[1].parse().unwrap_or(3);
+        format!("\n\n{} {}\n\n", "#".repeat(n), text_chunks(&c[2]).join(" "))
+    });
+    let text = text
+        .replace("<li>", "\n- ")
+        .replace("<code>", "`")
+        .replace("</code>", "`")
+        .replace("<strong>", "**")
+        .replace("</strong>", "**")
+        .replace("<em>", "_")
+        .replace("</em>", "_");
+    let text = Regex::new(r"(?i)<li[^>]*>")
+        .map(|r| r.replace_all(&text, "\n- ").into_owned())
+        .unwrap_or(text);
+    let text = Regex::new(r"(?i)</?(p|div|ul|ol|section|br)[^>]*>")
+        .map(|r| r.replace_all(&text, "\n\n").into_owned())
+        .unwrap_or(text);
+    let text = decode_entities(&TAG.replace_all(&text, ""));
+    let mut out = String::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix('\u{E010}')
+            && let Some(n) = rest.strip_suffix('\u{E011}')
+            && let Some(code) = n.parse::<usize>().ok().and_then(|i| codes.get(i))
+        {
+            out.push('\n');
+            out.push_str(code);
+            out.push_str("\n\n");
+            continue;
+        }
+        out.push_str(t);
+        out.push('\n');
+    }
+    format!("\n{}\n", collapse_blank_lines(&out).trim())
+}
+
+/// Replaces the HTML blocks of a page (a line opening a `<div`, up to its matching
+/// `</div>`) outside code fences with Markdown.
+fn convert_html_blocks(body: &str) -> String {
+    let lines: Vec<&str> = body.split('\n').collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut fence: Option<(char, usize)> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let t = line.trim_start();
+        if let Some((ch, n)) = fence {
+            if t.chars().take_while(|&c| c == ch).count() >= n
+                && t.trim_matches(ch).trim().is_empty()
+            {
+                fence = None;
+            }
+            out.push(line.to_string());
+            i += 1;
+            continue;
+        }
+        if let Some((ch, n, _)) = fence_open(t) {
+            fence = Some((ch, n));
+            out.push(line.to_string());
+            i += 1;
+            continue;
+        }
+        if t.starts_with("<div") || t.starts_with("<section") {
+            let mut depth: i64 = 0;
+            let mut j = i;
+            let mut block = String::new();
+            while j < lines.len() {
+                let l = lines[j];
+                depth += (l.matches("<div").count() + l.matches("<section").count()) as i64;
+                depth -= (l.matches("</div").count() + l.matches("</section").count()) as i64;
+                block.push_str(l);
+                block.push('\n');
+                j += 1;
+                if depth <= 0 {
+                    break;
+                }
+            }
+            out.push(html_block_to_markdown(&block));
+            i = j;
+            continue;
+        }
+        out.push(line.to_string());
+        i += 1;
+    }
+    out.join("\n")
+}
+
 /// Private-use markers that protect escaped shortcodes from the shortcode pass.
 const OPEN_ANGLE: &str = "\u{E000}";
 const OPEN_PCT: &str = "\u{E001}";
@@ -78,7 +350,11 @@ pub fn normalize(text: &str, ctx: &Context<'_>) -> Page {
     let mut page = Page::default();
     let text = text.replace("\r\n", "\n");
     let (front, body) = split_front_matter(&text);
-    let mut params: BTreeMap<String, String> = BTreeMap::new();
+    let mut params: BTreeMap<String, String> = ctx
+        .params
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+        .collect();
     if let Some(front) = front {
         match serde_saphyr::from_str::<serde_json::Value>(front) {
             Ok(v) => {
@@ -112,6 +388,7 @@ pub fn normalize(text: &str, ctx: &Context<'_>) -> Page {
         format!("{open} {} {close}", &c[2])
     });
     let body = render_shortcodes(&body, ctx, &params, &mut page.warnings, 0);
+    let body = convert_html_blocks(&body);
     let mut out = String::with_capacity(body.len());
     let mut fence: Option<(char, usize)> = None;
     let mut in_comment = false;
@@ -243,10 +520,12 @@ fn strip_comments(line: &str) -> (String, bool) {
 
 fn admonition(line: &str) -> String {
     let trimmed = line.trim_start();
-    let Some(after) = trimmed.strip_prefix('>') else {
+    if !trimmed.starts_with('>') {
         return line.to_string();
-    };
-    let after = after.trim_start();
+    }
+    // `> [!NOTE]`, and nested `> > [!WARNING]`.
+    let after = trimmed.trim_start_matches(['>', ' ']);
+    let quote_prefix = &trimmed[..trimmed.len() - after.len()];
     for (tag, label) in [
         ("[!NOTE]", "Note"),
         ("[!TIP]", "Tip"),
@@ -256,11 +535,12 @@ fn admonition(line: &str) -> String {
     ] {
         if let Some(rest) = after.strip_prefix(tag) {
             let indent = &line[..line.len() - trimmed.len()];
+            let prefix = format!("{indent}{}", quote_prefix.trim_end());
             let rest = rest.trim();
             return if rest.is_empty() {
-                format!("{indent}> **{label}:**")
+                format!("{prefix} **{label}:**")
             } else {
-                format!("{indent}> **{label}:** {rest}")
+                format!("{prefix} **{label}:** {rest}")
             };
         }
     }
@@ -582,6 +862,7 @@ mod tests {
         let ctx = Context {
             page_path: "/a/",
             include: &resolver,
+            params: &NO_PARAMS,
         };
         let p = normalize(
             "{{% include \"x.md\" %}}\n\n{{< include \"y.md\" >}}\n",
@@ -700,5 +981,98 @@ mod tests {
     fn code_is_not_rewritten() {
         let p = norm("```md\n> [!NOTE]\n[x](/y/)\n```\n");
         assert_eq!(p.body, "```md\n> [!NOTE]\n[x](/y/)\n```\n");
+    }
+
+    /// Tabs as the site's Markdown route serves them: Alpine.js HTML around
+    /// highlighted code.
+    const HTML_TABS: &str = "Pick your shell.\n\n<div\n  class=\"tabs\"\n  \n    x-data=\"{ selected: 'Bash' }\"\n  \n  aria-role=\"tabpanel\"\n>\n  <div aria-role=\"tablist\" class=\"tablist\">\n    \n      <button\n        class=\"tab-item\"\n        :class=\"selected === 'Bash' &&\n          'border-blue border-b-4'\"\n        \n          @click=\"selected = 'Bash'\"\n        \n      >\n        Bash\n      </button>\n    \n      <button\n        class=\"tab-item\"\n        :class=\"selected === 'Power-Shell' && 'border-blue'\"\n          @click=\"selected = 'Power-Shell'\"\n      >\n        Power Shell\n      </button>\n  </div>\n  <div>\n      <div\n        aria-role=\"tab\"\n        :class=\"selected !== 'Bash' && 'hidden'\"\n      >\n        <p>Set it for one <code>docker run</code>:</p>\n<div class=\"highlight\"><pre tabindex=\"0\" class=\"chroma\"><code class=\"language-console\" data-lang=\"console\"><span class=\"line\"><span class=\"cl\"><span class=\"gp\">$</span> docker run -e <span class=\"nv\">MODE</span><span class=\"o\">=</span>dev app &amp;&amp; echo &#34;ok&#34;\n</span></span></code></pre></div>\n      <button title=\"copy\" @click=\"x\"><svg viewBox=\"0 0 1 1\"><path d=\"M0\"/></svg></button>\n      </div>\n      <div\n        aria-role=\"tab\"\n        :class=\"selected !== 'Power-Shell' && 'hidden'\"\n      >\n        <p>Use <strong>$env</strong> first.</p>\n      </div>\n  </div>\n</div>\n\nAfter the tabs.\n";
+
+    #[test]
+    fn html_tabs_become_labelled_markdown() {
+        let p = norm(HTML_TABS);
+        let b = &p.body;
+        assert!(
+            b.contains("**Bash:**\n\nSet it for one `docker run`:"),
+            "{b}"
+        );
+        assert!(
+            b.contains("```console\n$ docker run -e MODE=dev app && echo \"ok\"\n```"),
+            "{b}"
+        );
+        assert!(b.contains("**Power Shell:**\n\nUse **$env** first."), "{b}");
+        assert!(b.starts_with("Pick your shell.\n") && b.ends_with("After the tabs.\n"));
+        for raw in [
+            "<div",
+            "x-data",
+            "aria-role",
+            "<svg",
+            "<span",
+            "&amp;",
+            "<button",
+        ] {
+            assert!(!b.contains(raw), "{raw} left in {b}");
+        }
+    }
+
+    #[test]
+    fn html_card_grids_become_link_lists() {
+        let p = norm(
+            "<div class=\"grid grid-cols-2\">\n  <a href=\"/scout/quickstart/\" class=\"card\">\n    <div class=\"title\">Quickstart</div>\n    <p>Scan an image in five minutes.</p>\n  </a>\n  <a href=\"/scout/policy/\" class=\"card\"><h3>Policies</h3><p>Rules &amp; checks.</p></a>\n</div>\n",
+        );
+        assert!(
+            p.body.contains(
+                "- [Quickstart](https://docs.docker.com/scout/quickstart/): Scan an image in five minutes."
+            ),
+            "{}",
+            p.body
+        );
+        assert!(
+            p.body
+                .contains("- [Policies](https://docs.docker.com/scout/policy/): Rules & checks."),
+            "{}",
+            p.body
+        );
+        assert!(!p.body.contains('<'), "{}", p.body);
+    }
+
+    #[test]
+    fn availability_notes_stay_one_line() {
+        let p = norm(
+            "Intro.\n\n<div class=\"summary-bar\">\n  <div><span>Availability:</span>\n  <span>Beta</span></div>\n  <div><span>Requires:</span> <span>Docker Engine 27.1 and later</span></div>\n</div>\n\n## Next\n",
+        );
+        assert!(
+            p.body
+                .contains("_Availability: Beta · Requires: Docker Engine 27.1 and later_"),
+            "{}",
+            p.body
+        );
+    }
+
+    #[test]
+    fn nested_admonitions_render() {
+        let p = norm("> [!NOTE]\n> Outer.\n>\n> > [!WARNING]\n> > Inner.\n");
+        assert!(
+            p.body.contains("> > **Warning:**\n> > Inner."),
+            "{}",
+            p.body
+        );
+        assert!(p.body.starts_with("> **Note:**"), "{}", p.body);
+    }
+
+    #[test]
+    fn site_params_resolve_inside_code() {
+        let mut table = BTreeMap::new();
+        table.insert("example_go_version".to_string(), "1.25".to_string());
+        let ctx = Context {
+            page_path: "/guides/go/",
+            include: &|_| None,
+            params: &table,
+        };
+        let p = normalize(
+            "```dockerfile\nFROM golang:{{% param example_go_version %}} AS build\n```\n",
+            &ctx,
+        );
+        assert!(p.body.contains("FROM golang:1.25 AS build"), "{}", p.body);
+        assert!(!p.body.contains("<example_go_version>"));
     }
 }

@@ -29,11 +29,25 @@ pub struct Manifest {
     pub raw: Option<String>,
     #[serde(default)]
     pub license: Option<String>,
+    /// Site parameters (`{{% param name %}}`): defaults, refreshed from `url`.
+    #[serde(default)]
+    pub params: Option<ParamsSpec>,
     pub references: Vec<ReferenceSpec>,
     pub sources: Vec<Source>,
     /// Where the manifest came from (a path, or `<embedded>/<blueprint>`).
     #[serde(skip)]
     pub origin: PathBuf,
+}
+
+/// The table `{{% param name %}}` shortcodes are resolved from: the defaults below,
+/// overlaid by the `params:` mapping of the site configuration at `url` (the Hugo
+/// configuration, refreshed by `fetch` and cached like a page).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ParamsSpec {
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub defaults: BTreeMap<String, String>,
 }
 
 /// One reference file the distiller produces.
@@ -55,12 +69,52 @@ pub struct Lessons {
     pub full: Vec<u32>,
 }
 
+/// Default share weight of a section in its reference's budget.
+pub const DEFAULT_PRIORITY: u8 = 3;
+
 /// A reference file a page feeds, with the headings that matter there.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Feed {
     pub file: String,
     #[serde(default)]
-    pub sections: Vec<String>,
+    pub sections: Vec<SectionSpec>,
+    /// Share weight (1 low .. 5 high) of this feed's sections in the budget.
+    #[serde(default)]
+    pub priority: Option<u8>,
+}
+
+impl Feed {
+    /// The effective priority of a section of this feed.
+    pub fn priority_of(&self, s: &SectionSpec) -> u8 {
+        s.priority().or(self.priority).unwrap_or(DEFAULT_PRIORITY)
+    }
+}
+
+/// A wanted section: a heading (text or `#anchor`), optionally with its own priority.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum SectionSpec {
+    Name(String),
+    Detailed {
+        heading: String,
+        #[serde(default)]
+        priority: Option<u8>,
+    },
+}
+
+impl SectionSpec {
+    pub fn heading(&self) -> &str {
+        match self {
+            SectionSpec::Name(n) => n,
+            SectionSpec::Detailed { heading, .. } => heading,
+        }
+    }
+    pub fn priority(&self) -> Option<u8> {
+        match self {
+            SectionSpec::Name(_) => None,
+            SectionSpec::Detailed { priority, .. } => *priority,
+        }
+    }
 }
 
 /// One source: a documentation page or another document (the Compose schema).
@@ -79,6 +133,16 @@ pub struct PageSource {
     /// Raw file under `content/`, or `site` for generated pages.
     #[serde(default)]
     pub raw: Option<String>,
+    /// Another documentation site (origin) this page lives on, e.g. uv's docs.
+    #[serde(default)]
+    pub site: Option<String>,
+    /// How the site serves a page's Markdown: `md` (`<path>.md`, the default) or
+    /// `index.md` (`<path>index.md`, MkDocs sites).
+    #[serde(default)]
+    pub route: Option<String>,
+    /// Licence of this page when it differs from the manifest's (another site).
+    #[serde(default)]
+    pub license: Option<String>,
     pub lessons: Lessons,
     pub feeds: Vec<Feed>,
 }
@@ -241,6 +305,22 @@ impl Manifest {
                         ));
                     }
                     fed.insert(f.file.as_str());
+                    for (k, sec) in f.sections.iter().enumerate() {
+                        let h = sec.heading();
+                        if h.matches('(').count() != h.matches(')').count()
+                            || h.matches('[').count() != h.matches(']').count()
+                        {
+                            return Err(Error::input_at(
+                                &self.origin,
+                                line_of_pointer(text, &format!("/sources/{i}/feeds/{j}/sections/{k}")),
+                                format!(
+                                    "section `{h}` of `{}` has unbalanced brackets: a comma inside a flow list `[a, b]` splits a heading in two",
+                                    p.path
+                                ),
+                                Some("quote the heading: sections: [\"Publish or expose port (-p, --expose)\"]".into()),
+                            ));
+                        }
+                    }
                 }
             }
         }
@@ -285,13 +365,26 @@ impl Manifest {
         out
     }
 
-    /// The canonical Markdown URL of a page: `<site><path without trailing slash>.md`.
+    /// The canonical Markdown URL of a page: `<site><path without trailing slash>.md`
+    /// (or `<site><path>index.md` for `route: index.md`).
     pub fn markdown_url(&self, page: &PageSource) -> String {
-        markdown_route(&self.site, &page.path)
+        let site = self.site_of(page);
+        if page.route.as_deref() == Some("index.md") {
+            return format!("{}{}index.md", site.trim_end_matches('/'), page.path);
+        }
+        markdown_route(site, &page.path)
+    }
+
+    /// The origin a page lives on (its own `site`, else the manifest's).
+    pub fn site_of<'a>(&'a self, page: &'a PageSource) -> &'a str {
+        page.site.as_deref().unwrap_or(&self.site)
     }
 
     /// The raw source URL of a page, or `None` for generated pages (`raw: site`).
     pub fn raw_url(&self, page: &PageSource) -> Option<String> {
+        if page.site.is_some() {
+            return None;
+        }
         let raw = self.raw.as_deref()?;
         match page.raw.as_deref() {
             Some("site") => None,
