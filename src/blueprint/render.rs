@@ -72,24 +72,24 @@ type RefSet = (Vec<(String, String)>, Vec<(String, String)>);
 fn reference_set(input: &RenderInput) -> Result<RefSet> {
     let mut refs = Vec::new();
     let mut extra = Vec::new();
+    // A reference that skill.yaml's `references:` list describes under a `when:` the
+    // answers do not meet is left out (stack-specific digests), whether bundled or
+    // fetched; references the list does not describe at all are always kept.
+    let listed = |data: &Value| -> BTreeSet<String> {
+        data.get("references")
+            .and_then(Value::as_array)
+            .map(|xs| {
+                xs.iter()
+                    .filter_map(|x| x.get("file").and_then(Value::as_str))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let described = listed(&input.blueprint.data);
+    let kept = listed(&resolve(&input.blueprint.data, input.answers));
     match input.references {
         ReferenceSource::Bundled => {
-            // A reference that skill.yaml's `references:` list describes under a `when:`
-            // the answers do not meet is left out (stack-specific digests); references
-            // the list does not describe at all are always kept.
-            let listed = |data: &Value| -> BTreeSet<String> {
-                data.get("references")
-                    .and_then(Value::as_array)
-                    .map(|xs| {
-                        xs.iter()
-                            .filter_map(|x| x.get("file").and_then(Value::as_str))
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            };
-            let described = listed(&input.blueprint.data);
-            let kept = listed(&resolve(&input.blueprint.data, input.answers));
             for (k, v) in input.files.under("references") {
                 let name = k.trim_start_matches("references/");
                 if described.contains(name) && !kept.contains(name) {
@@ -114,9 +114,36 @@ fn reference_set(input: &RenderInput) -> Result<RefSet> {
                     )));
                 }
                 if dir == "references" {
+                    if described.contains(name) && !kept.contains(name) {
+                        continue;
+                    }
                     refs.push((name.to_string(), content.clone()));
                 } else if name != "SKILL.md" {
                     extra.push((name.to_string(), content.clone()));
+                }
+            }
+            // A digest the answers keep but no official source of the manifest produces
+            // (node-in-docker.md, go-in-docker.md) comes from the bundled set.
+            let produced: BTreeSet<String> = crate::fetch::sources::Manifest::embedded(
+                input.blueprint.name.split('/').next().unwrap_or(""),
+            )
+            .and_then(|m| m.ok())
+            .map(|m| {
+                m.references
+                    .iter()
+                    .map(|r| r.file.trim_start_matches("references/").to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+            for (k, v) in input.files.under("references") {
+                let name = k.trim_start_matches("references/");
+                if kept.contains(name)
+                    && !produced.is_empty()
+                    && !produced.contains(name)
+                    && plain_name(name)
+                    && !refs.iter().any(|(n, _)| n == name)
+                {
+                    refs.push((name.to_string(), v.to_string()));
                 }
             }
         }
