@@ -39,6 +39,10 @@ pub enum Command {
     Lint(crate::lint::cmd::LintArgs),
     /// Fetch the official docs a blueprint is built from into the local cache
     Fetch(crate::fetch::FetchArgs),
+    /// Pack a skill into a .skill archive (one folder, evals/ and junk left out)
+    Package(crate::ship::package::PackageArgs),
+    /// Install a skill or .skill archive where an agent looks (--agent codex, claude-code, …)
+    Install(crate::ship::install::InstallArgs),
 }
 
 /// Parses arguments and runs the command; returns the process exit code.
@@ -49,5 +53,7 @@ pub fn run(cli: Cli) -> crate::Result<u8> {
         Command::Lessons(a) => crate::eval::run_lessons(a),
         Command::Lint(a) => crate::lint::cmd::run(a),
         Command::Fetch(a) => crate::fetch::run(a),
+        Command::Package(a) => crate::ship::package::run(a),
+        Command::Install(a) => crate::ship::install::run(a),
     }
 }

@@ -13,6 +13,7 @@ pub mod fetch;
 pub mod fsutil;
 pub mod lint;
 pub mod report;
+pub mod ship;
 pub mod skill;
 
 pub use error::{Error, Result};

@@ -77,7 +77,9 @@ fn walk(root: &Path, out: &mut BTreeSet<Target>) {
         .parents(true)
         .filter_entry(move |e| {
             let name = e.file_name();
-            if name == ".git" || name == "target" || name == "node_modules" {
+            // `.skillforge/` holds backups (install, --force), never live skills.
+            if name == ".git" || name == "target" || name == "node_modules" || name == ".skillforge"
+            {
                 return false;
             }
             if e.depth() > 0 && e.file_type().is_some_and(|t| t.is_dir()) && is_skill_dir(e.path())

@@ -176,6 +176,7 @@ pub fn registry() -> Vec<&'static Rule> {
     all.extend(rules::RULES.iter());
     all.extend(crate::docker::rules::RULES.iter());
     all.extend(crate::docker::compose::RULES.iter());
+    all.extend(crate::ship::archive::RULES.iter());
     all
 }
 

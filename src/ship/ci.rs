@@ -1,0 +1,1 @@
+//! `skillforge init-ci` (in progress).
