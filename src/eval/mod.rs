@@ -62,6 +62,8 @@ pub enum TestFormat {
     Json,
     /// JUnit XML, one testcase per assertion
     Junit,
+    /// SARIF 2.1.0: one result per failed assertion (GitHub code scanning)
+    Sarif,
 }
 
 /// Arguments of `skillforge test`.
@@ -269,6 +271,7 @@ pub fn run_test(args: TestArgs) -> Result<u8> {
     let text = match args.format {
         TestFormat::Json => output::json(&report),
         TestFormat::Junit => output::junit(&report),
+        TestFormat::Sarif => crate::report::sarif::test(&report),
         TestFormat::Text => {
             let color = crate::report::use_color();
             if args.lesson.is_some() || lessons.len() == 1 {

@@ -136,6 +136,7 @@ pub fn run(args: LintArgs) -> Result<u8> {
         Format::Json => render::json("lint", &report.diagnostics, report.checked, &report.notes),
         Format::Github => render::github(&report.diagnostics),
         Format::Junit => render::junit(&junit_dirs, &report.diagnostics, report.deny_warnings),
+        Format::Sarif => crate::report::sarif::lint(&report.diagnostics),
     };
     let _ = out.write_all(rendered.as_bytes());
     Ok(report.exit_code())
