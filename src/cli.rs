@@ -43,6 +43,8 @@ pub enum Command {
     Package(crate::ship::package::PackageArgs),
     /// Install a skill or .skill archive where an agent looks (--agent codex, claude-code, …)
     Install(crate::ship::install::InstallArgs),
+    /// Write a GitHub Actions workflow and a pre-commit hook that check this repository's skills
+    InitCi(crate::ship::ci::InitCiArgs),
 }
 
 /// Parses arguments and runs the command; returns the process exit code.
@@ -55,5 +57,6 @@ pub fn run(cli: Cli) -> crate::Result<u8> {
         Command::Fetch(a) => crate::fetch::run(a),
         Command::Package(a) => crate::ship::package::run(a),
         Command::Install(a) => crate::ship::install::run(a),
+        Command::InitCi(a) => crate::ship::ci::run(a),
     }
 }
