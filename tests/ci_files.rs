@@ -280,3 +280,50 @@ fn schema_validation_can_fail() {
     let bad: Value = serde_json::json!({"on": "push", "jobs": {"x": {"steps": [{"run": 1}]}}});
     assert!(!schemas::errors(&schema, &bad).is_empty());
 }
+
+#[test]
+fn cargo_package_ships_the_embedded_data_and_not_the_fixtures() {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["package", "--list", "--allow-dirty", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = String::from_utf8_lossy(&out.stdout);
+    let files: Vec<&str> = list.lines().collect();
+    for needed in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "README.md",
+        "build.rs",
+        "src/main.rs",
+        "schemas/blueprint.schema.json",
+        "skills/docker-deployment/skill.yaml",
+        "skills/docker-deployment/SKILL.md.hbs",
+        "skills/docker-deployment/lessons/skill-first.yaml",
+    ] {
+        assert!(files.contains(&needed), "{needed} missing from the package");
+    }
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.starts_with("tests/") || f.starts_with("bench/")),
+        "tests and benches stay out of the package"
+    );
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    let toml: toml::Table = manifest.parse().unwrap();
+    let binstall = &toml["package"]["metadata"]["binstall"];
+    assert!(binstall["pkg-url"].as_str().unwrap().contains("{ target }"));
+    // The archive names the release workflow produces match what binstall asks for.
+    let release = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/release.yml"),
+    )
+    .unwrap();
+    assert!(release.contains("name=skillforge-${{ matrix.target }}"));
+    assert!(release.contains("\"dist/$name.tar.gz\"") && release.contains("\"dist/$name.zip\""));
+}
