@@ -464,3 +464,46 @@ fn install_refuses_lint_errors() {
         .stderr(contains("refusing to install"));
     assert!(!t.path().join(".agents").exists());
 }
+
+#[test]
+fn lint_json_reports_token_counts_and_budgets_are_configurable() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(t.path().join(".git")).unwrap();
+    let d = skill(t.path(), "widgets");
+    let out = sf(t.path())
+        .args(["lint", "widgets", "--format", "json"])
+        .output()
+        .unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tk = &j["tokens"];
+    assert_eq!(tk["encoding"], "o200k_base");
+    let s = &tk["skills"][0];
+    assert_eq!(s["skill"], "widgets");
+    // "Builds widgets from specs. Use when the user asks for a widget." in o200k_base.
+    let desc = s["description"].as_u64().unwrap();
+    assert!((12..=18).contains(&desc), "{desc}");
+    assert!(s["body"].as_u64().unwrap() > 10);
+    assert_eq!(s["files"][0]["file"], "references/guide.md");
+    assert!(s["files"][0]["tokens"].as_u64().unwrap() > 3);
+    assert_eq!(j["summary"]["warnings"], 0);
+
+    // A tight budget in skillforge.toml turns the same skill into warnings.
+    std::fs::write(
+        t.path().join("skillforge.toml"),
+        "[lint.budgets]\nbody = 10\nreference = 10\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("references/guide.md"),
+        "# Guide\n\nCut the board to size, sand the edges, then glue the joints.\n",
+    )
+    .unwrap();
+    sf(t.path())
+        .args(["lint", "widgets"])
+        .assert()
+        .success()
+        .stdout(contains("warning[SF-body-tokens]"))
+        .stdout(contains("the budget is 10"))
+        .stdout(contains("warning[SF-reference-tokens]"))
+        .stdout(contains("o200k_base"));
+}

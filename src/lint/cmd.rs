@@ -133,7 +133,13 @@ pub fn run(args: LintArgs) -> Result<u8> {
                 color,
             )
         }
-        Format::Json => render::json("lint", &report.diagnostics, report.checked, &report.notes),
+        Format::Json => render::json_with(
+            "lint",
+            &report.diagnostics,
+            report.checked,
+            &report.notes,
+            Some(&token_counts(&report.skills)),
+        ),
         Format::Github => render::github(&report.diagnostics),
         Format::Junit => render::junit(&junit_dirs, &report.diagnostics, report.deny_warnings),
         Format::Sarif => crate::report::sarif::lint(&report.diagnostics),
@@ -225,6 +231,71 @@ pub fn lint_targets(targets: &[Target], config: Config) -> Result<LintReport> {
         notes,
         deny_warnings,
     })
+}
+
+/// Token counts of one skill (for `--format json`).
+#[derive(serde::Serialize)]
+pub struct SkillTokens {
+    pub skill: String,
+    /// The frontmatter description, when it is a string.
+    pub description: Option<usize>,
+    /// The SKILL.md body (after the frontmatter).
+    pub body: usize,
+    /// Every Markdown or text document of the skill (references and the like).
+    pub files: Vec<FileTokens>,
+}
+
+#[derive(serde::Serialize)]
+pub struct FileTokens {
+    pub file: String,
+    pub tokens: usize,
+}
+
+/// The `tokens` field of `lint --format json`.
+#[derive(serde::Serialize)]
+pub struct TokenReport {
+    pub encoding: &'static str,
+    pub approximates: &'static str,
+    pub skills: Vec<SkillTokens>,
+}
+
+/// Counts tokens of every loaded skill (in parallel): description, body, documents.
+pub fn token_counts(skills: &[Skill]) -> TokenReport {
+    use crate::lint::tokens::count;
+    let per: Vec<SkillTokens> = skills
+        .par_iter()
+        .map(|s| {
+            let body = &s.doc.text[s.doc.body.offset.min(s.doc.text.len())..];
+            let files = s
+                .files
+                .iter()
+                .filter(|f| {
+                    !f.is_symlink
+                        && f.size <= crate::skill::DEFAULT_SIZE_CAP
+                        && [".md", ".markdown", ".txt", ".rst"]
+                            .iter()
+                            .any(|e| f.rel.to_ascii_lowercase().ends_with(e))
+                })
+                .filter_map(|f| {
+                    s.read_file(&f.rel).map(|t| FileTokens {
+                        file: f.rel.clone(),
+                        tokens: count(&t),
+                    })
+                })
+                .collect();
+            SkillTokens {
+                skill: crate::lint::display_path(&s.dir),
+                description: s.doc.frontmatter.str("description").map(count),
+                body: count(body),
+                files,
+            }
+        })
+        .collect();
+    TokenReport {
+        encoding: crate::lint::tokens::ENCODING,
+        approximates: "Claude's tokenizer (not published); counts are close, not identical",
+        skills: per,
+    }
 }
 
 /// Whether a skill has a Compose file or a YAML block that looks like Compose.

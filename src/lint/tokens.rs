@@ -1,0 +1,125 @@
+//! Token counts with a real BPE tokenizer.
+//!
+//! The encoding is OpenAI's `o200k_base` (through the `tiktoken-rs` crate, vocabulary
+//! compiled in, no network). Claude's tokenizer is not published, so no offline tool
+//! counts Claude tokens exactly: `o200k_base` counts are an approximation of Claude's
+//! (same order of magnitude for English prose and code, not identical). Budgets are
+//! therefore warnings, never errors on their own.
+//!
+//! Cost control: the tokenizer is built on first use (a few tens of milliseconds), and
+//! [`over_budget`] skips tokenizing a text whose byte length is within the budget (a
+//! token is at least one byte, so such a text cannot be over it).
+
+/// The encoding's name, as reported in `lint --format json`.
+pub const ENCODING: &str = "o200k_base";
+
+/// Runs of non-whitespace longer than this are counted in pieces: BPE merging is
+/// quadratic in the length of one pre-tokenized piece, and a long base64 blob or
+/// `=====` line would otherwise take minutes.
+const MAX_PIECE: usize = 512;
+
+/// The number of `o200k_base` tokens in `text`.
+pub fn count(text: &str) -> usize {
+    if text.is_empty() {
+        return 0;
+    }
+    let bpe = tiktoken_rs::o200k_base_singleton();
+    let mut total = 0;
+    let mut start = 0;
+    let mut run_start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if let Some(rs) = run_start.take()
+                && i - rs > MAX_PIECE
+            {
+                total += count_plain(bpe, &text[start..rs]);
+                total += count_long_run(bpe, &text[rs..i]);
+                start = i;
+            }
+        } else if run_start.is_none() {
+            run_start = Some(i);
+        }
+    }
+    if let Some(rs) = run_start
+        && text.len() - rs > MAX_PIECE
+    {
+        total += count_plain(bpe, &text[start..rs]);
+        total += count_long_run(bpe, &text[rs..]);
+        return total;
+    }
+    total + count_plain(bpe, &text[start..])
+}
+
+fn count_plain(bpe: &tiktoken_rs::CoreBPE, text: &str) -> usize {
+    if text.is_empty() {
+        return 0;
+    }
+    // The tokenizer's pre-split regex can in principle hit its backtracking limit (it
+    // then panics); fall back to the four-characters-per-token rule of thumb.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        bpe.encode_ordinary(text).len()
+    }))
+    .unwrap_or_else(|_| text.chars().count().div_ceil(4))
+}
+
+fn count_long_run(bpe: &tiktoken_rs::CoreBPE, run: &str) -> usize {
+    let mut total = 0;
+    let mut rest = run;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(MAX_PIECE);
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        total += count_plain(bpe, &rest[..cut]);
+        rest = &rest[cut..];
+    }
+    total
+}
+
+/// The token count of `text` when it is over `budget`, without tokenizing a text
+/// that cannot be (`None`: within budget).
+pub fn over_budget(text: &str, budget: usize) -> Option<usize> {
+    if text.len() <= budget {
+        return None;
+    }
+    let n = count(text);
+    (n > budget).then_some(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_real_tokens() {
+        assert_eq!(count(""), 0);
+        assert_eq!(count("hello"), 1);
+        assert_eq!(count("hello world"), 2);
+        // Far fewer tokens than characters for ordinary prose.
+        let prose = "The quick brown fox jumps over the lazy dog. ".repeat(100);
+        let n = count(&prose);
+        assert!((900..=1100).contains(&n), "{n}");
+    }
+
+    #[test]
+    fn long_runs_are_counted_quickly_and_plausibly() {
+        let blob = "QUJD".repeat(250_000); // 1 MB of base64-like text, one "word"
+        let n = count(&blob);
+        assert!(n > 100_000 && n < 1_000_000, "{n}");
+        let mixed = format!("start {} end", "=".repeat(10_000));
+        assert!(count(&mixed) >= 3);
+        // Multi-byte characters at a cut are handled.
+        let wide = "é".repeat(2_000);
+        assert!(count(&wide) > 0);
+    }
+
+    #[test]
+    fn budget_skips_short_texts() {
+        assert_eq!(over_budget("short", 10), None);
+        let long = "word ".repeat(100);
+        let n = count(&long);
+        assert!((100..=101).contains(&n), "{n}");
+        assert_eq!(over_budget(&long, 50), Some(n));
+        assert_eq!(over_budget(&long, n), None);
+    }
+}
