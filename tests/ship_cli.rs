@@ -507,3 +507,34 @@ fn lint_json_reports_token_counts_and_budgets_are_configurable() {
         .stdout(contains("warning[SF-reference-tokens]"))
         .stdout(contains("o200k_base"));
 }
+
+#[test]
+fn new_then_package_then_install_for_codex() {
+    // The "done when" flow, in a fresh skills-lab.
+    let t = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(t.path().join(".git")).unwrap();
+    std::fs::create_dir_all(t.path().join(".claude/skills")).unwrap();
+    sf(t.path())
+        .args(["new", "docker-deployment", "--yes"])
+        .assert()
+        .success();
+    sf(t.path())
+        .args(["package"])
+        .assert()
+        .success()
+        .stdout(contains("into docker-deployment.skill"));
+    let names = names_in(&t.path().join("docker-deployment.skill"));
+    assert!(names.contains(&"docker-deployment/SKILL.md".to_string()));
+    assert!(names.contains(&"docker-deployment/templates/.dockerignore".to_string()));
+    assert!(names.iter().all(|n| n.starts_with("docker-deployment/")));
+    sf(t.path())
+        .args(["install", "docker-deployment.skill", "--agent", "codex"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "installed docker-deployment into .agents/skills/docker-deployment",
+        ));
+    let a = std::fs::read(t.path().join(".claude/skills/docker-deployment/SKILL.md")).unwrap();
+    let b = std::fs::read(t.path().join(".agents/skills/docker-deployment/SKILL.md")).unwrap();
+    assert_eq!(a, b);
+}
