@@ -470,13 +470,23 @@ fn lint_json_reports_token_counts_and_budgets_are_configurable() {
     let t = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(t.path().join(".git")).unwrap();
     let d = skill(t.path(), "widgets");
+    // Without --tokens only texts that may exceed a budget are counted: none here.
     let out = sf(t.path())
         .args(["lint", "widgets", "--format", "json"])
         .output()
         .unwrap();
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["tokens"]["counted"], "near-budget");
+    assert_eq!(j["tokens"]["budgets"]["body"], 5000);
+    assert_eq!(j["tokens"]["skills"].as_array().unwrap().len(), 0);
+    let out = sf(t.path())
+        .args(["lint", "widgets", "--format", "json", "--tokens"])
+        .output()
+        .unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let tk = &j["tokens"];
     assert_eq!(tk["encoding"], "o200k_base");
+    assert_eq!(tk["counted"], "all");
     let s = &tk["skills"][0];
     assert_eq!(s["skill"], "widgets");
     // "Builds widgets from specs. Use when the user asks for a widget." in o200k_base.
@@ -499,9 +509,13 @@ fn lint_json_reports_token_counts_and_budgets_are_configurable() {
     )
     .unwrap();
     sf(t.path())
-        .args(["lint", "widgets"])
+        .args(["lint", "widgets", "--tokens"])
         .assert()
         .success()
+        .stdout(contains(
+            "tokens (o200k_base, approximates Claude's; budgets: body 10, reference 10)",
+        ))
+        .stdout(contains("widgets: description "))
         .stdout(contains("warning[SF-body-tokens]"))
         .stdout(contains("the budget is 10"))
         .stdout(contains("warning[SF-reference-tokens]"))

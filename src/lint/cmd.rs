@@ -37,6 +37,10 @@ pub struct LintArgs {
     /// Allow Unicode lowercase letters in names (the spec's wording permits them)
     #[arg(long)]
     pub unicode_names: bool,
+    /// Count the tokens (o200k_base) of every skill's description, body and documents, and
+    /// report them (text: one line per skill; json: a `tokens` field)
+    #[arg(long)]
+    pub tokens: bool,
 }
 
 const LINT_AFTER_HELP: &str = "\
@@ -125,20 +129,28 @@ pub fn run(args: LintArgs) -> Result<u8> {
             for s in &report.skills {
                 sources.insert(s.skill_md.clone(), s.doc.text.clone());
             }
-            render::text(
+            let mut t = render::text(
                 &report.diagnostics,
                 report.checked,
                 &report.notes,
                 &mut sources,
                 color,
-            )
+            );
+            if args.tokens {
+                t.push_str(&tokens_text(&token_counts(
+                    &report.skills,
+                    true,
+                    config.budgets,
+                )));
+            }
+            t
         }
         Format::Json => render::json_with(
             "lint",
             &report.diagnostics,
             report.checked,
             &report.notes,
-            Some(&token_counts(&report.skills)),
+            Some(&token_counts(&report.skills, args.tokens, config.budgets)),
         ),
         Format::Github => render::github(&report.diagnostics),
         Format::Junit => render::junit(&junit_dirs, &report.diagnostics, report.deny_warnings),
@@ -233,15 +245,16 @@ pub fn lint_targets(targets: &[Target], config: Config) -> Result<LintReport> {
     })
 }
 
-/// Token counts of one skill (for `--format json`).
+/// Token counts of one skill (for `--format json`). Without `--tokens`, only what
+/// may exceed a budget is counted (the rest is `null` / absent).
 #[derive(serde::Serialize)]
 pub struct SkillTokens {
     pub skill: String,
     /// The frontmatter description, when it is a string.
     pub description: Option<usize>,
     /// The SKILL.md body (after the frontmatter).
-    pub body: usize,
-    /// Every Markdown or text document of the skill (references and the like).
+    pub body: Option<usize>,
+    /// Markdown or text documents of the skill (references and the like).
     pub files: Vec<FileTokens>,
 }
 
@@ -256,12 +269,23 @@ pub struct FileTokens {
 pub struct TokenReport {
     pub encoding: &'static str,
     pub approximates: &'static str,
+    /// `all` (`--tokens`) or `near-budget` (only texts that may exceed a budget).
+    pub counted: &'static str,
+    pub budgets: BudgetsJson,
     pub skills: Vec<SkillTokens>,
 }
 
-/// Counts tokens of every loaded skill (in parallel): description, body, documents.
-pub fn token_counts(skills: &[Skill]) -> TokenReport {
-    use crate::lint::tokens::count;
+#[derive(serde::Serialize)]
+pub struct BudgetsJson {
+    pub body: usize,
+    pub reference: usize,
+}
+
+/// Counts tokens of loaded skills (in parallel). With `all`, every description, body
+/// and document; otherwise only bodies and references that may exceed their budget
+/// (what the budget rules tokenize), and skills with nothing counted are left out.
+pub fn token_counts(skills: &[Skill], all: bool, budgets: crate::lint::Budgets) -> TokenReport {
+    use crate::lint::tokens::{count, may_exceed};
     let per: Vec<SkillTokens> = skills
         .par_iter()
         .map(|s| {
@@ -275,6 +299,9 @@ pub fn token_counts(skills: &[Skill]) -> TokenReport {
                         && [".md", ".markdown", ".txt", ".rst"]
                             .iter()
                             .any(|e| f.rel.to_ascii_lowercase().ends_with(e))
+                        && (all
+                            || (f.rel.starts_with("references/")
+                                && may_exceed(f.size as usize, budgets.reference)))
                 })
                 .filter_map(|f| {
                     s.read_file(&f.rel).map(|t| FileTokens {
@@ -285,17 +312,55 @@ pub fn token_counts(skills: &[Skill]) -> TokenReport {
                 .collect();
             SkillTokens {
                 skill: crate::lint::display_path(&s.dir),
-                description: s.doc.frontmatter.str("description").map(count),
-                body: count(body),
+                description: if all {
+                    s.doc.frontmatter.str("description").map(count)
+                } else {
+                    None
+                },
+                body: (all || may_exceed(body.len(), budgets.body)).then(|| count(body)),
                 files,
             }
         })
+        .filter(|t| all || t.body.is_some() || !t.files.is_empty())
         .collect();
     TokenReport {
         encoding: crate::lint::tokens::ENCODING,
         approximates: "Claude's tokenizer (not published); counts are close, not identical",
+        counted: if all { "all" } else { "near-budget" },
+        budgets: BudgetsJson {
+            body: budgets.body,
+            reference: budgets.reference,
+        },
         skills: per,
     }
+}
+
+/// `lint --tokens` in text: one line per skill.
+fn tokens_text(r: &TokenReport) -> String {
+    let mut out = format!(
+        "\ntokens ({}, approximates Claude's; budgets: body {}, reference {}):\n",
+        r.encoding, r.budgets.body, r.budgets.reference
+    );
+    for s in &r.skills {
+        let docs: usize = s.files.iter().map(|f| f.tokens).sum();
+        let largest = s
+            .files
+            .iter()
+            .max_by_key(|f| f.tokens)
+            .map(|f| format!(" (largest {} {})", f.file, f.tokens))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  {}: description {}, body {}, {} document{} {docs}{largest}\n",
+            s.skill,
+            s.description
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "-".into()),
+            s.body.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
+            s.files.len(),
+            if s.files.len() == 1 { "" } else { "s" },
+        ));
+    }
+    out
 }
 
 /// Whether a skill has a Compose file or a YAML block that looks like Compose.

@@ -330,8 +330,8 @@ fn check_ref_tokens(cx: &Ctx, skill: &Skill, em: &mut Emitter) {
     let budget = cx.config.budgets.reference;
     let error_at = budget.saturating_mul(5) / 2;
     for f in &skill.files {
-        // A token is at least one byte: a file within the budget in bytes is not read.
-        if !is_reference_doc(&f.rel) || f.size as usize <= budget {
+        // A file too small to be over the budget is not even read (see lint::tokens).
+        if !is_reference_doc(&f.rel) || !crate::lint::tokens::may_exceed(f.size as usize, budget) {
             continue;
         }
         let Some(text) = ix.text(skill, &f.rel) else {
