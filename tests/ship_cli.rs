@@ -132,6 +132,15 @@ fn package_refuses_a_symlink_leaving_the_skill() {
 }
 
 #[test]
+fn package_run_inside_the_skill_writes_beside_it() {
+    let t = tempfile::tempdir().unwrap();
+    let d = skill(t.path(), "widgets");
+    sf(&d).args(["package"]).assert().success();
+    assert!(t.path().join("widgets.skill").is_file());
+    assert!(!d.join("widgets.skill").exists());
+}
+
+#[test]
 fn package_refuses_output_inside_the_skill_and_non_skill_names() {
     let t = tempfile::tempdir().unwrap();
     skill(t.path(), "widgets");

@@ -171,8 +171,14 @@ pub fn package(
         None => skill.dir_name().unwrap_or_default(),
     };
     crate::blueprint::target::validate_name(&name)?;
-    let dest = output_path(output, cwd, &name)?;
     let skill_abs = std::fs::canonicalize(&skill.dir).map_err(|e| Error::io(&skill.dir, e))?;
+    // Run from inside the skill without -o: the archive goes beside the skill.
+    let cwd_abs = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());
+    let base = match (output, skill_abs.parent()) {
+        (None, Some(parent)) if cwd_abs.starts_with(&skill_abs) => parent.to_path_buf(),
+        _ => cwd.to_path_buf(),
+    };
+    let dest = output_path(output, &base, &name)?;
     let dest_parent_abs = dest
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
