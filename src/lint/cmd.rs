@@ -137,6 +137,7 @@ pub fn run(args: LintArgs) -> Result<u8> {
                 color,
             );
             if args.tokens {
+                use crate::lint::tokens::{token_counts, tokens_text};
                 t.push_str(&tokens_text(&token_counts(
                     &report.skills,
                     true,
@@ -150,7 +151,11 @@ pub fn run(args: LintArgs) -> Result<u8> {
             &report.diagnostics,
             report.checked,
             &report.notes,
-            Some(&token_counts(&report.skills, args.tokens, config.budgets)),
+            Some(&crate::lint::tokens::token_counts(
+                &report.skills,
+                args.tokens,
+                config.budgets,
+            )),
         ),
         Format::Github => render::github(&report.diagnostics),
         Format::Junit => render::junit(&junit_dirs, &report.diagnostics, report.deny_warnings),
@@ -243,124 +248,6 @@ pub fn lint_targets(targets: &[Target], config: Config) -> Result<LintReport> {
         notes,
         deny_warnings,
     })
-}
-
-/// Token counts of one skill (for `--format json`). Without `--tokens`, only what
-/// may exceed a budget is counted (the rest is `null` / absent).
-#[derive(serde::Serialize)]
-pub struct SkillTokens {
-    pub skill: String,
-    /// The frontmatter description, when it is a string.
-    pub description: Option<usize>,
-    /// The SKILL.md body (after the frontmatter).
-    pub body: Option<usize>,
-    /// Markdown or text documents of the skill (references and the like).
-    pub files: Vec<FileTokens>,
-}
-
-#[derive(serde::Serialize)]
-pub struct FileTokens {
-    pub file: String,
-    pub tokens: usize,
-}
-
-/// The `tokens` field of `lint --format json`.
-#[derive(serde::Serialize)]
-pub struct TokenReport {
-    pub encoding: &'static str,
-    pub approximates: &'static str,
-    /// `all` (`--tokens`) or `near-budget` (only texts that may exceed a budget).
-    pub counted: &'static str,
-    pub budgets: BudgetsJson,
-    pub skills: Vec<SkillTokens>,
-}
-
-#[derive(serde::Serialize)]
-pub struct BudgetsJson {
-    pub body: usize,
-    pub reference: usize,
-}
-
-/// Counts tokens of loaded skills (in parallel). With `all`, every description, body
-/// and document; otherwise only bodies and references that may exceed their budget
-/// (what the budget rules tokenize), and skills with nothing counted are left out.
-pub fn token_counts(skills: &[Skill], all: bool, budgets: crate::lint::Budgets) -> TokenReport {
-    use crate::lint::tokens::{count, may_exceed};
-    let per: Vec<SkillTokens> = skills
-        .par_iter()
-        .map(|s| {
-            let body = &s.doc.text[s.doc.body.offset.min(s.doc.text.len())..];
-            let files = s
-                .files
-                .iter()
-                .filter(|f| {
-                    !f.is_symlink
-                        && f.size <= crate::skill::DEFAULT_SIZE_CAP
-                        && [".md", ".markdown", ".txt", ".rst"]
-                            .iter()
-                            .any(|e| f.rel.to_ascii_lowercase().ends_with(e))
-                        && (all
-                            || (f.rel.starts_with("references/")
-                                && may_exceed(f.size as usize, budgets.reference)))
-                })
-                .filter_map(|f| {
-                    s.read_file(&f.rel).map(|t| FileTokens {
-                        file: f.rel.clone(),
-                        tokens: count(&t),
-                    })
-                })
-                .collect();
-            SkillTokens {
-                skill: crate::lint::display_path(&s.dir),
-                description: if all {
-                    s.doc.frontmatter.str("description").map(count)
-                } else {
-                    None
-                },
-                body: (all || may_exceed(body.len(), budgets.body)).then(|| count(body)),
-                files,
-            }
-        })
-        .filter(|t| all || t.body.is_some() || !t.files.is_empty())
-        .collect();
-    TokenReport {
-        encoding: crate::lint::tokens::ENCODING,
-        approximates: "Claude's tokenizer (not published); counts are close, not identical",
-        counted: if all { "all" } else { "near-budget" },
-        budgets: BudgetsJson {
-            body: budgets.body,
-            reference: budgets.reference,
-        },
-        skills: per,
-    }
-}
-
-/// `lint --tokens` in text: one line per skill.
-fn tokens_text(r: &TokenReport) -> String {
-    let mut out = format!(
-        "\ntokens ({}, approximates Claude's; budgets: body {}, reference {}):\n",
-        r.encoding, r.budgets.body, r.budgets.reference
-    );
-    for s in &r.skills {
-        let docs: usize = s.files.iter().map(|f| f.tokens).sum();
-        let largest = s
-            .files
-            .iter()
-            .max_by_key(|f| f.tokens)
-            .map(|f| format!(" (largest {} {})", f.file, f.tokens))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "  {}: description {}, body {}, {} document{} {docs}{largest}\n",
-            s.skill,
-            s.description
-                .map(|n| n.to_string())
-                .unwrap_or_else(|| "-".into()),
-            s.body.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
-            s.files.len(),
-            if s.files.len() == 1 { "" } else { "s" },
-        ));
-    }
-    out
 }
 
 /// Whether a skill has a Compose file or a YAML block that looks like Compose.
