@@ -100,6 +100,7 @@ pub fn run(args: InstallArgs) -> Result<u8> {
     let opts = Options {
         link: args.link,
         force: args.force,
+        global: args.global,
     };
     match install(&source, &args.agent, &base, opts)? {
         Outcome::LintErrors(text, errors) => {
@@ -148,6 +149,8 @@ pub fn run(args: InstallArgs) -> Result<u8> {
 pub struct Options {
     pub link: bool,
     pub force: bool,
+    /// `base` is the home directory: use the agents' user folders.
+    pub global: bool,
 }
 
 /// What [`install`] did.
@@ -230,8 +233,13 @@ pub fn install(source: &Path, agents: &[Agent], base: &Path, opts: Options) -> R
 
     let mut dirs: Vec<&'static str> = Vec::new();
     for a in agents {
-        if !dirs.contains(&a.project_dir()) {
-            dirs.push(a.project_dir());
+        let d = if opts.global {
+            a.user_dir()
+        } else {
+            a.project_dir()
+        };
+        if !dirs.contains(&d) {
+            dirs.push(d);
         }
     }
     // Check every destination before changing any.
