@@ -51,6 +51,12 @@ pub enum Command {
     Completions(crate::learn::shell::CompletionsArgs),
     /// Print the manual page (roff) generated from this CLI definition
     Man(crate::learn::shell::ManArgs),
+    /// Pack a skill into a .skill archive (one folder, evals/ and junk left out)
+    Package(crate::ship::package::PackageArgs),
+    /// Install a skill or .skill archive where an agent looks (--agent codex, claude-code, …)
+    Install(crate::ship::install::InstallArgs),
+    /// Write a GitHub Actions workflow and a pre-commit hook that check this repository's skills
+    InitCi(crate::ship::ci::InitCiArgs),
 }
 
 /// Parses arguments and runs the command; returns the process exit code.
@@ -65,5 +71,8 @@ pub fn run(cli: Cli) -> crate::Result<u8> {
         Command::Next(a) => crate::learn::run_next(a),
         Command::Completions(a) => crate::learn::shell::completions(a),
         Command::Man(a) => crate::learn::shell::man(a),
+        Command::Package(a) => crate::ship::package::run(a),
+        Command::Install(a) => crate::ship::install::run(a),
+        Command::InitCi(a) => crate::ship::ci::run(a),
     }
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 /// Agents whose project skills directory `--agent` can target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Agent {
+    #[value(name = "claude-code", alias = "claude")]
     Claude,
     Codex,
     Cursor,
@@ -33,6 +34,31 @@ impl Agent {
             Agent::Goose => ".goose/skills",
             Agent::Roo => ".roo/skills",
         }
+    }
+
+    /// The agent's user (global) skills directory, relative to the home directory.
+    /// Every agent in the table reads `~/<project dir>` (`~/.claude/skills`,
+    /// `~/.agents/skills`, …), the cross-agent convention.
+    pub fn user_dir(self) -> &'static str {
+        self.project_dir()
+    }
+
+    /// The name `--agent` accepts for this agent.
+    pub fn cli_name(self) -> String {
+        use clap::ValueEnum;
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Every agent that reads `dir` (a project or user skills directory), by CLI name.
+    pub fn readers_of(dir: &str) -> Vec<String> {
+        use clap::ValueEnum;
+        Agent::value_variants()
+            .iter()
+            .filter(|a| a.project_dir() == dir)
+            .map(|a| a.cli_name())
+            .collect()
     }
 }
 

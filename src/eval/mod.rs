@@ -67,6 +67,8 @@ pub enum TestFormat {
     Junit,
     /// GitHub Actions annotations on the SKILL.md / template lines the misses point to
     Github,
+    /// SARIF 2.1.0: one result per failed assertion (GitHub code scanning)
+    Sarif,
 }
 
 /// Arguments of `skillforge test`.
@@ -395,6 +397,7 @@ pub fn run_test_once(args: &TestArgs) -> Result<u8> {
         TestFormat::Json => output::json(&report),
         TestFormat::Junit => output::junit(&report),
         TestFormat::Github => output::github(&report, &skill.dir),
+        TestFormat::Sarif => crate::report::sarif::test(&report),
         TestFormat::Text => {
             if args.lesson.is_some() || lessons.len() == 1 {
                 output::text_detail_verbose(&report, color, args.verbose)

@@ -62,9 +62,9 @@ pub fn run(
     skill: &crate::skill::Skill,
 ) -> Result<u8> {
     let m = &args.model;
-    if matches!(args.format, TestFormat::Github) {
+    if matches!(args.format, TestFormat::Github | TestFormat::Sarif) {
         return Err(Error::usage_hint(
-            "--format github annotates lines of the skill; a model run grades answers",
+            "--format github and sarif annotate lines of the skill; a model run grades answers",
             "use --format text, json or junit with --model",
         ));
     }
@@ -160,7 +160,9 @@ pub fn run(
     let text = match args.format {
         TestFormat::Json => model::render::json(&report),
         TestFormat::Junit => model::render::junit(&report),
-        TestFormat::Text | TestFormat::Github => model::render::text(&report, color),
+        TestFormat::Text | TestFormat::Github | TestFormat::Sarif => {
+            model::render::text(&report, color)
+        }
     };
     crate::term::print_stdout(&crate::term::sanitize_output(&text, color));
     if let Some(out) = &m.out {

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = LINT_AFTER_HELP)]
 pub struct LintArgs {
-    /// Skill directories, SKILL.md files, or any tree to search for skills [default: .]
+    /// Skill directories, SKILL.md files, .skill archives, or any tree to search for skills [default: .]
     pub paths: Vec<PathBuf>,
     /// Validation profile (overrides skillforge.toml)
     #[arg(long, value_enum)]
@@ -37,6 +37,10 @@ pub struct LintArgs {
     /// Allow Unicode lowercase letters in names (the spec's wording permits them)
     #[arg(long)]
     pub unicode_names: bool,
+    /// Count the tokens (o200k_base) of every skill's description, body and documents, and
+    /// report them (text: one line per skill; json: a `tokens` field)
+    #[arg(long)]
+    pub tokens: bool,
 }
 
 const LINT_AFTER_HELP: &str = "\
@@ -90,15 +94,41 @@ pub fn run(args: LintArgs) -> Result<u8> {
     config.deny_warnings |= args.deny_warnings;
     config.unicode_names |= args.unicode_names;
 
-    let targets = discover(&paths)?;
-    if targets.is_empty() {
+    // `.skill` archives are checked as archives, then their content is linted.
+    let (archives, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .into_iter()
+        .partition(|p| crate::ship::archive::is_archive_path(p) && p.is_file());
+    let targets = if paths.is_empty() {
+        Vec::new()
+    } else {
+        discover(&paths)?
+    };
+    if targets.is_empty() && archives.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         return Err(Error::usage_hint(
             format!("no skills found under {}", shown.join(", ")),
             "a skill is a directory holding SKILL.md; create one with `skillforge new docker-deployment`",
         ));
     }
-    let report = lint_targets(&targets, config)?;
+    let mut junit_dirs: Vec<PathBuf> = targets.iter().map(skill_dir_of).collect();
+    let mut report = if targets.is_empty() {
+        LintReport {
+            skills: Vec::new(),
+            checked: 0,
+            diagnostics: Vec::new(),
+            notes: Vec::new(),
+            deny_warnings: config.deny_warnings,
+        }
+    } else {
+        lint_targets(&targets, config.clone())?
+    };
+    for a in &archives {
+        let al = crate::ship::archive::lint_archive(a, &config)?;
+        report.checked += 1;
+        report.diagnostics.extend(al.diagnostics);
+        report.skills.extend(al.skill);
+        junit_dirs.push(al.shown_dir);
+    }
     let mut out = std::io::stdout().lock();
     let color = crate::report::use_color();
     let rendered = match args.format {
@@ -107,21 +137,37 @@ pub fn run(args: LintArgs) -> Result<u8> {
             for s in &report.skills {
                 sources.insert(s.skill_md.clone(), s.doc.text.clone());
             }
-            render::text(
+            let mut t = render::text(
                 &report.diagnostics,
                 report.checked,
                 &report.notes,
                 &mut sources,
                 color,
-            )
+            );
+            if args.tokens {
+                use crate::lint::tokens::{token_counts, tokens_text};
+                t.push_str(&tokens_text(&token_counts(
+                    &report.skills,
+                    true,
+                    config.budgets,
+                )));
+            }
+            t
         }
-        Format::Json => render::json("lint", &report.diagnostics, report.checked, &report.notes),
-        Format::Github => render::github(&report.diagnostics),
-        Format::Junit => render::junit(
-            &targets.iter().map(skill_dir_of).collect::<Vec<_>>(),
+        Format::Json => render::json_with(
+            "lint",
             &report.diagnostics,
-            report.deny_warnings,
+            report.checked,
+            &report.notes,
+            Some(&crate::lint::tokens::token_counts(
+                &report.skills,
+                args.tokens,
+                config.budgets,
+            )),
         ),
+        Format::Github => render::github(&report.diagnostics),
+        Format::Junit => render::junit(&junit_dirs, &report.diagnostics, report.deny_warnings),
+        Format::Sarif => crate::report::sarif::lint(&report.diagnostics),
     };
     // File contents (snippets, names) never reach the terminal as raw control characters.
     let rendered = if args.format == Format::Text {

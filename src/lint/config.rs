@@ -10,6 +10,10 @@
 //! SF-description-when-cue = "off"
 //! SF-docker-apt-pin = "info"
 //!
+//! [lint.budgets]                 # token budgets (o200k_base counts, see lint::tokens)
+//! body = 5000                    # SKILL.md body (SF-body-tokens)
+//! reference = 10000              # each references/ document (SF-reference-tokens)
+//!
 //! [docker]
 //! allow = ["DL3008", "SF-docker-no-healthcheck"]   # Dockerfile/Compose rules turned off
 //! ```
@@ -46,6 +50,24 @@ impl Profile {
     }
 }
 
+/// Token budgets: warnings past these token counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budgets {
+    /// The SKILL.md body (default 5,000, the spec's recommendation).
+    pub body: usize,
+    /// Each document under references/ (default 10,000; an error past 2.5 times it).
+    pub reference: usize,
+}
+
+impl Default for Budgets {
+    fn default() -> Self {
+        Budgets {
+            body: 5_000,
+            reference: 10_000,
+        }
+    }
+}
+
 /// Effective configuration (file + command-line overrides).
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -56,6 +78,8 @@ pub struct Config {
     pub rules: BTreeMap<String, Option<Severity>>,
     /// Dockerfile/Compose rule ids (ours or peer ids like DL3008) turned off.
     pub docker_allow: Vec<String>,
+    /// Token budgets (`[lint.budgets]`).
+    pub budgets: Budgets,
     /// Where the config was read from.
     pub path: Option<PathBuf>,
     /// The whole file, for commands that own other tables.
@@ -179,12 +203,53 @@ impl Config {
                             cfg.rules.insert(id.clone(), parsed);
                         }
                     }
+                    "budgets" => {
+                        let t = v.as_table().ok_or_else(|| {
+                            Error::input_at(
+                                path,
+                                line_of("budgets"),
+                                "[lint.budgets] must be a table",
+                                None,
+                            )
+                        })?;
+                        for (name, val) in t {
+                            let n = val
+                                .as_integer()
+                                .filter(|n| *n > 0)
+                                .and_then(|n| usize::try_from(n).ok())
+                                .ok_or_else(|| {
+                                    Error::input_at(
+                                        path,
+                                        line_of(name),
+                                        format!(
+                                            "budget `{name}` must be a positive number of tokens"
+                                        ),
+                                        Some("e.g. body = 5000".into()),
+                                    )
+                                })?;
+                            match name.as_str() {
+                                "body" => cfg.budgets.body = n,
+                                "reference" => cfg.budgets.reference = n,
+                                other => {
+                                    return Err(Error::input_at(
+                                        path,
+                                        line_of(other),
+                                        format!("unknown budget `{other}` in [lint.budgets]"),
+                                        Some("known budgets: body, reference".into()),
+                                    ));
+                                }
+                            }
+                        }
+                    }
                     other => {
                         return Err(Error::input_at(
                             path,
                             line_of(other),
                             format!("unknown key `{other}` in [lint]"),
-                            Some("known keys: profile, deny-warnings, unicode-names, rules".into()),
+                            Some(
+                                "known keys: profile, deny-warnings, unicode-names, rules, budgets"
+                                    .into(),
+                            ),
                         ));
                     }
                 }
@@ -273,6 +338,31 @@ mod tests {
         let mut d = vec![Diagnostic::new("SF-y", Severity::Error, "f", None, "m")];
         c.apply_overrides(&mut d);
         assert_eq!(d[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn budgets_are_configurable_and_checked() {
+        let c = Config::parse(
+            "[lint.budgets]\nbody = 800\nreference = 2000\n",
+            Path::new("skillforge.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            c.budgets,
+            Budgets {
+                body: 800,
+                reference: 2000
+            }
+        );
+        assert_eq!(Config::default().budgets.body, 5000);
+        for bad in [
+            "[lint.budgets]\nbody = -1\n",
+            "[lint.budgets]\nbody = \"big\"\n",
+            "[lint.budgets]\nscripts = 10\n",
+        ] {
+            let e = Config::parse(bad, Path::new("skillforge.toml")).unwrap_err();
+            assert!(e.render().contains("skillforge.toml:2"), "{}", e.render());
+        }
     }
 
     #[test]

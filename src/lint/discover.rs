@@ -77,6 +77,7 @@ fn walk(root: &Path, out: &mut BTreeSet<Target>) {
         .parents(true)
         .filter_entry(move |e| {
             let name = e.file_name();
+            // `.skillforge/` holds backups (install, --force), never live skills.
             if name == ".git" || name == "target" || name == "node_modules" || name == ".skillforge"
             {
                 return false;

@@ -14,6 +14,7 @@ pub mod config;
 pub mod discover;
 pub mod rules;
 pub mod schema;
+pub mod tokens;
 
 use crate::docker::{ComposeDoc, Dockerfile};
 use crate::report::{Diagnostic, Severity};
@@ -22,7 +23,7 @@ use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-pub use config::{Config, Profile};
+pub use config::{Budgets, Config, Profile};
 
 /// What a rule checks: one skill at a time, or a whole scanned tree.
 #[derive(Clone, Copy)]
@@ -177,6 +178,7 @@ pub fn registry() -> Vec<&'static Rule> {
     all.extend(crate::docker::rules::RULES.iter());
     all.extend(crate::docker::compose::RULES.iter());
     all.extend(crate::docker::ignore::RULES.iter());
+    all.extend(crate::ship::archive::RULES.iter());
     all
 }
 

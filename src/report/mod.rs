@@ -1,6 +1,7 @@
 //! Findings and their renderers (text / json / github / junit), shared by `lint` and `test`.
 
 pub mod render;
+pub mod sarif;
 
 use crate::skill::Span;
 use serde::Serialize;
@@ -118,6 +119,8 @@ pub enum Format {
     Github,
     /// JUnit XML (for `test`: one testcase per assertion)
     Junit,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers)
+    Sarif,
 }
 
 /// Whether to use colour on stdout: `--color`, then `NO_COLOR` / `CLICOLOR_FORCE`,

@@ -17,6 +17,13 @@
 //! }
 //! ```
 //! `line`/`column` are 1-based and `null` for whole-file findings; `hint` may be `null`.
+//!
+//! `lint` adds `tokens` (token counts, see `lint::tokens`):
+//! ```json
+//! "tokens": { "encoding": "o200k_base", "approximates": "Claude's tokenizer (not published)",
+//!   "skills": [ { "skill": "skills/foo", "description": 31, "body": 1840,
+//!                 "files": [ { "file": "references/a.md", "tokens": 2210 } ] } ] }
+//! ```
 
 use super::{Counts, Diagnostic, Severity};
 use crate::skill::line_text;
@@ -200,6 +207,17 @@ pub fn text(
 
 /// JSON report (see the module docs for the shape).
 pub fn json(command: &str, diags: &[Diagnostic], skills: usize, notes: &[String]) -> String {
+    json_with(command, diags, skills, notes, None::<&()>)
+}
+
+/// JSON report with an extra top-level `tokens` field (`lint`: token counts per skill).
+pub fn json_with<T: serde::Serialize>(
+    command: &str,
+    diags: &[Diagnostic],
+    skills: usize,
+    notes: &[String],
+    tokens: Option<&T>,
+) -> String {
     // Serialised straight from borrowed structs (no intermediate `Value` tree): this
     // runs on the main thread after the parallel lint, once per finding.
     #[derive(serde::Serialize)]
@@ -214,7 +232,7 @@ pub fn json(command: &str, diags: &[Diagnostic], skills: usize, notes: &[String]
         hint: Option<&'a str>,
     }
     #[derive(serde::Serialize)]
-    struct Report<'a> {
+    struct Report<'a, T: serde::Serialize> {
         version: u32,
         tool: &'a str,
         command: &'a str,
@@ -222,6 +240,8 @@ pub fn json(command: &str, diags: &[Diagnostic], skills: usize, notes: &[String]
         summary: Counts,
         notes: &'a [String],
         diagnostics: Vec<Item<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tokens: Option<&'a T>,
     }
     let report = Report {
         version: 1,
@@ -243,6 +263,7 @@ pub fn json(command: &str, diags: &[Diagnostic], skills: usize, notes: &[String]
                 hint: d.hint.as_deref(),
             })
             .collect(),
+        tokens,
     };
     let mut s = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".into());
     s.push('\n');

@@ -1,15 +1,13 @@
 //! Rules on links, path mentions and the other files of a skill.
 
 use super::paths::{parent_dir, resolve};
-use super::{PathRef, SkillIndex, est_tokens};
+use super::{PathRef, SkillIndex};
 use crate::lint::{Check, Ctx, Emitter, Rule};
 use crate::report::Severity;
 use crate::skill::Skill;
 use std::collections::HashSet;
 use std::rc::Rc;
 
-pub const REF_WARN_TOKENS: usize = 10_000;
-pub const REF_ERROR_TOKENS: usize = 25_000;
 pub const TOC_MIN_LINES: usize = 100;
 
 /// Directories whose files an agent only finds through SKILL.md.
@@ -317,32 +315,39 @@ fn check_toc(_: &Ctx, skill: &Skill, em: &mut Emitter) {
 pub const REFERENCE_TOKENS: Rule = Rule {
     id: "SF-reference-tokens",
     severity: Severity::Warning,
-    summary: "A reference file is over ~10k tokens (warning) or ~25k tokens (error)",
+    summary: "A reference file is over its token budget (10k: warning; 2.5x that: error)",
     explain: "A reference is loaded whole when the agent needs it; past ~10k tokens it crowds \
 the context, and past ~25k it often exceeds what a single read returns, so the agent sees \
 only part of it. Split large references by topic and link each from SKILL.md. Tokens are \
-estimated at four characters per token.",
+counted with the o200k_base encoding, an approximation of Claude's tokenizer (which is not \
+published). The budget is set in skillforge.toml: `[lint.budgets] reference = 10000` (the \
+error threshold is 2.5 times it).",
     check: Check::Skill(check_ref_tokens),
 };
 
-fn check_ref_tokens(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+fn check_ref_tokens(cx: &Ctx, skill: &Skill, em: &mut Emitter) {
     let ix = em.memo().index();
+    let budget = cx.config.budgets.reference;
+    let error_at = budget.saturating_mul(5) / 2;
     for f in &skill.files {
-        if !is_reference_doc(&f.rel) || (f.size as usize) / 4 <= REF_WARN_TOKENS {
+        // A file too small to be over the budget is not even read (see lint::tokens).
+        if !is_reference_doc(&f.rel) || !crate::lint::tokens::may_exceed(f.size as usize, budget) {
             continue;
         }
         let Some(text) = ix.text(skill, &f.rel) else {
             continue;
         };
-        let n = est_tokens(&text);
-        if n > REF_WARN_TOKENS {
+        if let Some(n) = crate::lint::tokens::over_budget(&text, budget) {
             let d = em.emit_in(
                 &f.rel,
                 None,
-                format!("about {n} tokens (estimate); keep references under {REF_WARN_TOKENS}"),
+                format!(
+                    "{n} tokens ({}, approximates Claude's); the budget for a reference is {budget}",
+                    crate::lint::tokens::ENCODING
+                ),
             );
             d.hint = Some("split it by topic and link each part from SKILL.md".into());
-            if n > REF_ERROR_TOKENS {
+            if n > error_at {
                 d.severity = Severity::Error;
             }
         }
@@ -599,8 +604,9 @@ mod tests {
             .map(|i| format!("line {i} of the reference\n"))
             .collect();
         let with_toc = format!("# R\n\n## Contents\n- [A](#a)\n\n{long}");
-        let huge = "word ".repeat(9_000);
-        let giant = "word ".repeat(22_000);
+        // One o200k_base token per " word": 12k tokens warn, 30k (over 2.5 × 10k) errs.
+        let huge = "word ".repeat(12_000);
+        let giant = "word ".repeat(30_000);
         let (_t, s) = temp_skill(
             "t",
             &[

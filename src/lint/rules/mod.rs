@@ -145,12 +145,6 @@ pub(crate) fn nfkc(s: &str) -> String {
     s.nfkc().collect()
 }
 
-/// A rough token estimate (≈ 4 characters per token). No offline Claude tokenizer
-/// exists; this is the usual rule of thumb for English prose and code.
-pub(crate) fn est_tokens(s: &str) -> usize {
-    s.chars().count().div_ceil(4)
-}
-
 /// Span of the opening `---` (or the start of the file) for whole-frontmatter findings.
 pub(crate) fn frontmatter_span(skill: &Skill) -> Option<Span> {
     skill.doc.frontmatter.open.or(Some(Span {
@@ -424,6 +418,5 @@ mod tests {
         let a2 = ix.text(&s, "references/a.md").unwrap();
         assert!(Rc::ptr_eq(&a1, &a2));
         assert!(std::ptr::eq(ix, memo.index()));
-        assert_eq!(est_tokens("abcdefgh"), 2);
     }
 }
