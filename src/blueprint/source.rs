@@ -94,6 +94,19 @@ impl BlueprintFiles {
         let mut out = self.clone();
         out.files.insert("skill.yaml".into(), spec.to_string());
         out.files.insert("SKILL.md.hbs".into(), tpl.to_string());
+        // A variant's own `<v>/references/<file>` replaces the shared reference of that
+        // name (the starter's digests stop where Lesson 0 stops).
+        let prefix = format!("{v}/references/");
+        let own: Vec<(String, String)> = self
+            .files
+            .iter()
+            .filter_map(|(k, text)| {
+                k.strip_prefix(&prefix)
+                    .filter(|name| !name.contains('/'))
+                    .map(|name| (format!("references/{name}"), text.clone()))
+            })
+            .collect();
+        out.files.extend(own);
         out.variant = Some(v.to_string());
         Ok(out)
     }

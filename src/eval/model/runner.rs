@@ -225,21 +225,83 @@ pub fn grade(p: &Prompt, topic_doc: Option<&str>, t: &Transcript) -> Option<Prom
 /// A miss note worded for an answer: the static judge's notes speak of the skill's
 /// folders and show the patterns it looked for; an answer's reader needs neither.
 pub fn answer_note(note: &str) -> String {
+    use std::sync::OnceLock;
+    static LOOKED: OnceLock<Option<regex::Regex>> = OnceLock::new();
+    static PLACE: OnceLock<Option<regex::Regex>> = OnceLock::new();
     let looks_like_patterns = note.contains("none of /")
         || note.contains("[^")
         || note.contains("\\b")
         || note.contains("(?");
-    if note.contains("no Dockerfile in scope") {
-        return "the answer has no Dockerfile".into();
-    }
-    if note.contains("no Compose file in scope") || note.contains("no compose file in scope") {
-        return "the answer has no Compose file".into();
-    }
     if looks_like_patterns {
         return "the answer does not say this".into();
     }
-    note.replace(" in templates/", " in the answer")
+    let lower = note.to_lowercase();
+    if lower.starts_with("no dockerfile") {
+        return "the answer has no Dockerfile (no ```dockerfile block and no Dockerfile written)"
+            .into();
+    }
+    if lower.starts_with("no compose file") {
+        return "the answer has no Compose file".into();
+    }
+    // "(looked in the templates, or …)": where the skill judge looked; not for answers.
+    let looked = LOOKED.get_or_init(|| regex::Regex::new(r"\s*\(looked in [^)]*\)").ok());
+    let place = PLACE.get_or_init(|| {
+        regex::Regex::new(
+            r"the [\w -]+ section \(SKILL\.md, or a reference\)|a \x22[^\x22]*\x22 section \(SKILL\.md, or a reference\)|the references or SKILL\.md|the templates(, or a [^;,]*)?|SKILL\.md|the skill",
+        )
+        .ok()
+    });
+    let mut n = note.to_string();
+    if let Some(re) = looked {
+        n = re.replace_all(&n, "").into_owned();
+    }
+    if let Some(re) = place {
+        n = re.replace_all(&n, "the answer").into_owned();
+    }
+    let n = n
+        .replace(" in templates/", " in the answer")
         .replace("templates/", "the answer's ")
+        .replace(
+            "nothing in the answer says this yet",
+            "the answer does not say this",
+        );
+    // The same alternative said twice ("…; or: …") after rewording reads once.
+    match n.split_once("; or: ") {
+        Some((a, b)) if a == b => a.to_string(),
+        _ => n,
+    }
+}
+
+#[cfg(test)]
+mod note_tests {
+    use super::answer_note;
+
+    #[test]
+    fn skill_wording_becomes_answer_wording() {
+        assert_eq!(
+            answer_note("nothing in the skill says this yet"),
+            "the answer does not say this"
+        );
+        assert_eq!(
+            answer_note("nothing in the references or SKILL.md says this yet"),
+            "the answer does not say this"
+        );
+        assert!(answer_note("no Dockerfile (a template file or a ```dockerfile block) (looked in the templates, or a Dockerfile / Compose block in SKILL.md or a reference)").starts_with("the answer has no Dockerfile"));
+        assert_eq!(
+            answer_note(
+                "the principles section (SKILL.md, or a reference) does not talk about alpine; or: the references or SKILL.md does not talk about alpine"
+            ),
+            "the answer does not talk about alpine"
+        );
+        assert_eq!(
+            answer_note("none of /a[^b]/ found"),
+            "the answer does not say this"
+        );
+        assert!(
+            !answer_note("the closest Dockerfile (templates/Dockerfile:1) still runs as root")
+                .contains("templates/")
+        );
+    }
 }
 
 /// Sends every assertion without a machine check to the judge.
