@@ -916,6 +916,13 @@ fn bad_usage_is_exit_2() {
         .arg(&dir)
         .assert()
         .code(2);
+    // A path right after a bare --model is taken as its value: say so.
+    let a = bin(&c).args(["test", "--model"]).arg(&dir).assert().code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(
+        err.contains("is a path") && err.contains("before --model"),
+        "{err}"
+    );
     bin(&c)
         .args(["test", "--model", "openai:x", "--base-url", "ftp://x"])
         .arg(&dir)

@@ -351,6 +351,9 @@ pub fn run_test_once(args: &TestArgs) -> Result<u8> {
         return Ok(0);
     }
 
+    if let Some(v) = &args.model.model {
+        model_cli::check_model_value(v)?;
+    }
     let path = resolve_skill_path(args.path.as_deref(), args.lesson)?;
     let skill = load_skill(&path)?;
     if args.model.model.is_some() || args.model.triggers || args.model.judge.is_some() {

@@ -19,7 +19,23 @@ fn spec_of(value: &str) -> Result<ProviderSpec> {
             )
         });
     }
+    check_model_value(value)?;
     ProviderSpec::parse(value)
+}
+
+/// `--model` takes an optional value, so `test --model PATH` reads PATH as the
+/// provider: caught before the skill is looked for, with how to write it.
+pub fn check_model_value(value: &str) -> Result<()> {
+    if !value.contains(':') && value != "claude-code" && std::path::Path::new(value).exists() {
+        return Err(Error::usage_hint(
+            format!(
+                "--model took `{}` as its provider, but that is a path",
+                model::escape_ctl(value)
+            ),
+            "put the skill path before --model, or name the provider: --model claude-code PATH",
+        ));
+    }
+    Ok(())
 }
 
 fn options(args: &TestArgs, spec: ProviderSpec, runs: u32) -> Result<Options> {
