@@ -128,3 +128,41 @@ fn suites_with_oversized_regexes_or_huge_weights_are_refused_at_load() {
         assert!(err.contains(want) && err.contains("suite.yaml:"), "{err}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_skill_md_linking_out_of_the_skill_is_not_read() {
+    let t = tempfile::tempdir().unwrap();
+    let secret = t.path().join("secret.txt");
+    std::fs::write(&secret, "root:x:0:0:secret-line\n").unwrap();
+    let dir = t.path().join("s");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::os::unix::fs::symlink(&secret, dir.join("SKILL.md")).unwrap();
+    for args in [vec!["lint"], vec!["test", "--lesson", "0"]] {
+        let a = bin().args(&args).arg(&dir).assert();
+        let o = a.get_output();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            !all.contains("secret-line"),
+            "{args:?} printed the linked file: {all}"
+        );
+        assert!(all.contains("outside the skill"), "{args:?}: {all}");
+        assert_ne!(o.status.code(), Some(0), "{args:?}");
+    }
+    // A link to a file inside the skill is fine.
+    let inside = t.path().join("ok");
+    std::fs::create_dir_all(inside.join("docs")).unwrap();
+    std::fs::write(
+        inside.join("docs/real.md"),
+        "---\nname: ok\ndescription: A linked skill file for tests.\n---\n# Ok\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(inside.join("docs/real.md"), inside.join("SKILL.md")).unwrap();
+    let a = bin().arg("lint").arg(&inside).assert();
+    let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(!out.contains("outside the skill"), "{out}");
+}

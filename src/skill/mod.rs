@@ -224,6 +224,8 @@ pub enum LoadError {
     },
     #[error("{}: file is {size} bytes, over the {cap}-byte cap", path.display())]
     TooLarge { path: PathBuf, size: u64, cap: u64 },
+    #[error("{}: a symbolic link to {}, outside the skill (not followed)", path.display(), target.display())]
+    LinkOutside { path: PathBuf, target: PathBuf },
 }
 
 impl LoadError {
@@ -232,7 +234,8 @@ impl LoadError {
             LoadError::NotFound(p) | LoadError::NotADirectory(p) | LoadError::NoSkillMd(p) => p,
             LoadError::Unreadable { path, .. }
             | LoadError::NotUtf8 { path, .. }
-            | LoadError::TooLarge { path, .. } => path,
+            | LoadError::TooLarge { path, .. }
+            | LoadError::LinkOutside { path, .. } => path,
         }
     }
 
@@ -247,6 +250,9 @@ impl LoadError {
             LoadError::NotUtf8 { .. } => "re-save the file as UTF-8",
             LoadError::TooLarge { .. } => {
                 "SKILL.md should be short (< 500 lines); move detail into references/"
+            }
+            LoadError::LinkOutside { .. } => {
+                "a skill travels as one folder: replace the link with the file itself"
             }
         }
     }
@@ -295,6 +301,20 @@ impl Skill {
             };
             (dir, path.to_path_buf())
         };
+        // A SKILL.md that links out of the skill folder is not read: it would show (and
+        // ship) a file that is not part of the skill, e.g. `ln -s /etc/passwd SKILL.md`.
+        if std::fs::symlink_metadata(&skill_md).is_ok_and(|m| m.file_type().is_symlink()) {
+            let target = std::fs::canonicalize(&skill_md).unwrap_or_else(|_| {
+                std::fs::read_link(&skill_md).unwrap_or_else(|_| skill_md.clone())
+            });
+            let inside = std::fs::canonicalize(&dir).is_ok_and(|d| target.starts_with(&d));
+            if !inside {
+                return Err(LoadError::LinkOutside {
+                    path: skill_md.clone(),
+                    target,
+                });
+            }
+        }
         let lowercase_name = skill_md.file_name().and_then(|n| n.to_str()) != Some("SKILL.md");
         let bytes = crate::fsutil::read_capped(&skill_md, opts.size_cap).map_err(|e| match e {
             crate::fsutil::ReadError::Io(err) => LoadError::Unreadable {

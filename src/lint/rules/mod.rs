@@ -132,6 +132,14 @@ pub fn load_error_diagnostic(err: &LoadError) -> Diagnostic {
             None,
             format!("SKILL.md is {size} bytes, over the {cap}-byte cap"),
         ),
+        LoadError::LinkOutside { target, .. } => (
+            frontmatter::UNREADABLE.id,
+            None,
+            format!(
+                "SKILL.md is a symbolic link to {}, outside the skill: not followed",
+                crate::term::escape_line(&target.display().to_string())
+            ),
+        ),
     };
     Diagnostic::new(id, Severity::Error, err.path().to_path_buf(), span, message)
         .with_hint(err.hint())
