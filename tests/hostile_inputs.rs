@@ -166,3 +166,64 @@ fn a_skill_md_linking_out_of_the_skill_is_not_read() {
     let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
     assert!(!out.contains("outside the skill"), "{out}");
 }
+
+#[test]
+fn a_blueprint_output_path_that_is_a_directory_is_refused_before_writing() {
+    let t = tempfile::tempdir().unwrap();
+    let bp = t.path().join("bp");
+    // A custom blueprint: the embedded one with one output pointing at a directory.
+    let lab = t.path().join("lab");
+    std::fs::create_dir_all(&lab).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("skills/docker-deployment");
+    copy_dir(&src, &bp.join("docker-deployment"));
+    for bad in ["templates/.", "templates/", "templates/../x", "./SKILL.md"] {
+        let yaml = bp.join("docker-deployment/skill.yaml");
+        let orig = std::fs::read_to_string(src.join("skill.yaml")).unwrap();
+        let changed = orig.replacen(
+            "output: templates/compose.yaml",
+            &format!("output: \"{bad}\""),
+            1,
+        );
+        assert_ne!(orig, changed);
+        std::fs::write(&yaml, changed).unwrap();
+        let a = bin()
+            .current_dir(&lab)
+            .args([
+                "new",
+                "docker-deployment",
+                "--yes",
+                "--dir",
+                "out",
+                "--blueprints",
+            ])
+            .arg(&bp)
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+        // The schema refuses most shapes; `templates/.` passes its pattern and is
+        // refused when outputs are checked, still before anything is written.
+        assert!(
+            err.contains("template output") || err.contains("does not match"),
+            "{bad}: {err}"
+        );
+        if bad == "templates/." {
+            assert!(err.contains("template output"), "{err}");
+        }
+        assert!(
+            !lab.join("out/docker-deployment").exists(),
+            "{bad}: a partial skill was left"
+        );
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}

@@ -415,12 +415,17 @@ pub fn render(input: &RenderInput) -> Result<Vec<OutFile>> {
     let mut seen = BTreeSet::new();
     for t in &templates {
         let rel = t.output.trim_start_matches("./").to_string();
-        if rel.contains("..") || rel.starts_with('/') || rel.contains('\\') {
+        // Every component must be a real name: no `.`/`..`, no empty component (a
+        // trailing `/` or `//`), so the output is a file path, never a directory.
+        let bad_component = rel
+            .split('/')
+            .any(|c| c.is_empty() || c == "." || c == ".." || c.chars().any(char::is_control));
+        if bad_component || rel.starts_with('/') || rel.contains('\\') || rel == "SKILL.md" {
             return Err(Error::input(
                 input.files.path_of("skill.yaml"),
                 format!(
-                    "template output `{}` must be a relative path inside the skill",
-                    t.output
+                    "template output `{}` must be a relative file path inside the skill (no `.` or `..` components, no trailing `/`, not SKILL.md)",
+                    crate::term::escape_line(&t.output)
                 ),
             ));
         }
