@@ -910,3 +910,53 @@ fn responses_above_the_size_cap_are_refused() {
         Lookup::Missing
     ));
 }
+
+#[test]
+fn check_requests_only_manifest_hosts_and_needs_every_manifest_source() {
+    let srv = fixture_server();
+    let work = workdir();
+    let cache_dir = work.path().join("cache");
+    let manifest = fixtures().join("sources.yaml");
+    let lock = work.path().join("docs.lock");
+    let (code, out, err) = output(fetch(
+        work.path(),
+        &srv,
+        &cache_dir,
+        &manifest,
+        &["--lock", lock.to_str().unwrap()],
+    ));
+    assert_eq!(code, 0, "{out}\n{err}");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&lock).unwrap()).unwrap();
+    let sources = v["sources"].as_array().unwrap().clone();
+    assert!(sources.len() >= 3);
+    // A forged entry on a host the manifest does not name is refused, not requested.
+    let mut forged = sources[0].clone();
+    forged["url"] = serde_json::json!("http://127.0.0.9:9/steal.md");
+    forged["source"] = serde_json::json!("forged");
+    let mut tampered = sources.clone();
+    tampered.push(forged);
+    v["sources"] = serde_json::Value::Array(tampered);
+    std::fs::write(&lock, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let (code, out, _) = output(fetch(
+        work.path(),
+        &srv,
+        &cache_dir,
+        &manifest,
+        &["--check", "--lock", lock.to_str().unwrap()],
+    ));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("refused   forged"), "{out}");
+    // A lock whose sources were emptied does not pass.
+    v["sources"] = serde_json::json!([]);
+    std::fs::write(&lock, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let (code, out, _) = output(fetch(
+        work.path(),
+        &srv,
+        &cache_dir,
+        &manifest,
+        &["--check", "--lock", lock.to_str().unwrap()],
+    ));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("but not in the lock"), "{out}");
+}

@@ -1091,11 +1091,52 @@ fn check(
     }
     let lock = Lock::load(lock_path)?;
     let _ = args;
+    // The lock is a file anyone can edit: only URLs on hosts the manifest names are
+    // requested, and every page the manifest names must be in it.
+    let lock_kind = if lock.source_kind == SourceKind::Raw.as_str() {
+        SourceKind::Raw
+    } else {
+        SourceKind::Rendered
+    };
+    let expected = jobs_for(manifest, settings, lock_kind);
+    let host_of = |u: &str| {
+        reqwest::Url::parse(u)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+    };
+    let allowed_hosts: std::collections::BTreeSet<String> =
+        expected.iter().filter_map(|j| host_of(&j.key)).collect();
+    let locked_urls: std::collections::BTreeSet<&str> =
+        lock.sources.iter().map(|s| s.url.as_str()).collect();
+    let mut refused = 0;
+    for ls in &lock.sources {
+        if !host_of(&ls.url).is_some_and(|h| allowed_hosts.contains(&h)) {
+            refused += 1;
+            println!(
+                "refused   {}: {} is not on a host sources.yaml names; not requested",
+                crate::term::escape_line(&ls.source),
+                crate::term::escape_line(&ls.url)
+            );
+        }
+    }
+    let mut absent = 0;
+    for j in expected.iter().filter(|j| j.is_page) {
+        if !locked_urls.contains(j.key.as_str()) {
+            absent += 1;
+            println!(
+                "missing   {} is in sources.yaml but not in the lock: run `skillforge fetch`",
+                j.label
+            );
+        }
+    }
     let client = Arc::new(Client::new(settings.opts.clone()).map_err(Error::Other)?);
     let rt = runtime()?;
     let results = rt.block_on(async {
         let mut set = tokio::task::JoinSet::new();
         for (i, ls) in lock.sources.iter().cloned().enumerate() {
+            if !host_of(&ls.url).is_some_and(|h| allowed_hosts.contains(&h)) {
+                continue;
+            }
             let client = client.clone();
             let url = settings.download_url(manifest, &ls.url);
             let cache_dir = cache_dir.to_path_buf();
@@ -1181,11 +1222,13 @@ fn check(
         missing_sections = d.missing.len();
         report_missing_sections(&d.missing, manifest);
     }
-    Ok(if changed > 0 || failed > 0 || missing_sections > 0 {
-        1
-    } else {
-        0
-    })
+    Ok(
+        if changed > 0 || failed > 0 || missing_sections > 0 || refused > 0 || absent > 0 {
+            1
+        } else {
+            0
+        },
+    )
 }
 
 /// What `--update` did to one reference file.
