@@ -960,3 +960,34 @@ fn check_requests_only_manifest_hosts_and_needs_every_manifest_source() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("but not in the lock"), "{out}");
 }
+
+#[cfg(unix)]
+#[test]
+fn update_never_writes_through_a_references_link_out_of_the_skill() {
+    let srv = fixture_server();
+    let work = workdir();
+    let cache_dir = work.path().join("cache");
+    let manifest = fixtures().join("sources.yaml");
+    let (code, _, err) = output(fetch(work.path(), &srv, &cache_dir, &manifest, &[]));
+    assert_eq!(code, 0, "{err}");
+    let skill = work.path().join("skill");
+    let outside = work.path().join("elsewhere");
+    std::fs::create_dir_all(&skill).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(skill.join("SKILL.md"), "---\nname: x\n---\nmine\n").unwrap();
+    std::os::unix::fs::symlink(&outside, skill.join("references")).unwrap();
+    let (code, out, err) = output(fetch(
+        work.path(),
+        &srv,
+        &cache_dir,
+        &manifest,
+        &["--offline", "--update", skill.to_str().unwrap()],
+    ));
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(err.contains("outside the skill"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(&outside).unwrap().count(),
+        0,
+        "nothing may be written through the link"
+    );
+}

@@ -1282,6 +1282,28 @@ fn update_skill(
     });
     let mut out = anstream::stdout();
     use std::io::Write as _;
+    // Never write through a symlink that leaves the skill (a `references/` linked to
+    // somewhere else on the disk): every parent folder must resolve inside it.
+    let skill_canon = std::fs::canonicalize(skill).map_err(|e| Error::io(skill, e))?;
+    for (rel, _) in &d.files {
+        if !rel.starts_with("references/") || rel.contains("..") {
+            continue;
+        }
+        let mut parent = skill.join(rel);
+        parent.pop();
+        while !parent.exists() && parent.pop() {}
+        let resolved = std::fs::canonicalize(&parent).map_err(|e| Error::io(&parent, e))?;
+        if !resolved.starts_with(&skill_canon) {
+            return Err(Error::input(
+                skill.join(rel.split('/').next().unwrap_or("references")),
+                format!(
+                    "resolves to {}, outside the skill: fetch --update writes only inside the skill folder",
+                    crate::term::escape_line(&resolved.display().to_string())
+                ),
+            )
+            .with_hint("replace the symbolic link with a real references/ folder"));
+        }
+    }
     for (rel, content) in &d.files {
         // Only `references/*.md` (enforced by the schema); never SKILL.md.
         if !rel.starts_with("references/") || rel.contains("..") {
