@@ -227,3 +227,55 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A custom blueprint: the embedded one with `extra` appended to SKILL.md.hbs.
+fn blueprint_with_skill_md_suffix(root: &Path, extra: &str) -> std::path::PathBuf {
+    let bp = root.join("bp");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("skills/docker-deployment");
+    copy_dir(&src, &bp.join("docker-deployment"));
+    let p = bp.join("docker-deployment/SKILL.md.hbs");
+    let mut t = std::fs::read_to_string(&p).unwrap();
+    t.push_str(extra);
+    std::fs::write(&p, t).unwrap();
+    bp
+}
+
+#[test]
+fn recursive_partials_and_runaway_loops_are_input_errors_not_crashes() {
+    let cases = [
+        (
+            "{{#*inline \"loop\"}}x{{> loop}}{{/inline}}{{> loop}}\n",
+            "cycle",
+        ),
+        (
+            "{{#*inline \"a\"}}{{> b}}{{/inline}}{{#*inline \"b\"}}{{> a}}{{/inline}}{{> a}}\n",
+            "cycle",
+        ),
+        (
+            "{{#each persona.priorities}}{{#each ../persona.priorities}}{{#each ../../persona.priorities}}{{#each ../../../persona.priorities}}{{#each ../../../../persona.priorities}}{{#each ../../../../../persona.priorities}}{{#each ../../../../../../persona.priorities}}{{this}} and {{this}}: 0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789{{/each}}{{/each}}{{/each}}{{/each}}{{/each}}{{/each}}{{/each}}\n",
+            "more than",
+        ),
+    ];
+    for (extra, want) in cases {
+        let t = tempfile::tempdir().unwrap();
+        let bp = blueprint_with_skill_md_suffix(t.path(), extra);
+        let lab = t.path().join("lab");
+        std::fs::create_dir_all(&lab).unwrap();
+        let a = bin()
+            .current_dir(&lab)
+            .args([
+                "new",
+                "docker-deployment",
+                "--yes",
+                "--dir",
+                "out",
+                "--blueprints",
+            ])
+            .arg(&bp)
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+        assert!(err.contains(want), "{extra}: {err}");
+        assert!(!lab.join("out/docker-deployment").exists());
+    }
+}

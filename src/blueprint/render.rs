@@ -277,7 +277,102 @@ fn context(
 
 /// A handlebars registry with every `.hbs` file of the blueprint compiled (strict
 /// mode, no HTML escaping) and the `yaml`, `inc` and `reflink` helpers.
+/// Partials a template (or an inline partial) uses: `{{> name}}` / `{{#> name}}`, with
+/// the inline partials it defines (`{{#*inline "n"}}…{{/inline}}`) as their own nodes.
+fn partial_edges(owner: &str, src: &str, edges: &mut Vec<(String, String)>) {
+    let re_use = regex::Regex::new(r#"\{\{~?#?>\s*"?([^\s"}~()]+)"?"#).ok();
+    let re_inline =
+        regex::Regex::new(r#"(?s)\{\{~?#\*inline\s+"([^"]+)"\s*~?\}\}(.*?)\{\{~?/inline\s*~?\}\}"#)
+            .ok();
+    let (Some(re_use), Some(re_inline)) = (re_use, re_inline) else {
+        return;
+    };
+    let mut rest = src.to_string();
+    for c in re_inline.captures_iter(src) {
+        let (name, body) = (c[1].to_string(), c[2].to_string());
+        for u in re_use.captures_iter(&body) {
+            edges.push((name.clone(), u[1].to_string()));
+        }
+        rest = rest.replace(&c[0], "");
+    }
+    for u in re_use.captures_iter(&rest) {
+        if &u[1] != "@partial-block" {
+            edges.push((owner.to_string(), u[1].to_string()));
+        }
+    }
+}
+
+/// A cycle of partials (`a` → `b` → `a`), which would recurse until the stack overflows.
+pub fn partial_cycle(files: &BlueprintFiles) -> Option<Vec<String>> {
+    let mut edges = Vec::new();
+    for (rel, src) in &files.files {
+        if rel.ends_with(".hbs") {
+            partial_edges(rel, src, &mut edges);
+        }
+    }
+    let nodes: BTreeSet<&str> = edges
+        .iter()
+        .flat_map(|(a, b)| [a.as_str(), b.as_str()])
+        .collect();
+    // Depth-first search with colours; returns the first cycle found.
+    fn visit<'a>(
+        n: &'a str,
+        edges: &'a [(String, String)],
+        state: &mut std::collections::BTreeMap<&'a str, u8>,
+        stack: &mut Vec<&'a str>,
+    ) -> Option<Vec<String>> {
+        state.insert(n, 1);
+        stack.push(n);
+        for (a, b) in edges.iter().filter(|(a, _)| a == n) {
+            let _ = a;
+            match state.get(b.as_str()).copied().unwrap_or(0) {
+                1 => {
+                    let start = stack.iter().position(|x| *x == b.as_str()).unwrap_or(0);
+                    let mut cycle: Vec<String> =
+                        stack[start..].iter().map(|s| s.to_string()).collect();
+                    cycle.push(b.clone());
+                    return Some(cycle);
+                }
+                0 => {
+                    if let Some(c) = visit(b.as_str(), edges, state, stack) {
+                        return Some(c);
+                    }
+                }
+                _ => {}
+            }
+        }
+        stack.pop();
+        state.insert(n, 2);
+        None
+    }
+    let mut state = std::collections::BTreeMap::new();
+    for n in nodes {
+        if state.get(n).copied().unwrap_or(0) == 0
+            && let Some(c) = visit(n, &edges, &mut state, &mut Vec::new())
+        {
+            return Some(c);
+        }
+    }
+    None
+}
+
 pub fn compile(files: &BlueprintFiles) -> Result<Handlebars<'static>> {
+    if let Some(cycle) = partial_cycle(files) {
+        return Err(Error::input(
+            files.path_of(cycle.first().map(String::as_str).unwrap_or("skill.yaml")),
+            format!(
+                "templates include each other in a cycle ({}): rendering would never end",
+                cycle
+                    .iter()
+                    .map(|c| crate::term::escape_line(c).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            ),
+        )
+        .with_hint(
+            "break the cycle: a partial must not include itself, directly or through others",
+        ));
+    }
     let mut hb = registry();
     for (rel, src) in &files.files {
         if rel.ends_with(".hbs") {
@@ -371,10 +466,37 @@ fn registry() -> Handlebars<'static> {
     hb
 }
 
+/// The most one template may render (a runaway `{{#each}}` nest stops here).
+pub const MAX_RENDERED: usize = 4 * 1024 * 1024;
+
+/// A writer that refuses to grow past [`MAX_RENDERED`].
+struct CappedWriter {
+    buf: Vec<u8>,
+    over: bool,
+}
+
+impl std::io::Write for CappedWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + data.len() > MAX_RENDERED {
+            self.over = true;
+            return Err(std::io::Error::other("rendered output over the cap"));
+        }
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn render_one(hb: &Handlebars, files: &BlueprintFiles, rel: &str, ctx: &Value) -> Result<String> {
     let path = files.path_of(rel);
+    let mut w = CappedWriter {
+        buf: Vec::new(),
+        over: false,
+    };
     let rendered = if hb.has_template(rel) {
-        hb.render(rel, ctx)
+        hb.render_to_write(rel, ctx, &mut w)
     } else {
         let src = files.get(rel).ok_or_else(|| {
             Error::input(
@@ -382,8 +504,18 @@ fn render_one(hb: &Handlebars, files: &BlueprintFiles, rel: &str, ctx: &Value) -
                 "template listed in skill.yaml is missing from the blueprint",
             )
         })?;
-        hb.render_template(src, ctx)
+        hb.render_template_to_write(src, ctx, &mut w)
     };
+    if w.over {
+        return Err(Error::input(
+            &path,
+            format!(
+                "renders to more than {}: a loop in the template runs away",
+                crate::fsutil::human_size(MAX_RENDERED as u64)
+            ),
+        ));
+    }
+    let rendered = rendered.map(|()| String::from_utf8_lossy(&w.buf).into_owned());
     rendered.map_err(|e| {
         let line = e.line_no.unwrap_or(1);
         let reason = e.reason().to_string();
