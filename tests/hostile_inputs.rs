@@ -279,3 +279,48 @@ fn recursive_partials_and_runaway_loops_are_input_errors_not_crashes() {
         assert!(!lab.join("out/docker-deployment").exists());
     }
 }
+
+#[test]
+fn a_flood_of_findings_on_one_long_line_is_windowed_and_summarised() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("flood");
+    std::fs::create_dir_all(&dir).unwrap();
+    let links: String = (0..10_000)
+        .map(|i| format!("[x{i}](references/missing-{i}.md) "))
+        .collect();
+    std::fs::write(
+        dir.join("SKILL.md"),
+        format!("---\nname: flood\ndescription: A skill with a flood of broken links for tests.\n---\n# Flood\n\n{links}\n"),
+    )
+    .unwrap();
+    let a = bin().arg("lint").arg(&dir).assert().code(1);
+    let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    // Before: the whole 330 KB line was printed per finding (gigabytes).
+    assert!(out.len() < 100_000, "text output is {} bytes", out.len());
+    assert!(
+        out.contains("… and 9980 more SF-link-broken"),
+        "{}",
+        &out[out.len().saturating_sub(600)..]
+    );
+    for line in out.lines() {
+        assert!(
+            line.chars().count() < 400,
+            "an unwindowed line: {} chars",
+            line.chars().count()
+        );
+    }
+    // JSON keeps every finding.
+    let a = bin()
+        .args(["lint", "--format", "json"])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    let broken = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "SF-link-broken")
+        .count();
+    assert_eq!(broken, 10_000);
+}

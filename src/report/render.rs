@@ -26,7 +26,6 @@
 //! ```
 
 use super::{Counts, Diagnostic, Severity};
-use crate::skill::line_text;
 use anstyle::{AnsiColor, Style};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -102,6 +101,100 @@ fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
 }
 
+/// Widest source excerpt shown around a finding (characters on each side).
+const CONTEXT: usize = 60;
+/// Widest marked span shown.
+const MARKED: usize = 80;
+
+/// The part of the finding's line to show: (text before the span, the span, text
+/// after), each cut to a window around the span with `…` where cut. Works from the
+/// span's byte offset, so a finding on a 300 KB line costs its window, not the line.
+fn snippet_window(text: &str, span: crate::skill::Span) -> (String, String, String) {
+    let clean = |s: &str| crate::term::escape_line(&s.replace('\t', "    ")).into_owned();
+    let bytes = text.as_bytes();
+    let mut off = span.offset.min(text.len());
+    // Some spans carry only line and column: find the offset from them.
+    if memchr::memchr_iter(b'\n', &bytes[..off]).count() + 1 != span.line {
+        let start = if span.line <= 1 {
+            0
+        } else {
+            memchr::memchr_iter(b'\n', bytes)
+                .nth(span.line - 2)
+                .map(|i| i + 1)
+                .unwrap_or(text.len())
+        };
+        let line = &text[start..];
+        off = start
+            + line
+                .char_indices()
+                .nth(span.col.saturating_sub(1))
+                .map(|(i, _)| i)
+                .unwrap_or(0);
+    }
+    let line_start = memchr::memrchr(b'\n', &bytes[..off])
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let line_end = memchr::memchr(b'\n', &bytes[off..])
+        .map(|i| off + i)
+        .unwrap_or(text.len());
+    let line_end = if line_end > line_start && bytes[line_end - 1] == b'\r' {
+        line_end - 1
+    } else {
+        line_end
+    };
+    let end = (off + span.len).min(line_end).max(off);
+    let floor = |mut i: usize| {
+        while i > 0 && !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let ceil = |mut i: usize| {
+        while i < text.len() && !text.is_char_boundary(i) {
+            i += 1;
+        }
+        i
+    };
+    // Byte windows (at most 4 bytes a character), trimmed to characters below.
+    let from = floor(off.saturating_sub(CONTEXT * 4).max(line_start));
+    let to = ceil((end + CONTEXT * 4).min(line_end));
+    let off = floor(off);
+    let end = ceil(end);
+    let before_full = &text[from..off];
+    let before: String = {
+        let n = before_full.chars().count();
+        let kept: String = before_full
+            .chars()
+            .skip(n.saturating_sub(CONTEXT))
+            .collect();
+        if n > CONTEXT || from > line_start {
+            format!("…{kept}")
+        } else {
+            kept
+        }
+    };
+    let marked_full = &text[off..end];
+    let marked: String = if marked_full.chars().count() > MARKED {
+        format!("{}…", marked_full.chars().take(MARKED).collect::<String>())
+    } else {
+        marked_full.to_string()
+    };
+    let after_full = &text[end..to];
+    let after: String = {
+        let n = after_full.chars().count();
+        let kept: String = after_full.chars().take(CONTEXT).collect();
+        if n > CONTEXT || to < line_end {
+            format!("{kept}…")
+        } else {
+            kept
+        }
+    };
+    (clean(&before), clean(&marked), clean(&after))
+}
+
+/// Findings of one rule in one file shown in text output before "… and N more".
+pub const PER_RULE_FILE: usize = 20;
+
 /// rustc-style rendering of one diagnostic.
 pub fn text_one(d: &Diagnostic, sources: &mut SourceCache, color: bool) -> String {
     let p = Palette::new(color);
@@ -125,8 +218,8 @@ pub fn text_one(d: &Diagnostic, sources: &mut SourceCache, color: bool) -> Strin
                 span.col
             );
             if let Some(text) = sources.get(&d.file) {
-                let line = line_text(text, span.line);
-                let shown: String = line.replace('\t', "    ");
+                let (before, marked, after) = snippet_window(text, span);
+                let shown = format!("{before}{marked}{after}");
                 let _ = writeln!(out, "{pad} {}", paint(p.blue, "|"));
                 let _ = writeln!(
                     out,
@@ -135,15 +228,8 @@ pub fn text_one(d: &Diagnostic, sources: &mut SourceCache, color: bool) -> Strin
                     paint(p.blue, "|"),
                     shown
                 );
-                let col = span.col.saturating_sub(1);
-                let prefix: String = line.chars().take(col).collect();
-                let indent = prefix.replace('\t', "    ").chars().count();
-                let rest: String = line.chars().skip(col).collect();
-                let width = rest
-                    .get(..span.len.min(rest.len()))
-                    .map(|s| s.chars().count())
-                    .unwrap_or(1)
-                    .max(1);
+                let indent = before.chars().count();
+                let width = marked.chars().count().max(1);
                 let _ = writeln!(
                     out,
                     "{pad} {} {}{}",
@@ -193,9 +279,33 @@ pub fn text(
     color: bool,
 ) -> String {
     let mut out = String::new();
+    // A flood of one finding (10,000 broken links on one line) is summarised per rule
+    // and file; JSON and the other formats keep every finding.
+    let mut seen: std::collections::HashMap<(&str, &std::path::Path), usize> =
+        std::collections::HashMap::new();
+    let mut hidden: Vec<((&str, &std::path::Path), usize)> = Vec::new();
     for d in diags {
+        let n = seen.entry((d.rule.as_ref(), d.file.as_path())).or_insert(0);
+        *n += 1;
+        if *n > PER_RULE_FILE {
+            match hidden
+                .iter_mut()
+                .find(|(k, _)| *k == (d.rule.as_ref(), d.file.as_path()))
+            {
+                Some((_, c)) => *c += 1,
+                None => hidden.push(((d.rule.as_ref(), d.file.as_path()), 1)),
+            }
+            continue;
+        }
         out.push_str(&text_one(d, sources, color));
         out.push('\n');
+    }
+    for ((rule, file), n) in &hidden {
+        let _ = writeln!(
+            out,
+            "… and {n} more {rule} in {} (--format json lists every finding)\n",
+            rel(file)
+        );
     }
     for n in notes {
         let _ = writeln!(out, "note: {n}");
@@ -381,6 +491,37 @@ pub fn junit(skill_dirs: &[PathBuf], diags: &[Diagnostic], deny_warnings: bool) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_are_windowed_around_the_span() {
+        let line = format!("{}TARGET{}", "a".repeat(5000), "b".repeat(5000));
+        let text = format!("first\n{line}\nlast\n");
+        let off = 6 + 5000;
+        let span = crate::skill::Span {
+            line: 2,
+            col: 5001,
+            offset: off,
+            len: 6,
+        };
+        let (before, marked, after) = snippet_window(&text, span);
+        assert_eq!(marked, "TARGET");
+        assert!(before.starts_with('…') && before.chars().count() == CONTEXT + 1);
+        assert!(after.ends_with('…') && after.chars().count() == CONTEXT + 1);
+        // A span known only by line and column finds its offset.
+        let (b2, m2, _) = snippet_window(&text, crate::skill::Span { offset: 0, ..span });
+        assert_eq!((b2, m2), (before, marked));
+        // A short line is shown whole.
+        let (b, m, a) = snippet_window(
+            "x = bad\n",
+            crate::skill::Span {
+                line: 1,
+                col: 5,
+                offset: 4,
+                len: 3,
+            },
+        );
+        assert_eq!((b.as_str(), m.as_str(), a.as_str()), ("x = ", "bad", ""));
+    }
     use crate::skill::Span;
 
     fn diag() -> Diagnostic {
