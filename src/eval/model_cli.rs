@@ -10,6 +10,13 @@ use crate::error::{Error, Result};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Pretty JSON with a final newline.
+fn pretty<T: serde::Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
 fn spec_of(value: &str) -> Result<ProviderSpec> {
     if value == "auto" {
         return ProviderSpec::default_available().ok_or_else(|| {
@@ -123,20 +130,14 @@ pub fn run(
         let report =
             model::triggers::run(engine, bundle, positives, negatives, runs, args.min_score)?;
         match args.format {
-            TestFormat::Json => {
-                let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
-                s.push('\n');
-                crate::term::print_stdout(&s);
-            }
+            TestFormat::Json => crate::term::print_stdout(&pretty(&report)),
             _ => crate::term::print_stdout(&crate::term::sanitize_output(
                 &model::triggers::text(&report, color),
                 color,
             )),
         }
         if let Some(out) = &m.out {
-            let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
-            s.push('\n');
-            crate::fsutil::write_atomic(&out.join("triggers.json"), s.as_bytes())?;
+            crate::fsutil::write_atomic(&out.join("triggers.json"), pretty(&report).as_bytes())?;
             eprintln!("wrote {}", out.join("triggers.json").display());
         }
         return Ok(if report.passed { 0 } else { 1 });

@@ -107,7 +107,7 @@ fn run_assertion(s: &Subject, a: &Assertion, topic_doc: Option<&str>) -> Asserti
     }
 }
 
-fn ratio(passed: f64, total: f64) -> Option<f64> {
+pub(crate) fn ratio(passed: f64, total: f64) -> Option<f64> {
     (total > 0.0).then(|| (passed / total * 1000.0).round() / 1000.0)
 }
 
@@ -129,7 +129,8 @@ pub fn run_prompt(s: &Subject, p: &Prompt, topic_doc: Option<&str>) -> PromptRes
     }
 }
 
-fn weights(a: &[AssertionResult]) -> (f64, f64) {
+/// (weight passed, weight graded) of assertion results.
+pub(crate) fn weights(a: &[AssertionResult]) -> (f64, f64) {
     a.iter().fold((0.0, 0.0), |(ok, total), r| match r.passed {
         Some(true) => (ok + r.weight, total + r.weight),
         Some(false) => (ok, total + r.weight),

@@ -636,7 +636,8 @@ async fn acquire(host: &Host) -> Result<tokio::sync::OwnedSemaphorePermit, Fetch
         })
 }
 
-fn connect_detail(e: &reqwest::Error) -> String {
+/// The innermost cause of a reqwest error, worded for a message.
+pub(crate) fn connect_detail(e: &reqwest::Error) -> String {
     use std::error::Error as _;
     let mut msg = e.to_string();
     let mut src = e.source();

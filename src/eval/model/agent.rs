@@ -85,6 +85,17 @@ pub fn claude_args(model: &str) -> Vec<String> {
     a
 }
 
+/// A fresh temporary folder, or `None` with the transcript's error set.
+fn temp_dir(prefix: &str, t: &mut Transcript) -> Option<tempfile::TempDir> {
+    match tempfile::Builder::new().prefix(prefix).tempdir() {
+        Ok(d) => Some(d),
+        Err(e) => {
+            t.error = Some(format!("cannot create a temporary folder: {e}"));
+            None
+        }
+    }
+}
+
 /// Runs Claude Code headless on `prompt` in a temporary project.
 pub async fn claude_code(
     c: &ProcCall<'_>,
@@ -93,12 +104,8 @@ pub async fn claude_code(
     skill_name: &str,
 ) -> Transcript {
     let mut t = Transcript::default();
-    let project = match tempfile::Builder::new().prefix("skillforge-run-").tempdir() {
-        Ok(d) => d,
-        Err(e) => {
-            t.error = Some(format!("cannot create a temporary project: {e}"));
-            return t;
-        }
+    let Some(project) = temp_dir("skillforge-run-", &mut t) else {
+        return t;
     };
     if let Some(b) = skill {
         let dest = project.path().join(".claude/skills").join(&b.name);
@@ -135,22 +142,11 @@ pub async fn claude_code(
 /// Runs `command:` with the prompt on stdin.
 pub async fn command(c: &ProcCall<'_>, prompt: &str, skill: Option<&SkillBundle>) -> Transcript {
     let mut t = Transcript::default();
-    let project = match tempfile::Builder::new().prefix("skillforge-run-").tempdir() {
-        Ok(d) => d,
-        Err(e) => {
-            t.error = Some(format!("cannot create a temporary project: {e}"));
-            return t;
-        }
+    let Some(project) = temp_dir("skillforge-run-", &mut t) else {
+        return t;
     };
-    let skill_home = match tempfile::Builder::new()
-        .prefix("skillforge-skill-")
-        .tempdir()
-    {
-        Ok(d) => d,
-        Err(e) => {
-            t.error = Some(format!("cannot create a temporary folder: {e}"));
-            return t;
-        }
+    let Some(skill_home) = temp_dir("skillforge-skill-", &mut t) else {
+        return t;
     };
     let mut cmd = tokio::process::Command::new(c.program);
     cmd.args(&c.args)

@@ -156,6 +156,41 @@ pub async fn converse(c: &ApiCall<'_>, prompt: &str, skill: Option<&SkillBundle>
     t
 }
 
+/// The system prompt of a conversation: the judge's rubric, the skill listing, or the
+/// plain assistant prompt of the baseline.
+fn system_prompt(c: &ApiCall<'_>, skill: Option<&SkillBundle>) -> String {
+    match (&c.system, skill) {
+        (Some(s), _) => s.clone(),
+        (None, Some(b)) => system_with_skill(b),
+        (None, None) => BASE_SYSTEM.to_string(),
+    }
+}
+
+/// Adds a response's token usage (`usage.<input>` / `usage.<output>`) to the tally.
+fn add_usage(t: &mut Transcript, resp: &Value, input: &str, output: &str) {
+    let get = |k: &str| {
+        resp.get("usage")
+            .and_then(|u| u.get(k))
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+    };
+    t.input_tokens += get(input);
+    t.output_tokens += get(output);
+}
+
+/// Runs a tool call on the skill, or refuses it in the baseline (which has no tools).
+fn tool_result(
+    skill: Option<&SkillBundle>,
+    name: &str,
+    input: &Value,
+    t: &mut Transcript,
+) -> (String, bool) {
+    match skill {
+        Some(b) => run_tool(b, name, input, t),
+        None => ("no tools are available".into(), true),
+    }
+}
+
 fn turn_limit_error(n: u32) -> CallError {
     CallError::Failed(format!(
         "the tool loop did not reach a final answer within {n} turns (raise --max-turns, or check that the model stops calling tools)"
@@ -174,11 +209,7 @@ async fn anthropic_loop(
         headers.push(("x-api-key", k.expose().to_string()));
     }
     let mut messages = vec![json!({"role": "user", "content": prompt})];
-    let system = match (&c.system, skill) {
-        (Some(s), _) => s.clone(),
-        (None, Some(b)) => system_with_skill(b),
-        (None, None) => BASE_SYSTEM.to_string(),
-    };
+    let system = system_prompt(c, skill);
     let tools: Vec<Value> = tool_defs()
         .into_iter()
         .map(|(n, d, s)| json!({"name": n, "description": d, "input_schema": s}))
@@ -201,14 +232,7 @@ async fn anthropic_loop(
             .post_json(&url, &headers, &body, c.budget, c.key)
             .await?;
         t.turns = turn + 1;
-        t.input_tokens += resp
-            .pointer("/usage/input_tokens")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        t.output_tokens += resp
-            .pointer("/usage/output_tokens")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
+        add_usage(t, &resp, "input_tokens", "output_tokens");
         let content = resp
             .get("content")
             .and_then(Value::as_array)
@@ -228,10 +252,7 @@ async fn anthropic_loop(
                     let id = block.get("id").and_then(Value::as_str).unwrap_or("");
                     let name = block.get("name").and_then(Value::as_str).unwrap_or("");
                     let input = block.get("input").cloned().unwrap_or(Value::Null);
-                    let (out, is_error) = match skill {
-                        Some(b) => run_tool(b, name, &input, t),
-                        None => ("no tools are available".into(), true),
-                    };
+                    let (out, is_error) = tool_result(skill, name, &input, t);
                     results.push(json!({
                         "type": "tool_result", "tool_use_id": id, "content": out, "is_error": is_error
                     }));
@@ -259,11 +280,7 @@ async fn openai_loop(
     if let Some(k) = c.key {
         headers.push(("authorization", format!("Bearer {}", k.expose())));
     }
-    let system = match (&c.system, skill) {
-        (Some(s), _) => s.clone(),
-        (None, Some(b)) => system_with_skill(b),
-        (None, None) => BASE_SYSTEM.to_string(),
-    };
+    let system = system_prompt(c, skill);
     let mut messages = vec![
         json!({"role": "system", "content": system}),
         json!({"role": "user", "content": prompt}),
@@ -291,14 +308,7 @@ async fn openai_loop(
             .post_json(&url, &headers, &body, c.budget, c.key)
             .await?;
         t.turns = turn + 1;
-        t.input_tokens += resp
-            .pointer("/usage/prompt_tokens")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        t.output_tokens += resp
-            .pointer("/usage/completion_tokens")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
+        add_usage(t, &resp, "prompt_tokens", "completion_tokens");
         let msg = resp.pointer("/choices/0/message").ok_or_else(|| {
             CallError::Failed(format!(
                 "{url}: the response has no `choices[0].message` (is this a chat-completions server?)"
@@ -338,10 +348,7 @@ async fn openai_loop(
                 .and_then(Value::as_str)
                 .unwrap_or("");
             let input = parse_args(call);
-            let (out, is_error) = match skill {
-                Some(b) => run_tool(b, name, &input, t),
-                None => ("no tools are available".into(), true),
-            };
+            let (out, is_error) = tool_result(skill, name, &input, t);
             let content = if is_error {
                 format!("error: {out}")
             } else {

@@ -55,9 +55,43 @@ impl SkillBundle {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
-        let mut files = Vec::new();
+        // The skill model already lists the skill's files (hidden folders and OS litter
+        // left out, symlinks marked); the bundle only reads them.
+        let md_name = skill
+            .skill_md
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "SKILL.md".into());
+        let mut files = vec![BundleFile {
+            rel: md_name,
+            bytes: skill.doc.text.clone().into_bytes(),
+        }];
         let mut skipped = Vec::new();
-        walk(&dir, &dir, 0, &mut files, &mut skipped)?;
+        for f in &skill.files {
+            if f.is_symlink {
+                skipped.push((f.rel.clone(), "symlink (not followed)".into()));
+            } else if files.len() >= MAX_FILES {
+                skipped.push((f.rel.clone(), format!("more than {MAX_FILES} files")));
+            } else {
+                match crate::fsutil::read_capped(&dir.join(&f.rel), MAX_FILE) {
+                    Ok(bytes) => files.push(BundleFile {
+                        rel: f.rel.clone(),
+                        bytes,
+                    }),
+                    Err(crate::fsutil::ReadError::TooLarge { size, cap }) => skipped.push((
+                        f.rel.clone(),
+                        format!(
+                            "{} is over the {} cap",
+                            crate::fsutil::human_size(size),
+                            crate::fsutil::human_size(cap)
+                        ),
+                    )),
+                    Err(crate::fsutil::ReadError::Io(e)) => {
+                        skipped.push((f.rel.clone(), e.to_string()))
+                    }
+                }
+            }
+        }
         files.sort_by(|a, b| a.rel.cmp(&b.rel));
         let mut h = Sha256::new();
         for f in &files {
@@ -124,64 +158,6 @@ impl SkillBundle {
             )
         })
     }
-}
-
-fn walk(
-    root: &Path,
-    dir: &Path,
-    depth: usize,
-    files: &mut Vec<BundleFile>,
-    skipped: &mut Vec<(String, String)>,
-) -> Result<()> {
-    if depth > 16 {
-        return Ok(());
-    }
-    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let path = e.path();
-        let rel = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        let name = e.file_name();
-        if name == ".git" || name == ".DS_Store" || rel.starts_with(".skillforge") {
-            continue;
-        }
-        let Ok(meta) = std::fs::symlink_metadata(&path) else {
-            continue;
-        };
-        let ft = meta.file_type();
-        if ft.is_symlink() {
-            skipped.push((rel, "symlink (not followed)".into()));
-        } else if ft.is_dir() {
-            walk(root, &path, depth + 1, files, skipped)?;
-        } else if !ft.is_file() {
-            skipped.push((rel, "not a regular file".into()));
-        } else if meta.len() > MAX_FILE {
-            skipped.push((
-                rel,
-                format!(
-                    "{} is over the {} cap",
-                    crate::fsutil::human_size(meta.len()),
-                    crate::fsutil::human_size(MAX_FILE)
-                ),
-            ));
-        } else if files.len() >= MAX_FILES {
-            skipped.push((rel, format!("more than {MAX_FILES} files")));
-        } else {
-            let bytes = crate::fsutil::read_capped(&path, MAX_FILE).map_err(|e| match e {
-                crate::fsutil::ReadError::Io(err) => Error::io(&path, err),
-                crate::fsutil::ReadError::TooLarge { .. } => {
-                    Error::input(&path, "grew past the size cap while being read")
-                }
-            })?;
-            files.push(BundleFile { rel, bytes });
-        }
-    }
-    Ok(())
 }
 
 /// Copies the bundle into `dest` (created), for agents that read skills from disk.

@@ -94,7 +94,7 @@ pub fn grading_json(r: &GradedRun) -> Value {
             "failed": failed,
             "total": total,
             "ungraded": ungraded,
-            "pass_rate": r.pass_rate().map(|x| (x * 1000.0).round() / 1000.0),
+            "pass_rate": r.pass_rate().map(round),
             "score": r.result.as_ref().and_then(|p| p.score),
         },
         "execution_metrics": {
@@ -116,9 +116,7 @@ pub fn grading_json(r: &GradedRun) -> Value {
     })
 }
 
-fn round(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
-}
+use super::score::round3 as round;
 
 /// One entry of `benchmark.json`'s `runs[]` (also the JSON report's runs).
 pub fn run_json(r: &GradedRun) -> Value {
@@ -247,11 +245,7 @@ fn notes(r: &ModelReport) -> Vec<String> {
 pub fn benchmark_md(r: &ModelReport) -> String {
     use std::fmt::Write;
     let esc = |s: &str| super::escape_ctl(s).replace('|', "\\|");
-    let f = |s: &Option<super::score::Stat>| match s {
-        Some(s) if s.n > 1 => format!("{:.2} ± {:.2}", s.mean, s.stddev),
-        Some(s) => format!("{:.2}", s.mean),
-        None => "—".into(),
-    };
+    let f = |s: &Option<super::score::Stat>| super::score::show(s, " ± ");
     let mut out = String::new();
     let _ = writeln!(out, "# Skill benchmark: {}", esc(&r.skill_name));
     let _ = writeln!(out);

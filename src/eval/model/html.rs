@@ -26,11 +26,7 @@ pub fn esc(s: &str) -> String {
 }
 
 fn fmt_stat(s: &Option<Stat>) -> String {
-    match s {
-        Some(s) if s.n > 1 => format!("{:.2} ± {:.2}", s.mean, s.stddev),
-        Some(s) => format!("{:.2}", s.mean),
-        None => "—".into(),
-    }
+    super::score::show(s, " ± ")
 }
 
 const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0 auto;max-width:1400px;padding:1.5rem;color:#1d2330;background:#fbfbfd}

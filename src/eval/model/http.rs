@@ -140,7 +140,10 @@ impl Http {
                     let what = if e.is_timeout() {
                         format!("no answer within {} s", self.timeout.as_secs())
                     } else {
-                        format!("cannot reach {url}: {}", error_chain(&e))
+                        format!(
+                            "cannot reach {url}: {}",
+                            crate::fetch::client::connect_detail(&e)
+                        )
                     };
                     (None, what)
                 }
@@ -226,20 +229,14 @@ async fn read_body(mut resp: reqwest::Response) -> Result<Vec<u8>, String> {
                 out.extend_from_slice(&c);
             }
             Ok(None) => return Ok(out),
-            Err(e) => return Err(format!("the response broke off: {}", error_chain(&e))),
+            Err(e) => {
+                return Err(format!(
+                    "the response broke off: {}",
+                    crate::fetch::client::connect_detail(&e)
+                ));
+            }
         }
     }
-}
-
-fn error_chain(e: &reqwest::Error) -> String {
-    use std::error::Error as _;
-    let mut msg = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        msg = s.to_string();
-        src = s.source();
-    }
-    msg
 }
 
 /// The `error.message` of an OpenAI/Anthropic error body.

@@ -14,11 +14,7 @@ fn paint(on: bool, code: &str, s: &str) -> String {
 }
 
 fn mean(s: &Option<Stat>) -> String {
-    match s {
-        Some(s) if s.n > 1 => format!("{:.2}±{:.2}", s.mean, s.stddev),
-        Some(s) => format!("{:.2}", s.mean),
-        None => "—".into(),
-    }
+    super::score::show(s, "±")
 }
 
 fn signed(x: Option<f64>) -> String {

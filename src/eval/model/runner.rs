@@ -356,15 +356,8 @@ fn judge_ungraded(
 
 /// Recomputes a prompt's weighted score after the judge filled verdicts in.
 pub fn rescore(p: &mut PromptResult) {
-    let (ok, total) = p
-        .assertions
-        .iter()
-        .fold((0.0, 0.0), |(ok, total), a| match a.passed {
-            Some(true) => (ok + a.weight, total + a.weight),
-            Some(false) => (ok, total + a.weight),
-            None => (ok, total),
-        });
-    p.score = (total > 0.0).then(|| (ok / total * 1000.0).round() / 1000.0);
+    let (ok, total) = crate::eval::run::weights(&p.assertions);
+    p.score = crate::eval::run::ratio(ok, total);
 }
 
 /// The current time, RFC 3339 UTC.

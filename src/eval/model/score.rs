@@ -58,6 +58,20 @@ pub struct Stat {
     pub n: usize,
 }
 
+/// Rounded to three decimals (what every report shows).
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// `0.83`, or `0.83±0.05` (`sep` between) over several runs, or `—` without runs.
+pub fn show(s: &Option<Stat>, sep: &str) -> String {
+    match s {
+        Some(s) if s.n > 1 => format!("{:.2}{sep}{:.2}", s.mean, s.stddev),
+        Some(s) => format!("{:.2}", s.mean),
+        None => "—".into(),
+    }
+}
+
 pub fn stat(xs: &[f64]) -> Option<Stat> {
     if xs.is_empty() {
         return None;
@@ -69,7 +83,7 @@ pub fn stat(xs: &[f64]) -> Option<Stat> {
     } else {
         0.0
     };
-    let r = |x: f64| (x * 1000.0).round() / 1000.0;
+    let r = round3;
     Some(Stat {
         mean: r(mean),
         stddev: r(var.sqrt()),
@@ -180,7 +194,7 @@ pub fn summarise_lesson(
         let ws = stat(&scores(&with));
         let wos = stat(&scores(&without));
         let uplift = match (ws, wos) {
-            (Some(a), Some(b)) => Some(((a.mean - b.mean) * 1000.0).round() / 1000.0),
+            (Some(a), Some(b)) => Some(round3(a.mean - b.mean)),
             _ => None,
         };
         let errors = with
@@ -233,7 +247,7 @@ pub fn summarise_lesson(
     let with_skill = stat(&lesson_scores(Config::WithSkill));
     let without_skill = stat(&lesson_scores(Config::WithoutSkill));
     let uplift = match (with_skill, without_skill) {
-        (Some(a), Some(b)) => Some(((a.mean - b.mean) * 1000.0).round() / 1000.0),
+        (Some(a), Some(b)) => Some(round3(a.mean - b.mean)),
         _ => None,
     };
     let of_all =
@@ -295,8 +309,8 @@ fn flips(with: &[&GradedRun], without: &[&GradedRun]) -> Vec<Flip> {
         };
         out.push(Flip {
             text: a.text.clone(),
-            with_rate: (rw * 1000.0).round() / 1000.0,
-            without_rate: (rwo * 1000.0).round() / 1000.0,
+            with_rate: round3(rw),
+            without_rate: round3(rwo),
             evidence,
             evidence_run,
         });

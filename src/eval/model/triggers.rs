@@ -90,9 +90,7 @@ pub struct TriggerReport {
     pub errors: usize,
 }
 
-fn round(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
-}
+use super::score::round3 as round;
 
 /// Runs the trigger evaluation. `positives` are (id, prompt) pairs that should trigger.
 pub fn run(
