@@ -168,6 +168,81 @@ fn a_skill_md_linking_out_of_the_skill_is_not_read() {
 }
 
 #[test]
+fn references_linking_out_of_the_skill_are_flagged_and_not_read() {
+    let t = tempfile::tempdir().unwrap();
+    let secret = t.path().join("secret.md");
+    std::fs::write(
+        &secret,
+        "# Secret\n\nroot:x:0:0:secret-line [x](missing.md)\n",
+    )
+    .unwrap();
+    let dir = t.path().join("s");
+    std::fs::create_dir_all(dir.join("references")).unwrap();
+    std::fs::write(
+        dir.join("SKILL.md"),
+        "---\nname: s\ndescription: Tests links out of a skill. Use when testing.\n---\n# S\n\nRead [notes](references/notes.md), [passwd](file:///etc/passwd) and [home](/home/me/x.md).\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&secret, dir.join("references/notes.md")).unwrap();
+    let a = bin()
+        .args(["lint", "--format", "json"])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(!out.contains("secret-line"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["rule"].as_str())
+        .collect();
+    assert_eq!(
+        ids.iter()
+            .filter(|i| **i == "SF-link-local-absolute")
+            .count(),
+        2,
+        "{out}"
+    );
+    assert!(ids.contains(&"SF-symlink-outside"), "{out}");
+    // The linked file's own broken link is not reported: it is never read.
+    assert!(!out.contains("missing.md"), "{out}");
+}
+
+/// Found by the `skill_md` fuzz target's first run on the saved hostile inputs: a link
+/// target `%0A::error …` was decoded into the message, and text and JUnit output printed
+/// it as a line of its own, which GitHub Actions reads as a workflow command.
+#[test]
+fn decoded_newlines_in_messages_and_file_names_cannot_start_a_line() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("s");
+    std::fs::create_dir_all(dir.join("references")).unwrap();
+    std::fs::write(
+        dir.join("SKILL.md"),
+        "---\nname: s\ndescription: Tests forged lines. Use when testing.\n---\n# S\n\nSee [x](%0A::error%20title=forged::pwned) and [y](references/a%0D%0A::warning::z.md).\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("references/odd\n::error::name.md"), "# Odd\n").unwrap();
+    for format in ["text", "junit"] {
+        let a = bin()
+            .args(["lint", "--format", format])
+            .arg(&dir)
+            .assert()
+            .code(1);
+        let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+        assert!(out.contains("forged"), "{format}: {out}");
+        for line in out.lines() {
+            let l = line.trim_start();
+            assert!(
+                !l.starts_with("::"),
+                "{format} printed a forged command line: {line:?}\n{out}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_blueprint_output_path_that_is_a_directory_is_refused_before_writing() {
     let t = tempfile::tempdir().unwrap();
     let bp = t.path().join("bp");

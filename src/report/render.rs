@@ -59,6 +59,23 @@ fn rel(path: &Path) -> String {
     crate::lint::display_path(path)
 }
 
+/// Longest message or hint shown in line-based output (JSON and SARIF keep it whole): a
+/// rule quoting a 200,000-character `name:` value must not print it.
+const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// A message or hint as one bounded line: control characters (newlines included)
+/// escaped, cut with `…` beyond [`MAX_MESSAGE_CHARS`].
+fn one_line(s: &str) -> String {
+    crate::term::ellipsize(&crate::term::escape_line(s), MAX_MESSAGE_CHARS).into_owned()
+}
+
+/// [`rel`] for line-based output: a file name holding a newline or an escape sequence
+/// is shown escaped, so it cannot start a line of its own or drive the terminal.
+fn rel_line(path: &Path) -> String {
+    let r = rel(path);
+    crate::term::escape_line(&r).into_owned()
+}
+
 struct Palette {
     error: Style,
     warning: Style,
@@ -203,7 +220,9 @@ pub fn text_one(d: &Diagnostic, sources: &mut SourceCache, color: bool) -> Strin
         out,
         "{}{}",
         paint(p.sev(d.severity), &format!("{}[{}]", d.severity, d.rule)),
-        paint(p.bold, &format!(": {}", d.message))
+        // One line each: a message quoting a decoded `%0A` must not start a new line
+        // (`::error …` would be read as a CI command).
+        paint(p.bold, &format!(": {}", one_line(&d.message)))
     );
     match d.span {
         Some(span) => {
@@ -213,7 +232,7 @@ pub fn text_one(d: &Diagnostic, sources: &mut SourceCache, color: bool) -> Strin
                 out,
                 "{pad}{} {}:{}:{}",
                 paint(p.blue, "-->"),
-                rel(&d.file),
+                rel_line(&d.file),
                 span.line,
                 span.col
             );
@@ -240,10 +259,11 @@ pub fn text_one(d: &Diagnostic, sources: &mut SourceCache, color: bool) -> Strin
             }
         }
         None => {
-            let _ = writeln!(out, " {} {}", paint(p.blue, "-->"), rel(&d.file));
+            let _ = writeln!(out, " {} {}", paint(p.blue, "-->"), rel_line(&d.file));
         }
     }
     if let Some(h) = &d.hint {
+        let h = one_line(h);
         let _ = writeln!(out, "  {} {h}", paint(p.bold, "= hint:"));
     }
     out
@@ -304,7 +324,7 @@ pub fn text(
         let _ = writeln!(
             out,
             "… and {n} more {rule} in {} (--format json lists every finding)\n",
-            rel(file)
+            rel_line(file)
         );
     }
     for n in notes {
@@ -449,7 +469,7 @@ pub fn junit(skill_dirs: &[PathBuf], diags: &[Diagnostic], deny_warnings: bool) 
             .iter()
             .filter(|d| d.file.starts_with(dir) && failing(d))
             .collect();
-        let name = xml_escape(&rel(dir));
+        let name = xml_escape(&rel_line(dir));
         if mine.is_empty() {
             let _ = writeln!(
                 cases,
@@ -462,14 +482,14 @@ pub fn junit(skill_dirs: &[PathBuf], diags: &[Diagnostic], deny_warnings: bool) 
                 .map(|d| {
                     format!(
                         "{}:{}: {}[{}] {}{}\n",
-                        rel(&d.file),
+                        rel_line(&d.file),
                         d.line().map(|l| l.to_string()).unwrap_or_default(),
                         d.severity,
                         d.rule,
-                        d.message,
+                        one_line(&d.message),
                         d.hint
                             .as_deref()
-                            .map(|h| format!(" (hint: {h})"))
+                            .map(|h| format!(" (hint: {})", one_line(h)))
                             .unwrap_or_default()
                     )
                 })

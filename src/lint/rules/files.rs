@@ -1,10 +1,10 @@
 //! Rules on links, path mentions and the other files of a skill.
 
-use super::paths::{parent_dir, resolve};
+use super::paths::{is_local_absolute, md_links, parent_dir, resolve};
 use super::{PathRef, SkillIndex};
 use crate::lint::{Check, Ctx, Emitter, Rule};
 use crate::report::Severity;
-use crate::skill::Skill;
+use crate::skill::{LineIndex, Skill};
 use std::collections::HashSet;
 use std::rc::Rc;
 
@@ -173,6 +173,93 @@ fn check_escapes(_: &Ctx, skill: &Skill, em: &mut Emitter) {
                 .hint = Some(hint.into());
             }
         }
+    }
+}
+
+pub const LINK_LOCAL_ABSOLUTE: Rule = Rule {
+    id: "SF-link-local-absolute",
+    severity: Severity::Error,
+    summary: "A link points at a file of your machine (`file://`, `/abs/path`, `~/x`), not of the skill",
+    explain: "A skill is copied to other machines and agents; `[notes](/home/me/notes.md)` or \
+`file:///etc/passwd` names a file that is not there, or worse, one the agent should never \
+read. Checked: links in SKILL.md and in references/*.md whose target is a `file:` URL, an \
+absolute path (`/…`, `C:\\…`, `\\\\host\\…`) or a home path (`~/…`); web addresses \
+(`https://…`, `//host/…`) are fine. Copy the file into the skill and link to it relatively \
+(`references/notes.md`).",
+    check: Check::Skill(check_local_absolute),
+};
+
+fn check_local_absolute(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    let hint = "copy the file into the skill (e.g. references/) and link to it relatively";
+    let what = |dest: &str| {
+        format!(
+            "link target `{}` is a file on the author's machine, not part of the skill",
+            dest.trim()
+        )
+    };
+    for l in &skill.doc.body.links {
+        if is_local_absolute(&l.dest) {
+            em.emit(Some(l.span), what(&l.dest)).hint = Some(hint.into());
+        }
+    }
+    let mut docs: Vec<&str> = skill
+        .files
+        .iter()
+        .filter(|f| !f.is_symlink && is_reference_doc(&f.rel))
+        .map(|f| f.rel.as_str())
+        .collect();
+    docs.sort_unstable();
+    for rel in docs {
+        let Some(text) = skill.read_file(rel) else {
+            continue;
+        };
+        let mut ix = None;
+        for l in md_links(&text) {
+            if is_local_absolute(l.dest) {
+                let ix = ix.get_or_insert_with(|| LineIndex::new(&text));
+                let span = ix.span(&text, l.start, l.end - l.start);
+                em.emit_in(rel, Some(span), what(l.dest)).hint = Some(hint.into());
+            }
+        }
+    }
+}
+
+pub const SYMLINK_OUTSIDE: Rule = Rule {
+    id: "SF-symlink-outside",
+    severity: Severity::Error,
+    summary: "A symbolic link in the skill points outside it (or nowhere)",
+    explain: "skillforge never follows a symbolic link that leaves the skill (so \
+`references/x.md -> /etc/passwd` is not read), and packaging or installing the skill \
+copies the link, not the file: on the next machine it points nowhere, or at something \
+private. Replace the link with a copy of the file inside the skill.",
+    check: Check::Skill(check_symlink_outside),
+};
+
+fn check_symlink_outside(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    let links: Vec<&str> = skill
+        .files
+        .iter()
+        .filter(|f| f.is_symlink)
+        .map(|f| f.rel.as_str())
+        .collect();
+    if links.is_empty() {
+        return;
+    }
+    let Ok(root) = std::fs::canonicalize(&skill.dir) else {
+        return;
+    };
+    for rel in links {
+        let path = skill.dir.join(rel);
+        let target = std::fs::read_link(&path)
+            .map(|t| crate::term::escape_line(&t.to_string_lossy()).into_owned())
+            .unwrap_or_else(|_| "?".into());
+        let message = match std::fs::canonicalize(&path) {
+            Ok(real) if real.starts_with(&root) => continue,
+            Ok(_) => format!("`{rel}` is a symbolic link to `{target}`, outside the skill"),
+            Err(_) => format!("`{rel}` is a symbolic link to `{target}`, which does not exist"),
+        };
+        em.emit_in(rel, None, message).hint =
+            Some("replace the link with a copy of the file inside the skill".into());
     }
 }
 
@@ -542,6 +629,93 @@ mod tests {
         assert_eq!(lines("SF-link-escapes", &cx(), &s), vec![5, 5]);
         let s = skill("a", &doc("a", "", "See [x](references/x.md).\n"));
         assert!(lines("SF-link-escapes", &cx(), &s).is_empty());
+    }
+
+    #[test]
+    fn local_absolute_links() {
+        let body = "# A\n\nSee [a](file:///etc/passwd), [b](/home/me/notes.md), [c](~/x.md),\n[d](C:\\Users\\x.md), [e](https://docs.docker.com/x/), [f](//cdn.example/x), [g](references/g.md).\n";
+        let (_t, s) = temp_skill(
+            "la",
+            &[
+                ("SKILL.md", &doc("la", "", body)),
+                (
+                    "references/g.md",
+                    "# G\n\nOK [web](https://x.example/) and [abs](/etc/shadow).\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            files_of("SF-link-local-absolute", &s),
+            vec![
+                ("SKILL.md".to_string(), 7),
+                ("SKILL.md".to_string(), 7),
+                ("SKILL.md".to_string(), 7),
+                ("SKILL.md".to_string(), 8),
+                ("references/g.md".to_string(), 3),
+            ]
+        );
+        let s = skill(
+            "a",
+            &doc("a", "", "See [x](references/x.md) and [y](https://x/).\n"),
+        );
+        assert!(lines("SF-link-local-absolute", &cx(), &s).is_empty());
+        for (d, want) in [
+            ("FILE:///x", true),
+            ("/x", true),
+            ("\\\\srv\\x", true),
+            ("d:/x", true),
+            ("~", true),
+            ("//host/x", false),
+            ("ré/x", false),
+            ("é", false),
+            ("x:y", false),
+        ] {
+            assert_eq!(super::is_local_absolute(d), want, "{d}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_outside() {
+        let (t, s) = temp_skill(
+            "sl",
+            &[
+                (
+                    "SKILL.md",
+                    &doc("sl", "", "# A\n\nSee [g](references/g.md).\n"),
+                ),
+                ("references/g.md", "# G\n"),
+            ],
+        );
+        let outside = t.path().join("secret.txt");
+        std::fs::write(&outside, "secret\n").unwrap();
+        let refs = s.dir.join("references");
+        std::os::unix::fs::symlink(&outside, refs.join("out.md")).unwrap();
+        std::os::unix::fs::symlink("/nonexistent-skillforge/x", refs.join("dangling.md")).unwrap();
+        std::os::unix::fs::symlink("g.md", refs.join("inside.md")).unwrap();
+        let s = crate::skill::Skill::load(&s.dir).unwrap();
+        let got = files_of("SF-symlink-outside", &s);
+        assert_eq!(
+            got,
+            vec![
+                ("references/dangling.md".to_string(), 0),
+                ("references/out.md".to_string(), 0),
+            ]
+        );
+        let msgs: Vec<String> =
+            super::super::run_rule("SF-symlink-outside", &cx(), std::slice::from_ref(&s))
+                .into_iter()
+                .map(|d| d.message)
+                .collect();
+        assert!(
+            msgs[0].contains("does not exist") && msgs[1].contains("outside the skill"),
+            "{msgs:?}"
+        );
+        // Without such links the rule is quiet.
+        std::fs::remove_file(refs.join("out.md")).unwrap();
+        std::fs::remove_file(refs.join("dangling.md")).unwrap();
+        let s = crate::skill::Skill::load(&s.dir).unwrap();
+        assert!(files_of("SF-symlink-outside", &s).is_empty());
     }
 
     #[test]

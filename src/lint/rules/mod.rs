@@ -82,6 +82,8 @@ pub static RULES: &[Rule] = &[
     // Links and files.
     files::LINK_BROKEN,
     files::LINK_ESCAPES,
+    files::LINK_LOCAL_ABSOLUTE,
+    files::SYMLINK_OUTSIDE,
     files::PATH_BACKSLASH,
     files::REFERENCE_DEPTH,
     files::REFERENCE_TOC,

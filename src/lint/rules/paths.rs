@@ -72,6 +72,55 @@ static MD_LINK: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// One inline Markdown link found by [`md_links`]: byte range of the whole link and
+/// its destination as written.
+pub struct MdLink<'t> {
+    pub start: usize,
+    pub end: usize,
+    pub dest: &'t str,
+}
+
+/// Inline links `[text](dest)` / `![alt](dest)` of a Markdown text outside SKILL.md (a
+/// light scan, not a full parse). Links never span lines (the pattern excludes
+/// newlines), so the regex only runs on lines that contain `](`, found by a fast
+/// substring search.
+pub fn md_links(text: &str) -> impl Iterator<Item = MdLink<'_>> {
+    let mut last_line_start = usize::MAX;
+    memchr::memmem::find_iter(text.as_bytes(), b"](").flat_map(move |at| {
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let fresh = line_start != last_line_start;
+        last_line_start = line_start;
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let line = if fresh {
+            &text[line_start..line_end]
+        } else {
+            ""
+        };
+        MD_LINK.captures_iter(line).filter_map(move |c| {
+            let (whole, dest) = (c.get(0)?, c.get(1)?);
+            Some(MdLink {
+                start: line_start + whole.start(),
+                end: line_start + whole.end(),
+                dest: &text[line_start + dest.start()..line_start + dest.end()],
+            })
+        })
+    })
+}
+
+/// A link destination that names a file of the machine the skill was written on rather
+/// than of the skill: a `file:` URL, an absolute path (`/etc/passwd`, `C:\x`, `\\host\x`)
+/// or a home-relative path (`~/x`). A protocol-relative `//host/x` is a web address.
+pub fn is_local_absolute(dest: &str) -> bool {
+    let d = dest.trim();
+    let b = d.as_bytes();
+    let scheme_file = d.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("file:"));
+    let unix_root = d.starts_with('/') && !d.starts_with("//");
+    let drive =
+        b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'/' | b'\\');
+    let unc = d.starts_with("\\\\");
+    scheme_file || unix_root || drive || unc || d == "~" || d.starts_with("~/")
+}
+
 /// Whether a link destination points outside the file system of the skill.
 pub fn is_external(dest: &str) -> bool {
     let d = dest.trim();
@@ -246,32 +295,17 @@ pub fn text_refs(text: &str) -> Vec<PathRef> {
     }
     let mut out = Vec::new();
     let mut link_ranges = Vec::new();
-    // Links never span lines (the pattern excludes newlines), so the regex only runs on
-    // the lines that contain `](` — a fast substring search skips the rest.
-    let mut last_line_start = usize::MAX;
-    for at in memchr::memmem::find_iter(text.as_bytes(), b"](") {
-        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        if line_start == last_line_start {
+    for l in md_links(text) {
+        link_ranges.push((l.start, l.end));
+        if is_external(l.dest) {
             continue;
         }
-        last_line_start = line_start;
-        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-        for c in MD_LINK.captures_iter(&text[line_start..line_end]) {
-            let (Some(whole), Some(dest)) = (c.get(0), c.get(1)) else {
-                continue;
-            };
-            let start = line_start + whole.start();
-            link_ranges.push((start, line_start + whole.end()));
-            if is_external(dest.as_str()) {
-                continue;
-            }
-            out.push(PathRef {
-                raw: clean_dest(dest.as_str()),
-                span: ix.span(text, start, whole.len()),
-                is_link: true,
-                in_code: in_ranges(&code, start),
-            });
-        }
+        out.push(PathRef {
+            raw: clean_dest(l.dest),
+            span: ix.span(text, l.start, l.end - l.start),
+            is_link: true,
+            in_code: in_ranges(&code, l.start),
+        });
     }
     for m in mentions(text) {
         if in_ranges(&link_ranges, m.start()) {

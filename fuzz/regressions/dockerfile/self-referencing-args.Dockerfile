@@ -1,0 +1,5 @@
+ARG A=${B}
+ARG B=${A}
+ARG C=${C:-${A}}
+FROM ${C}:${A-}
+RUN echo $A
