@@ -522,9 +522,10 @@ fn slow_response_hits_the_timeout() {
 #[test]
 fn truncated_body_is_an_error_and_not_cached() {
     let srv = Server::start(Arc::new(|r: &Req| match r.path.as_str() {
+        // Issue 15, defect 15: the message counts the 500 bytes that did arrive.
         "/cut.md" => Reply {
-            declared: Some(5000),
-            ..Reply::ok(page("cut"))
+            declared: Some(100_000),
+            ..Reply::ok(vec![b'x'; 500])
         },
         "/robots.txt" => Reply::status(404),
         p => Reply::ok(page(p)),
@@ -534,7 +535,10 @@ fn truncated_body_is_an_error_and_not_cached() {
     let m = small_manifest(work.path(), &[("/cut/", "Cut")]);
     let (code, out, _) = output(fetch(work.path(), &srv, &cache_dir, &m, &[]));
     assert_eq!(code, 1);
-    assert!(out.contains("truncated body"), "{out}");
+    assert!(
+        out.contains("/cut.md: truncated body (500 of 100000 bytes received)"),
+        "{out}"
+    );
     assert!(matches!(
         cache::load_entry(&cache_dir, &format!("{SITE}/cut.md")),
         Lookup::Missing
@@ -989,5 +993,178 @@ fn update_never_writes_through_a_references_link_out_of_the_skill() {
         std::fs::read_dir(&outside).unwrap().count(),
         0,
         "nothing may be written through the link"
+    );
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+/// Issue 15, defect 11: bodies that are not what a source should be (HTML, binary,
+/// not UTF-8, empty, a Compose schema that is not JSON, a coding we cannot undo) are
+/// refused with the URL, what arrived and what to do, and never cached; the other
+/// pages of the run are kept. A gzip-encoded page is decoded before it is cached.
+#[test]
+fn bad_bodies_are_refused_by_name_and_never_cached_gzip_is_decoded() {
+    let mut binary = b"# Binary\n\nabc".to_vec();
+    binary.extend_from_slice(&[0xFF, 0xFE, 0x00, 0x01]);
+    let binary = Arc::new(binary);
+    let srv = Server::start(Arc::new(move |r: &Req| match r.path.as_str() {
+        "/robots.txt" => Reply::status(404),
+        "/html.md" => Reply::ok("<!DOCTYPE html>\n<html><body>Sign in</body></html>")
+            .header("Content-Type", "text/html; charset=utf-8"),
+        "/sniffed.md" => Reply::ok("\n<html><head><title>Oops</title></head></html>")
+            .header("Content-Type", "text/plain"),
+        "/binary.md" => {
+            Reply::ok(binary.as_slice().to_vec()).header("Content-Type", "application/octet-stream")
+        }
+        "/empty.md" => Reply::ok(Vec::new()),
+        "/zipped.md" => Reply::ok(gzip(&page("Zipped")))
+            .header("Content-Encoding", "gzip")
+            .header("Content-Type", "text/markdown"),
+        "/brokengz.md" => Reply::ok(b"\x1f\x8b\x08\x00garbage-not-deflate".to_vec())
+            .header("Content-Encoding", "gzip"),
+        "/brotli.md" => Reply::ok(b"\x0b\x02\x80hello".to_vec()).header("Content-Encoding", "br"),
+        // A mirror that serves `.md` without a type: fine when it is text.
+        "/plain.md" => Reply::ok(page("Plain")).header("Content-Type", "application/octet-stream"),
+        p if p.ends_with("/compose-spec.json") => {
+            Reply::ok("services:\n  web: {}\n").header("Content-Type", "text/plain")
+        }
+        p => Reply::ok(page(p)),
+    }));
+    let work = workdir();
+    let cache_dir = work.path().join("c");
+    let bad = [
+        ("/html/", "Html"),
+        ("/sniffed/", "Sniffed"),
+        ("/binary/", "Binary"),
+        ("/empty/", "Empty"),
+        ("/brokengz/", "Brokengz"),
+        ("/brotli/", "Brotli"),
+    ];
+    let mut pages = bad.to_vec();
+    pages.extend([
+        ("/zipped/", "Zipped"),
+        ("/plain/", "Plain"),
+        ("/good/", "Good"),
+    ]);
+    let m = small_manifest(work.path(), &pages);
+    let mut y = std::fs::read_to_string(&m).unwrap();
+    y.push_str("  - id: compose-schema\n    url: https://raw.githubusercontent.com/compose-spec/compose-spec/main/schema/compose-spec.json\n    kind: json-schema\n    title: Compose Specification JSON Schema\n    lessons: { full: [10] }\n");
+    std::fs::write(&m, y).unwrap();
+    let (code, out, err) = output(fetch(work.path(), &srv, &cache_dir, &m, &[]));
+    assert_eq!(code, 1, "{out}\n{err}");
+    let line = |path: &str| -> String {
+        out.lines()
+            .find(|l| l.starts_with("  failed:") && l.contains(&format!("{}{path}", srv.base)))
+            .unwrap_or_else(|| panic!("no failure line for {path}:\n{out}"))
+            .to_string()
+    };
+    let l = line("/html.md");
+    assert!(
+        l.contains("received an HTML page (Content-Type: text/html), not Markdown")
+            && l.contains("check the address"),
+        "{l}"
+    );
+    assert!(line("/sniffed.md").contains("received an HTML page (Content-Type: text/plain)"));
+    let l = line("/binary.md");
+    assert!(
+        l.contains("not UTF-8 text (Content-Type: application/octet-stream): byte 13 (0xFF) of 17"),
+        "{l}"
+    );
+    assert!(line("/empty.md").contains("empty body"), "{out}");
+    assert!(
+        line("/brokengz.md").contains("marked `Content-Encoding: gzip` but is not valid gzip data"),
+        "{out}"
+    );
+    assert!(
+        line("/brotli.md").contains("`Content-Encoding: br`, which skillforge cannot decode"),
+        "{out}"
+    );
+    let l =
+        line("/raw.githubusercontent.com/compose-spec/compose-spec/main/schema/compose-spec.json");
+    assert!(
+        l.contains("not JSON (Content-Type: text/plain): expected value at line 1, column 1"),
+        "{l}"
+    );
+    assert!(out.contains("3 fetched"), "{out}");
+    assert!(out.contains("7 failed"), "{out}");
+    assert!(out.contains("lock not written"), "{out}");
+    for (path, _) in bad {
+        let url = format!("{SITE}{}.md", path.trim_end_matches('/'));
+        assert!(
+            matches!(cache::load_entry(&cache_dir, &url), Lookup::Missing),
+            "{url} must not be cached"
+        );
+    }
+    assert!(matches!(
+        cache::load_entry(&cache_dir, cache::COMPOSE_SCHEMA_URL),
+        Lookup::Missing
+    ));
+    // The gzip page is cached decoded; the good pages are kept.
+    match cache::load_entry(&cache_dir, &format!("{SITE}/zipped.md")) {
+        Lookup::Hit(e) => assert_eq!(e.body, page("Zipped")),
+        other => panic!("{other:?}"),
+    }
+    for p in ["/plain.md", "/good.md"] {
+        assert!(matches!(
+            cache::load_entry(&cache_dir, &format!("{SITE}{p}")),
+            Lookup::Hit(_)
+        ));
+    }
+    // Requests ask for gzip or nothing else.
+    assert_eq!(
+        srv.hits("/good.md")[0]
+            .headers
+            .get("accept-encoding")
+            .map(String::as_str),
+        Some("gzip")
+    );
+    // The mirror is named: these pages do not come from the official site.
+    assert!(
+        err.contains(&format!(
+            "note: fetching from {} (--base-url), not the official https://docs.docker.com",
+            srv.base
+        )),
+        "{err}"
+    );
+}
+
+/// Issue 15, defect 15: temporary files a killed run left in the cache are removed
+/// when the cache is next opened (only ours, only old ones).
+#[test]
+fn stale_temp_files_left_by_a_killed_run_are_swept() {
+    let srv = Server::start(Arc::new(|r: &Req| match r.path.as_str() {
+        "/robots.txt" => Reply::status(404),
+        p => Reply::ok(page(p)),
+    }));
+    let work = workdir();
+    let cache_dir = work.path().join("c");
+    let entry = cache::entry_dir(&cache_dir, &format!("{SITE}/a.md"));
+    std::fs::create_dir_all(&entry).unwrap();
+    let stale = entry.join(".skillforge-tmp-Xy12ab");
+    let fresh = entry.join(".skillforge-tmp-Zz99cd");
+    std::fs::write(&stale, b"half a page").unwrap();
+    std::fs::write(&fresh, b"another run's write").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(2 * 3600))
+        .unwrap();
+    let m = small_manifest(work.path(), &[("/a/", "A")]);
+    let (code, out, err) = output(fetch(work.path(), &srv, &cache_dir, &m, &["--offline"]));
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(!stale.exists(), "stale temp file removed");
+    assert!(
+        fresh.exists(),
+        "a recent temp file may be another run's: kept"
+    );
+    assert!(
+        err.contains("removed 1 temporary file(s) that an interrupted run left in the cache"),
+        "{err}"
     );
 }

@@ -880,3 +880,39 @@ fn versions_are_refreshed_from_release_data_into_the_cache_only() {
     );
     assert!(out.contains("revalidated (304)"), "{out}");
 }
+
+/// Issue 15, defect 15: `[fetch] base-url` in skillforge.toml sends fetch to a mirror;
+/// fetch says so (and which setting), and `new` names the host the references came
+/// from instead of "fetched from the official docs".
+#[test]
+fn a_configured_mirror_is_named_by_fetch_and_new() {
+    let (pages, _) = build_mirror(None);
+    let srv = serve(pages);
+    let work = workdir();
+    std::fs::write(
+        work.path().join("skillforge.toml"),
+        format!(
+            "[fetch]\nbackoff-ms = 20\nbackoff-cap-ms = 200\npacing-ms = 0\nbase-url = \"{}\"\n",
+            srv.base
+        ),
+    )
+    .unwrap();
+    let cache = work.path().join("cache");
+    let c = cache.to_str().unwrap();
+    let (code, out, err) = run(work.path(), &cache, &["fetch", "--cache-dir", c]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        err.contains(&format!(
+            "note: fetching from {} (`[fetch] base-url` in ",
+            srv.base
+        )) && err.contains("not the official https://docs.docker.com"),
+        "{err}"
+    );
+    let (code, out, err) = run(work.path(), &cache, &["new", "--yes", "--dir", "skill"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains(&format!("references: fetched from {} (a mirror", srv.base)),
+        "{out}"
+    );
+    assert!(!out.contains("fetched from the official docs"), "{out}");
+}

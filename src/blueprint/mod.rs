@@ -552,7 +552,23 @@ pub fn run_new(args: NewArgs) -> Result<u8> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    println!("  references: {}", references.describe());
+    let mirrors = match &references {
+        ReferenceSource::Provided(_) => crate::fetch::distil::mirror_origins(
+            &base_blueprint,
+            &crate::fetch::cache::default_cache_dir(),
+        ),
+        ReferenceSource::Bundled => Vec::new(),
+    };
+    if mirrors.is_empty() {
+        println!("  references: {}", references.describe());
+    } else {
+        // Say where the pages really came from: `[fetch] base-url` or `--base-url`
+        // points fetch at a mirror, which is not the official docs.
+        println!(
+            "  references: fetched from {} (a mirror set with `[fetch] base-url` or --base-url), not from the official docs (cache)",
+            crate::term::escape_line(&mirrors.join(", "))
+        );
+    }
     if let Some(note) = versions_note {
         println!("  versions:   {note}");
     }

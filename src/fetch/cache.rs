@@ -29,6 +29,52 @@ pub fn default_cache_dir() -> PathBuf {
         .join("skillforge")
 }
 
+/// Prefix of the temporary files [`write_atomic`] renames into place.
+pub const TEMP_PREFIX: &str = ".skillforge-tmp-";
+
+/// How old a leftover temporary file must be before [`sweep_stale_temp_files`] removes
+/// it: far longer than any write takes, so a concurrent run's file is never touched.
+pub const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes temporary files that a killed run (kill -9, power loss) left in the cache:
+/// only regular files named with our [`TEMP_PREFIX`], last modified more than `min_age`
+/// ago, found without following symbolic links (a link is never entered nor removed).
+/// Best effort; returns how many were removed.
+pub fn sweep_stale_temp_files(cache_dir: &Path, min_age: std::time::Duration) -> usize {
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    // The cache is shallow (`http/<hash>/body`, `patches/<blueprint>/x.patch`).
+    let mut stack = vec![(cache_dir.to_path_buf(), 0usize)];
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in rd.filter_map(|e| e.ok()) {
+            // `file_type` does not follow symbolic links.
+            let Ok(ft) = entry.file_type() else { continue };
+            if ft.is_dir() {
+                if depth < 4 {
+                    stack.push((entry.path(), depth + 1));
+                }
+                continue;
+            }
+            if !ft.is_file() || !entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                continue;
+            }
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| now.duration_since(t).ok())
+                .is_some_and(|age| age > min_age);
+            if old && std::fs::remove_file(entry.path()).is_ok() {
+                removed += 1;
+            }
+        }
+    }
+    removed
+}
+
 /// The directory holding one URL's entry.
 pub fn entry_dir(cache_dir: &Path, url: &str) -> PathBuf {
     let digest = Sha256::digest(url.as_bytes());
@@ -227,6 +273,55 @@ mod tests {
             load_entry(d.path(), "http://x/c.md"),
             Lookup::Inconsistent(_)
         ));
+    }
+
+    #[test]
+    fn stale_temp_files_are_swept_fresh_ones_links_and_others_kept() {
+        let d = tempfile::tempdir().unwrap();
+        let entry = entry_dir(d.path(), "http://x/a.md");
+        std::fs::create_dir_all(&entry).unwrap();
+        let stale = entry.join(".skillforge-tmp-abc123");
+        let fresh = entry.join(".skillforge-tmp-def456");
+        let other = entry.join("body.tmp");
+        for p in [&stale, &fresh, &other] {
+            std::fs::write(p, b"partial").unwrap();
+        }
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        for p in [&stale, &other] {
+            std::fs::File::options()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_modified(hour_ago)
+                .unwrap();
+        }
+        // A directory with our prefix, and (unix) a link with it pointing at a file
+        // outside the cache: neither is removed or followed.
+        let dir_like = entry.join(".skillforge-tmp-dir");
+        std::fs::create_dir(&dir_like).unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let victim = outside.path().join(".skillforge-tmp-victim");
+        std::fs::write(&victim, b"keep").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&victim)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&victim, entry.join(".skillforge-tmp-link")).unwrap();
+            std::os::unix::fs::symlink(outside.path(), d.path().join("elsewhere")).unwrap();
+        }
+        assert_eq!(sweep_stale_temp_files(d.path(), STALE_TEMP_AGE), 1);
+        assert!(!stale.exists());
+        assert!(fresh.exists() && other.exists() && dir_like.is_dir());
+        assert!(victim.exists(), "never follows a link out of the cache");
+        #[cfg(unix)]
+        assert!(
+            std::fs::symlink_metadata(entry.join(".skillforge-tmp-link")).is_ok(),
+            "links are not removed"
+        );
     }
 
     #[test]

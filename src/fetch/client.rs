@@ -88,6 +88,8 @@ pub enum Outcome {
         last_modified: Option<String>,
         /// The URL the body came from after redirects.
         final_url: String,
+        /// The response's `Content-Type`, for [`super::body::check`].
+        content_type: Option<String>,
     },
     NotModified {
         etag: Option<String>,
@@ -154,6 +156,13 @@ pub enum FetchError {
         url: String,
         detail: String,
     },
+    /// A complete response whose body is not what the source should be (HTML instead
+    /// of Markdown, binary, empty, not JSON…); see [`super::body`].
+    Unusable {
+        url: String,
+        what: String,
+        fix: String,
+    },
 }
 
 impl std::fmt::Display for FetchError {
@@ -205,6 +214,7 @@ impl std::fmt::Display for FetchError {
                 last,
             } => write!(f, "{url}: gave up after {attempts} attempts ({last})"),
             FetchError::Invalid { url, detail } => write!(f, "{url}: {detail}"),
+            FetchError::Unusable { url, what, fix } => write!(f, "{url}: {what}; {fix}"),
         }
     }
 }
@@ -354,6 +364,7 @@ impl Client {
             }
             let etag = header_string(&resp, header::ETAG);
             let last_modified = header_string(&resp, header::LAST_MODIFIED);
+            let content_type = header_string(&resp, header::CONTENT_TYPE);
             return match status {
                 StatusCode::NOT_MODIFIED => Ok(Outcome::NotModified {
                     etag,
@@ -366,6 +377,7 @@ impl Client {
                         etag,
                         last_modified,
                         final_url: current.to_string(),
+                        content_type,
                     })
                 }
                 StatusCode::NOT_FOUND | StatusCode::GONE => Err(FetchError::NotFound {
@@ -391,7 +403,11 @@ impl Client {
         loop {
             let permit = acquire(&host).await?;
             self.pace(&host).await;
-            let mut req = self.http.get(url.clone());
+            // Identity or gzip only: a body in any other coding is refused, not guessed.
+            let mut req = self
+                .http
+                .get(url.clone())
+                .header(header::ACCEPT_ENCODING, "gzip");
             if let Some(e) = &validators.etag {
                 req = req.header(header::IF_NONE_MATCH, e);
             }
@@ -492,6 +508,7 @@ impl Client {
         url: &Url,
     ) -> Result<Vec<u8>, FetchError> {
         let cap = self.opts.max_bytes;
+        let coding = content_coding(&resp, url)?;
         let expected = resp.content_length();
         if let Some(len) = expected
             && len > cap
@@ -529,7 +546,11 @@ impl Client {
                         },
                         None => FetchError::Invalid {
                             url: url.to_string(),
-                            detail: format!("connection broke while reading the body: {e}"),
+                            detail: format!(
+                                "connection broke after {} bytes of the body ({})",
+                                body.len(),
+                                connect_detail(&e)
+                            ),
                         },
                     });
                 }
@@ -544,7 +565,7 @@ impl Client {
                 got: body.len() as u64,
             });
         }
-        Ok(body)
+        decode(coding, body, cap, url)
     }
 
     /// Reads the host's robots.txt once and checks `url` against it.
@@ -649,6 +670,79 @@ pub(crate) fn connect_detail(e: &reqwest::Error) -> String {
         "connection failed".into()
     } else {
         msg
+    }
+}
+
+/// A response's content coding (`Content-Encoding`), as far as we can undo it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    Identity,
+    Gzip,
+    Deflate,
+}
+
+/// Reads `Content-Encoding`; codings we cannot undo are refused before the body is read.
+fn content_coding(resp: &reqwest::Response, url: &Url) -> Result<Coding, FetchError> {
+    let Some(v) = resp.headers().get(header::CONTENT_ENCODING) else {
+        return Ok(Coding::Identity);
+    };
+    let raw = String::from_utf8_lossy(v.as_bytes()).into_owned();
+    let codings: Vec<String> = raw
+        .split(',')
+        .map(|c| c.trim().to_ascii_lowercase())
+        .filter(|c| !c.is_empty() && c != "identity")
+        .collect();
+    match codings.as_slice() {
+        [] => Ok(Coding::Identity),
+        [c] if c == "gzip" || c == "x-gzip" => Ok(Coding::Gzip),
+        [c] if c == "deflate" => Ok(Coding::Deflate),
+        _ => Err(FetchError::Unusable {
+            url: url.to_string(),
+            what: format!(
+                "the server compressed the body as `Content-Encoding: {}`, which skillforge cannot decode (it asks for gzip or no compression)",
+                crate::term::escape_line(raw.trim())
+            ),
+            fix: "if this is a mirror (--base-url / `[fetch] base-url`), serve the files uncompressed or gzip-compressed".into(),
+        }),
+    }
+}
+
+/// Undoes the content coding, refusing corrupt data and bodies that expand past `cap`.
+fn decode(coding: Coding, body: Vec<u8>, cap: u64, url: &Url) -> Result<Vec<u8>, FetchError> {
+    use std::io::Read as _;
+    let name = match coding {
+        Coding::Identity => return Ok(body),
+        Coding::Gzip => "gzip",
+        Coding::Deflate => "deflate",
+    };
+    let mut out = Vec::with_capacity((body.len() * 4).min(cap as usize));
+    let read = match coding {
+        Coding::Gzip => flate2::read::MultiGzDecoder::new(body.as_slice())
+            .take(cap.saturating_add(1))
+            .read_to_end(&mut out),
+        _ => flate2::read::ZlibDecoder::new(body.as_slice())
+            .take(cap.saturating_add(1))
+            .read_to_end(&mut out),
+    };
+    match read {
+        Ok(_) if out.len() as u64 > cap => Err(FetchError::Unusable {
+            url: url.to_string(),
+            what: format!(
+                "the {name}-compressed body ({} bytes) expands to more than the {} cap",
+                body.len(),
+                crate::fsutil::human_size(cap)
+            ),
+            fix: "raise `[fetch] max-bytes` in skillforge.toml if the file is really that large".into(),
+        }),
+        Ok(_) => Ok(out),
+        Err(e) => Err(FetchError::Unusable {
+            url: url.to_string(),
+            what: format!(
+                "the body is marked `Content-Encoding: {name}` but is not valid {name} data ({e}, after {} decoded bytes)",
+                out.len()
+            ),
+            fix: "try again later; if this is a mirror (--base-url / `[fetch] base-url`), it must serve compressed files intact".into(),
+        }),
     }
 }
 

@@ -357,7 +357,15 @@ fn build_reference(
         let mut chosen: Vec<(String, u8, &Section)> = Vec::new();
         let mut picked: Vec<(String, u8, usize)> = Vec::new();
         if feed.sections.is_empty() {
-            let tops = top_sections(&sections, blocks[b].heading.as_str());
+            let mut tops = top_sections(&sections, blocks[b].heading.as_str());
+            if tops.len() > MAX_WHOLE_PAGE_SECTIONS {
+                warnings.push(format!(
+                    "{}: the page has {} top-level sections (a docs page has a few dozen); only the first {MAX_WHOLE_PAGE_SECTIONS} are distilled",
+                    p.path,
+                    tops.len()
+                ));
+                tops.truncate(MAX_WHOLE_PAGE_SECTIONS);
+            }
             if let Some(intro) = sections.first()
                 && intro.lines.iter().any(|l| !l.trim().is_empty())
             {
@@ -590,6 +598,11 @@ fn assemble(blocks: &[Block], units: &[Unit], with_descriptions: bool) -> String
     }
     body
 }
+
+/// The most top-level sections a whole-page feed distils from one page. Real docs pages
+/// have a few dozen; past this the reference's budget could not hold even their
+/// headings, and choosing among hundreds of thousands would only cost time.
+pub const MAX_WHOLE_PAGE_SECTIONS: usize = 1000;
 
 /// The headings a whole-page feed distils: the page's top-level sections below its
 /// title (a page that starts with `# Title` contributes its H2s, not the H1 and each
@@ -1253,15 +1266,28 @@ pub fn split_sections(body: &str) -> Vec<Section> {
         lines: lines[..first].iter().map(|s| s.to_string()).collect(),
         heading_lines: Vec::new(),
     });
+    // Where each section ends: the next heading of the same or a higher level, found
+    // with a stack of open sections (one pass, not a scan per heading).
+    let mut ends: Vec<usize> = vec![lines.len(); heads.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (k, h) in heads.iter().enumerate() {
+        while let Some(&top) = open.last() {
+            if heads[top].1 < h.1 {
+                break;
+            }
+            ends[top] = h.0;
+            open.pop();
+        }
+        open.push(k);
+    }
     for (k, (line, level, text, anchor)) in heads.iter().enumerate() {
-        let end = heads[k + 1..]
-            .iter()
-            .find(|h| h.1 <= *level)
-            .map(|h| h.0)
-            .unwrap_or(lines.len());
+        let end = ends[k];
+        // The subheadings are the headings right after this one, up to its end (headings
+        // are in line order): stop there instead of filtering every later heading,
+        // which made a page of 200,000 headings quadratic.
         let heading_lines = heads[k + 1..]
             .iter()
-            .filter(|h| h.0 < end)
+            .take_while(|h| h.0 < end)
             .map(|h| (h.0 - line - 1, h.1, h.2.clone()))
             .collect();
         out.push(Section {
@@ -1398,6 +1424,34 @@ pub fn summary_line(d: &Distilled) -> Option<String> {
         "distiller: {total} message(s): {}; see them all with `skillforge fetch --offline`",
         parts.join(", ")
     ))
+}
+
+/// The origins (`scheme://host[:port]`) other than the official sites that the cached
+/// pages of `blueprint` were downloaded from (a mirror chosen with `--base-url` or
+/// `[fetch] base-url`), sorted; empty when every page came from its own site.
+pub fn mirror_origins(blueprint: &str, cache_dir: &Path) -> Vec<String> {
+    let Some(Ok(manifest)) = Manifest::embedded(blueprint) else {
+        return Vec::new();
+    };
+    let origin_of = |u: &str| {
+        reqwest::Url::parse(u)
+            .ok()
+            .map(|u| super::client::origin(&u))
+    };
+    let mut out = std::collections::BTreeSet::new();
+    for s in &manifest.sources {
+        for kind in [SourceKind::Rendered, SourceKind::Raw] {
+            let url = source_url(&manifest, s, kind);
+            if let Lookup::Hit(e) = cache::load_entry(cache_dir, &url)
+                && let Some(from) = e.meta.fetched_from.as_deref()
+                && let Some(got) = origin_of(from)
+                && origin_of(&url).is_some_and(|official| official != got)
+            {
+                out.insert(got);
+            }
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// [`distilled_references`] plus the distiller's [`summary_line`].
@@ -1618,6 +1672,79 @@ mod tests {
         );
         assert_eq!(b.matches("\n### Read-only").count(), 0, "{b}");
         assert_eq!(b.matches("#### Read-only").count(), 1, "{b}");
+    }
+
+    /// Issue 15, defect 6: a page of 200,000 headings took 40 s in fetch because every
+    /// section filtered all later headings for its subheadings (quadratic). With 60,000
+    /// sibling headings the old code compared 1.8 billion pairs (minutes in a debug
+    /// build); each section now looks only at its own subheadings.
+    #[test]
+    fn many_headings_are_split_in_linear_time() {
+        let n = 60_000;
+        let mut page = String::from("# Title\n\nIntro.\n\n");
+        for i in 0..n {
+            page.push_str(&format!("## H{i}\n\nText {i}.\n\n### Sub {i}\n\nMore.\n\n"));
+        }
+        let s = split_sections(&page);
+        assert_eq!(s.len(), 2 * n + 2);
+        assert_eq!(s[1].heading, "Title");
+        assert_eq!(s[1].heading_lines.len(), 2 * n);
+        let (h, sub) = (&s[2], &s[3]);
+        assert_eq!((h.heading.as_str(), h.level), ("H0", 2));
+        assert_eq!(h.heading_lines.len(), 1, "only its own subsection");
+        assert_eq!(h.end, s[4].start, "ends where the next H2 starts");
+        assert_eq!((sub.heading.as_str(), sub.end), ("Sub 0", s[4].start));
+        assert_eq!(s.last().map(|x| x.end), Some(page.lines().count()));
+        // Deeper levels close at the next heading of the same or a higher level.
+        let t = split_sections("# A\n## B\n#### C\n### D\n## E\n# F\n");
+        let ends: Vec<(&str, usize, usize)> = t[1..]
+            .iter()
+            .map(|x| (x.heading.as_str(), x.start, x.end))
+            .collect();
+        assert_eq!(
+            ends,
+            [
+                ("A", 0, 5),
+                ("B", 1, 4),
+                ("C", 2, 3),
+                ("D", 3, 4),
+                ("E", 4, 5),
+                ("F", 5, 6)
+            ]
+        );
+    }
+
+    /// A whole-page feed of a page with thousands of top-level sections distils the
+    /// first [`MAX_WHOLE_PAGE_SECTIONS`] and says so (choosing among all of them was
+    /// quadratic).
+    #[test]
+    fn whole_page_feeds_cap_the_sections_they_weigh() {
+        let m = Manifest::parse(
+            "version: 1\nblueprint: t\nsite: https://docs.docker.com\nreferences:\n  - file: references/a.md\n    title: A\nsources:\n  - path: /big/\n    title: Big\n    lessons: { full: [1] }\n    feeds:\n      - file: references/a.md\n",
+            Path::new("sources.yaml"),
+        )
+        .unwrap();
+        let mut body = String::from("# Big\n\nIntro.\n\n");
+        for i in 0..3000 {
+            body.push_str(&format!("## S{i}\n\nText {i}.\n\n"));
+        }
+        let mut pages = HashMap::new();
+        pages.insert(
+            "/big/".to_string(),
+            PageInput {
+                page: normalize::normalize(&body, &Context::for_path("/big/")),
+                fetched: "2026-01-01".into(),
+            },
+        );
+        let d = build(&m, &pages);
+        assert!(
+            d.warnings.iter().any(|w| w.contains(
+                "/big/: the page has 3000 top-level sections (a docs page has a few dozen); only the first 1000 are distilled"
+            )),
+            "{:?}",
+            d.warnings
+        );
+        assert_eq!(d.files.len(), 1);
     }
 
     #[test]

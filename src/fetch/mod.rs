@@ -14,6 +14,7 @@
 //! `max-retry-after` (seconds), `max-age-hours`, `allow-hosts`, `robots-exempt`,
 //! `base-url`, `discovery`.
 
+pub mod body;
 pub mod cache;
 pub mod client;
 pub mod distil;
@@ -288,6 +289,8 @@ struct Job {
     /// A second URL to try after a 404 (raw section pages: `<x>/_index.md`).
     alt_url: Option<String>,
     is_page: bool,
+    /// What the body must be to be cached.
+    expect: body::Expect,
 }
 
 /// What happened to one job.
@@ -371,6 +374,7 @@ fn jobs_for(manifest: &Manifest, settings: &Settings, kind: SourceKind) -> Vec<J
                 key: url,
                 alt_url: None,
                 is_page: false,
+                expect: body::Expect::Json,
             });
         }
     }
@@ -383,6 +387,7 @@ fn jobs_for(manifest: &Manifest, settings: &Settings, kind: SourceKind) -> Vec<J
             key: url,
             alt_url: None,
             is_page: false,
+            expect: body::Expect::Text,
         });
     }
     jobs
@@ -413,6 +418,11 @@ fn source_jobs(manifest: &Manifest, settings: &Settings, kind: SourceKind) -> Ve
                 alt_url,
                 // Pages of another site are not looked up in this site's index.
                 is_page: matches!(s, Source::Page(p) if p.site.is_none()),
+                expect: match s {
+                    Source::Page(_) => body::Expect::Markdown,
+                    Source::Document(d) if d.kind.contains("json") => body::Expect::Json,
+                    Source::Document(_) => body::Expect::Text,
+                },
             }
         })
         .collect()
@@ -606,7 +616,12 @@ async fn run_job(shared: Arc<Shared>, job: Job) -> Status {
             etag,
             last_modified,
             final_url,
+            content_type,
         }) => {
+            // A body that is not what the source should be never enters the cache.
+            if let Err(e) = body::check(&final_url, job.expect, content_type.as_deref(), &body) {
+                return Status::Failed(e);
+            }
             // Cache writes fsync: keep them off the async workers.
             let (dir, key) = (shared.cache_dir.clone(), job.key.clone());
             let bytes = body.len() as u64;
@@ -732,6 +747,10 @@ pub fn run(mut args: FetchArgs) -> Result<u8> {
                 .join("locks")
                 .join(format!("{}.{LOCK_FILE}", manifest.blueprint))
         });
+    sweep_cache(&cache_dir);
+    if let Some(note) = mirror_note(&settings, &manifest, &cfg, &args) {
+        eprintln!("{note}");
+    }
     if args.check {
         return check(&args, &settings, &manifest, &cache_dir, &lock_path);
     }
@@ -877,6 +896,45 @@ pub fn run(mut args: FetchArgs) -> Result<u8> {
     })
 }
 
+/// Removes temporary files an interrupted run left in the cache (see
+/// [`cache::sweep_stale_temp_files`]) and says so.
+fn sweep_cache(cache_dir: &Path) {
+    let n = cache::sweep_stale_temp_files(cache_dir, cache::STALE_TEMP_AGE);
+    if n > 0 {
+        eprintln!(
+            "note: removed {n} temporary file(s) that an interrupted run left in the cache ({})",
+            crate::term::escape_line(&cache_dir.display().to_string())
+        );
+    }
+}
+
+/// The line saying that pages come from a mirror rather than the official site, and
+/// which setting chose it; `None` without `--base-url` / `[fetch] base-url`.
+fn mirror_note(
+    settings: &Settings,
+    manifest: &Manifest,
+    cfg: &Config,
+    args: &FetchArgs,
+) -> Option<String> {
+    let base = settings.base_url.as_ref()?;
+    let from = if args.base_url.is_some() {
+        "--base-url".to_string()
+    } else {
+        format!(
+            "`[fetch] base-url` in {}",
+            cfg.path
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "skillforge.toml".into())
+        )
+    };
+    Some(format!(
+        "note: fetching from {} ({from}), not the official {}",
+        crate::term::escape_line(base),
+        manifest.site.trim_end_matches('/')
+    ))
+}
+
 /// Prints every wanted section the pages lack, with the closest heading that exists.
 fn report_missing_sections(missing: &[distil::MissingSection], manifest: &Manifest) {
     if missing.is_empty() {
@@ -924,6 +982,7 @@ fn include_jobs(
                 key,
                 alt_url: None,
                 is_page: false,
+                expect: body::Expect::Markdown,
             }
         })
         .collect()
@@ -1034,6 +1093,10 @@ pub fn refresh_cache(blueprint: &str, cache_dir: &Path) -> Result<(usize, Vec<(S
     };
     let settings = Settings::new(&args, &cfg)?;
     let manifest = Manifest::resolve(blueprint)?;
+    sweep_cache(cache_dir);
+    if let Some(note) = mirror_note(&settings, &manifest, &cfg, &args) {
+        eprintln!("{note}");
+    }
     let jobs = jobs_for(&manifest, &settings, SourceKind::Rendered);
     let results = fetch_all(&settings, &manifest, cache_dir, false, jobs, true)?;
     if let Some(bundled) = bundled_versions(&manifest) {
@@ -1140,6 +1203,15 @@ fn check(
             let client = client.clone();
             let url = settings.download_url(manifest, &ls.url);
             let cache_dir = cache_dir.to_path_buf();
+            let expect = expected
+                .iter()
+                .find(|j| j.key == ls.url)
+                .map(|j| j.expect)
+                .unwrap_or(if ls.url.ends_with(".json") {
+                    body::Expect::Json
+                } else {
+                    body::Expect::Text
+                });
             set.spawn(async move {
                 let v = Validators {
                     etag: ls.etag.clone(),
@@ -1152,19 +1224,24 @@ fn check(
                         etag,
                         last_modified,
                         final_url,
-                    }) => {
-                        let changed = cache::sha256_hex(&body) != ls.sha256;
-                        // Keep the newer copy for the next `fetch --update`.
-                        let _ = cache::store(
-                            &cache_dir,
-                            &ls.url,
-                            Some(&final_url),
-                            &body,
-                            etag,
-                            last_modified,
-                        );
-                        Ok(changed)
-                    }
+                        content_type,
+                    }) => match body::check(&final_url, expect, content_type.as_deref(), &body) {
+                        // Not what the source should be: reported, never cached.
+                        Err(e) => Err(e),
+                        Ok(()) => {
+                            let changed = cache::sha256_hex(&body) != ls.sha256;
+                            // Keep the newer copy for the next `fetch --update`.
+                            let _ = cache::store(
+                                &cache_dir,
+                                &ls.url,
+                                Some(&final_url),
+                                &body,
+                                etag,
+                                last_modified,
+                            );
+                            Ok(changed)
+                        }
+                    },
                     Err(e) => Err(e),
                 };
                 (i, verdict)

@@ -236,9 +236,8 @@ impl Manifest {
     /// Parses and validates manifest text (schema, then cross-references).
     pub fn parse(text: &str, origin: &Path) -> Result<Manifest> {
         let value: serde_json::Value = serde_saphyr::from_str(text).map_err(|e| {
-            let line = e.location().map(|l| l.line() as usize).unwrap_or(1);
-            let msg = e.to_string();
-            let first = msg.lines().next().unwrap_or("invalid YAML").to_string();
+            let (line, _, first) = crate::skill::yaml_error_summary(&e);
+            let line = line as usize;
             Error::input_at(
                 origin,
                 line.max(1),

@@ -46,6 +46,14 @@ fn is_delimiter(line: &str) -> bool {
     line.trim_end() == "---"
 }
 
+/// A first line that is `---` followed by a lone CR and more text: the file ends its
+/// lines with CR only.
+fn cr_only_delimiter(line: &str) -> bool {
+    line.split_once('\r').is_some_and(|(first, rest)| {
+        first.trim_end_matches([' ', '\t']) == "---" && !rest.trim().is_empty()
+    })
+}
+
 fn parse_frontmatter(text: &str, ix: &LineIndex) -> (Frontmatter, usize) {
     let mut fm = Frontmatter::default();
     let mut it = lines_with_offsets(text);
@@ -65,6 +73,22 @@ fn parse_frontmatter(text: &str, ix: &LineIndex) -> (Frontmatter, usize) {
         return (fm, 0);
     };
     if !is_delimiter(open_line) {
+        // Classic Mac OS line endings (CR only): the whole file reads as one line, so
+        // the frontmatter is there but no agent would find it. Say so instead of
+        // "does not start with `---`".
+        if cr_only_delimiter(open_line) {
+            fm.leading_blank_lines = leading;
+            fm.status = FrontmatterStatus::Present;
+            fm.open = Some(ix.span(text, open_start, 3));
+            fm.yaml_error = Some(YamlProblem {
+                message: "SKILL.md uses CR-only line endings (classic Mac OS): agents split lines at LF, so they see the whole file as one line and find no frontmatter".into(),
+                span: ix.span(text, open_start, 3),
+                hint: Some(
+                    "convert the line endings to LF, e.g. `perl -pi -e 's/\\r\\n?/\\n/g' SKILL.md` or your editor's line-ending setting"
+                        .into(),
+                ),
+            });
+        }
         return (fm, 0);
     }
     fm.leading_blank_lines = leading;
@@ -248,6 +272,9 @@ pub fn yaml_error_summary(e: &serde_saphyr::Error) -> (u64, u64, String) {
         .location()
         .map(|l| (l.line(), l.column()))
         .unwrap_or((1, 1));
+    if let Some(words) = budget_message(e) {
+        return (line, col, words);
+    }
     let raw = e.to_string();
     let message = raw
         .lines()
@@ -257,6 +284,91 @@ pub fn yaml_error_summary(e: &serde_saphyr::Error) -> (u64, u64, String) {
         .trim_start_matches("error: ")
         .to_string();
     (line, col, message)
+}
+
+/// A YAML size/complexity limit, worded for a learner. serde-saphyr's own text shows
+/// its internal value (`budget breached: Nodes { nodes: 250001 }`).
+pub fn budget_message(e: &serde_saphyr::Error) -> Option<String> {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let mut e = e;
+    while let serde_saphyr::Error::WithSnippet { error, .. }
+    | serde_saphyr::Error::AliasError { error, .. } = e
+    {
+        e = error;
+    }
+    let serde_saphyr::Error::Budget { breach, .. } = e else {
+        return None;
+    };
+    let max = serde_saphyr::Budget::default();
+    let n = grouped;
+    // Counts are reported one past the limit that was hit.
+    let over = |v: usize| n(v.saturating_sub(1));
+    let what = match breach {
+        B::Nodes { nodes } => format!(
+            "the YAML has more than {} nodes (values, lists and mappings, aliases expanded)",
+            over(*nodes)
+        ),
+        B::Events { events } => format!(
+            "the YAML has more than {} parser events (it is far larger than a frontmatter or configuration file)",
+            over(*events)
+        ),
+        B::Depth { depth } => format!(
+            "the YAML nests lists and mappings more than {} levels deep",
+            over(*depth)
+        ),
+        B::Aliases { aliases } => {
+            format!("the YAML uses more than {} aliases (*name)", over(*aliases))
+        }
+        B::Anchors { anchors } => {
+            format!(
+                "the YAML defines more than {} anchors (&name)",
+                over(*anchors)
+            )
+        }
+        B::AliasAnchorRatio { aliases, anchors } => format!(
+            "the YAML uses {} aliases for {} anchors, the pattern of an alias bomb (\"billion laughs\")",
+            n(*aliases),
+            n(*anchors)
+        ),
+        B::Documents { documents } => format!(
+            "the YAML holds more than {} documents (`---` separators)",
+            over(*documents)
+        ),
+        B::ScalarBytes { .. } => format!(
+            "the YAML's text values add up to more than {} (aliases expanded)",
+            crate::fsutil::human_size(max.max_total_scalar_bytes as u64)
+        ),
+        B::MergeKeys { merge_keys } => {
+            format!(
+                "the YAML uses more than {} merge keys (<<)",
+                over(*merge_keys)
+            )
+        }
+        B::RecordedAnchorEvents { .. } | B::RecordedAnchorBytes { .. } => {
+            "the YAML's anchors hold more content than skillforge will keep for aliases".to_string()
+        }
+        B::InputBytes { .. } => "the YAML input is too large".to_string(),
+        B::SequenceUnbalanced => {
+            "the YAML's structure is unbalanced (truncated or malformed)".to_string()
+        }
+        _ => "the YAML is too large or too complex".to_string(),
+    };
+    Some(format!(
+        "{what}; skillforge stops there to protect itself from YAML bombs"
+    ))
+}
+
+/// `250000` → `250,000`.
+fn grouped(v: usize) -> String {
+    let digits = v.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn yaml_problem(
@@ -271,7 +383,9 @@ fn yaml_problem(
         .lines()
         .nth(line.saturating_sub(1) as usize)
         .unwrap_or("");
-    let hint = if lower.contains("duplicate") {
+    let hint = if budget_message(e).is_some() {
+        Some("frontmatter is a few short fields (name, description…); remove the generated or repeated content".to_string())
+    } else if lower.contains("duplicate") {
         Some("each field may appear only once; remove or merge the repeated key".to_string())
     } else if offending.matches(": ").count() > 1
         || lower.contains("mapping values")
@@ -508,6 +622,76 @@ mod tests {
         assert_eq!(m.children[0].0, "version");
         assert_eq!(m.children[0].1.line, 5);
         assert_eq!(d.body.headings[0].span.line, 7);
+    }
+
+    /// Issue 15, defect 15: CR-only files were reported as "does not start with `---`".
+    #[test]
+    fn cr_only_line_endings_are_named() {
+        let d = parse_skill_md("---\rname: a\rdescription: b\r---\r# T\r\rBody.\r");
+        let fm = &d.frontmatter;
+        assert_eq!(fm.status, FrontmatterStatus::Present);
+        let p = fm.yaml_error.as_ref().expect("a problem is recorded");
+        assert!(p.message.contains("CR-only line endings"), "{}", p.message);
+        assert!(
+            p.hint
+                .as_deref()
+                .unwrap_or("")
+                .contains("convert the line endings to LF")
+        );
+        assert_eq!((p.span.line, p.span.col), (1, 1));
+        // CRLF files and files without frontmatter are unaffected.
+        assert!(
+            parse_skill_md("---\r\nname: a\r\n---\r\n")
+                .frontmatter
+                .yaml_error
+                .is_none()
+        );
+        let none = parse_skill_md("# Title\rtext\r");
+        assert_eq!(none.frontmatter.status, FrontmatterStatus::Missing);
+        assert!(none.frontmatter.yaml_error.is_none());
+    }
+
+    /// Issue 15, defect 15: YAML limits were shown as `budget breached: Nodes { nodes:
+    /// 250001 }`; they are worded now.
+    #[test]
+    fn yaml_limits_are_worded_without_debug_text() {
+        // The node budget, hit cheaply with a small limit (the default is 250,000).
+        let mut budget = serde_saphyr::Budget::default();
+        budget.max_nodes = 1000;
+        let mut opts = serde_saphyr::Options::default();
+        opts.budget = Some(budget);
+        let items = vec!["1"; 400].join(", ");
+        let aliases = ["*a"; 5].join(", ");
+        let text = format!("big: &a [{items}]\nmore: [{aliases}]\n");
+        let e = serde_saphyr::from_str_with_options::<Value>(&text, opts).unwrap_err();
+        assert!(
+            e.to_string().contains("Nodes {"),
+            "serde-saphyr's own text: {e}"
+        );
+        let m = yaml_error_summary(&e).2;
+        assert!(m.starts_with("the YAML has more than 1,000 nodes"), "{m}");
+        // The depth budget, through the SKILL.md parser.
+        let deep = format!("---\nname: {}1{}\n---\n", "[".repeat(80), "]".repeat(80));
+        let p = parse_skill_md(&deep)
+            .frontmatter
+            .yaml_error
+            .expect("refused");
+        assert!(
+            p.message
+                .contains("the YAML nests lists and mappings more than 64 levels deep"),
+            "{}",
+            p.message
+        );
+        for m in [&m, &p.message] {
+            assert!(!m.contains('{') && !m.contains("budget breached"), "{m}");
+        }
+        assert!(
+            p.hint
+                .unwrap_or_default()
+                .contains("frontmatter is a few short fields")
+        );
+        assert_eq!(grouped(250_000), "250,000");
+        assert_eq!(grouped(64), "64");
     }
 
     #[test]
