@@ -242,6 +242,54 @@ fn decoded_newlines_in_messages_and_file_names_cannot_start_a_line() {
     }
 }
 
+/// serde-saphyr words its limits with internal debug text (`budget breached: Nodes {
+/// nodes: 250001 }`); every YAML loader now says what the limit means instead.
+#[test]
+fn yaml_limits_are_worded_for_people_in_every_loader() {
+    let t = tempfile::tempdir().unwrap();
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (i, c) in ('b'..='h').enumerate() {
+        let prev = (b'a' + i as u8) as char;
+        bomb.push_str(&format!(
+            "{c}: &{c} [{}]\n",
+            vec![format!("*{prev}"); 10].join(", ")
+        ));
+    }
+    let file = t.path().join("bomb.yaml");
+    std::fs::write(&file, &bomb).unwrap();
+    let skill = t.path().join("s");
+    std::fs::create_dir_all(&skill).unwrap();
+    std::fs::write(
+        skill.join("SKILL.md"),
+        "---\nname: s\ndescription: Tests YAML limits. Use when testing.\n---\n# S\n",
+    )
+    .unwrap();
+    for args in [
+        vec![
+            "test".to_string(),
+            "--suite".into(),
+            file.display().to_string(),
+            skill.display().to_string(),
+        ],
+        vec![
+            "new".to_string(),
+            "docker-deployment".into(),
+            "--answers".into(),
+            file.display().to_string(),
+            "--dir".into(),
+            t.path().join("out").display().to_string(),
+        ],
+    ] {
+        let a = bin().args(&args).assert().code(2);
+        let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+        assert!(err.contains("the YAML"), "{args:?}: {err}");
+        assert!(
+            !err.contains("{ ") && !err.contains("Budget"),
+            "{args:?} shows debug text: {err}"
+        );
+    }
+}
+
 #[test]
 fn a_blueprint_output_path_that_is_a_directory_is_refused_before_writing() {
     let t = tempfile::tempdir().unwrap();

@@ -126,8 +126,9 @@ fn package_refuses_a_symlink_leaving_the_skill() {
     sf(t.path())
         .args(["package", "widgets"])
         .assert()
-        .code(2)
-        .stderr(contains("symlink leaves the skill"));
+        .code(1)
+        .stderr(contains("refusing to package"))
+        .stderr(contains("SF-symlink-outside"));
     assert!(!t.path().join("widgets.skill").exists());
 }
 

@@ -70,15 +70,12 @@ pub fn from_text_with(
         Value::Object(Default::default())
     } else {
         serde_saphyr::from_str(text).map_err(|e| {
-            let line = e.location().map(|l| l.line() as usize).unwrap_or(1);
-            let msg = e.to_string();
+            let (line, _, first) = crate::skill::yaml_error_summary(&e);
+            let line = line as usize;
             Error::input_at(
                 path,
                 line.max(1),
-                format!(
-                    "invalid YAML: {}",
-                    msg.lines().next().unwrap_or("cannot parse")
-                ),
+                format!("invalid YAML: {first}"),
                 Some("the answers file is a YAML mapping, e.g. `stack: fastapi`".into()),
             )
         })?

@@ -75,9 +75,8 @@ impl Blueprint {
     /// `new` needs before rendering. Errors carry the file and line.
     pub fn parse(text: &str, path: &Path) -> Result<Blueprint> {
         let data: Value = serde_saphyr::from_str(text).map_err(|e| {
-            let line = e.location().map(|l| l.line() as usize).unwrap_or(1);
-            let msg = e.to_string();
-            let first = msg.lines().next().unwrap_or("invalid YAML").to_string();
+            let (line, _, first) = crate::skill::yaml_error_summary(&e);
+            let line = line as usize;
             Error::input_at(
                 path,
                 line.max(1),

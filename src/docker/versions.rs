@@ -198,9 +198,8 @@ impl Versions {
     /// Parses and validates versions.yaml text (schema, unique ids, real dates).
     pub fn parse(text: &str, origin: &Path) -> Result<Versions> {
         let value: Value = serde_saphyr::from_str(text).map_err(|e| {
-            let line = e.location().map(|l| l.line() as usize).unwrap_or(1);
-            let msg = e.to_string();
-            let first = msg.lines().next().unwrap_or("invalid YAML").to_string();
+            let (line, _, first) = crate::skill::yaml_error_summary(&e);
+            let line = line as usize;
             Error::input_at(
                 origin,
                 line.max(1),

@@ -77,13 +77,7 @@ impl ComposeFacts {
         let v: Value = match serde_saphyr::from_str(text) {
             Ok(v) => v,
             Err(e) => {
-                f.problem = Some(
-                    e.to_string()
-                        .lines()
-                        .next()
-                        .unwrap_or("invalid YAML")
-                        .to_string(),
-                );
+                f.problem = Some(crate::skill::yaml_error_summary(&e).2);
                 return f;
             }
         };

@@ -358,9 +358,8 @@ fn compile_schema(src: &str, name: &str) -> Result<jsonschema::Validator> {
 
 fn parse_yaml(path: &Path, text: &str) -> Result<SNode> {
     serde_saphyr::from_str::<SNode>(text).map_err(|e| {
-        let line = e.location().map(|l| l.line() as usize).unwrap_or(1);
-        let msg = e.to_string();
-        let first = msg.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("invalid YAML");
+        let (line, _, first) = crate::skill::yaml_error_summary(&e);
+        let line = line as usize;
         Error::input_at(
             path,
             line.max(1),

@@ -32,8 +32,15 @@ struct Query {
 
 /// Loads and validates a triggers file's text.
 pub fn near_misses(text: &str, origin: &str) -> Result<Vec<(String, String)>> {
-    let v: serde_json::Value = serde_saphyr::from_str(text)
-        .map_err(|e| Error::input(origin, format!("not valid YAML: {e}")))?;
+    let v: serde_json::Value = serde_saphyr::from_str(text).map_err(|e| {
+        let (line, _, first) = crate::skill::yaml_error_summary(&e);
+        Error::input_at(
+            origin,
+            (line as usize).max(1),
+            format!("invalid YAML: {first}"),
+            None,
+        )
+    })?;
     let schema_v: serde_json::Value = serde_json::from_str(SCHEMA)
         .map_err(|e| Error::Other(format!("built-in triggers schema is not JSON: {e}")))?;
     let schema = jsonschema::validator_for(&schema_v)
