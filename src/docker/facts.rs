@@ -908,7 +908,8 @@ fn inline_ignores(text: &str, map: &Mapper<'_>) -> Vec<(usize, Vec<String>)> {
 fn has_from(text: &str) -> bool {
     text.lines().any(|l| {
         let t = l.trim_start();
-        t.len() >= 5 && t[..4].eq_ignore_ascii_case("from") && t.as_bytes()[4].is_ascii_whitespace()
+        t.get(..4).is_some_and(|k| k.eq_ignore_ascii_case("from"))
+            && t.as_bytes().get(4).is_some_and(u8::is_ascii_whitespace)
     })
 }
 

@@ -131,7 +131,7 @@ pub fn is_external(dest: &str) -> bool {
         || d.contains("{{")
         || ["mailto:", "tel:", "data:", "javascript:"]
             .iter()
-            .any(|p| d.len() >= p.len() && d[..p.len()].eq_ignore_ascii_case(p))
+            .any(|p| d.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)))
 }
 
 /// Removes `#fragment` / `?query` and decodes `%XX` escapes.
