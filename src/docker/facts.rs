@@ -482,8 +482,15 @@ impl Dockerfile {
         let (src, shift) = if fragment {
             // Keep parser directives (must come first) ahead of the synthetic FROM.
             let dir_end = directives_end(text);
-            owned = format!("{}{PREFIX}{}", &text[..dir_end], &text[dir_end..]);
-            (owned.as_str(), Some((dir_end, PREFIX.len())))
+            // A last directive line without its newline (`# syntax=…` at the end of the
+            // text) must not swallow the synthetic FROM into its comment (fuzz finding).
+            let sep = if dir_end > 0 && !text[..dir_end].ends_with('\n') {
+                "\n"
+            } else {
+                ""
+            };
+            owned = format!("{}{sep}{PREFIX}{}", &text[..dir_end], &text[dir_end..]);
+            (owned.as_str(), Some((dir_end, sep.len() + PREFIX.len())))
         } else {
             (text, None)
         };
