@@ -7,8 +7,9 @@
 //! `filepath.Match` plus `**`): `.env` excludes only `./.env`, never `app/.env`; `**/.env`
 //! excludes it at any depth.
 
-use crate::lint::{Check, Ctx, Emitter, Rule};
+use super::DockerMemo;
 use crate::report::Severity;
+use crate::rule::{Check, Ctx, Emitter, Rule};
 use crate::skill::{Skill, Span};
 
 /// One pattern line of a `.dockerignore`.
@@ -237,7 +238,7 @@ fn r_root_only(cx: &Ctx, skill: &Skill, em: &mut Emitter) {
 /// The first Dockerfile instruction that copies the whole build context, as
 /// (where, line).
 fn copies_whole_context(em: &Emitter) -> Option<String> {
-    for df in em.memo().dockerfiles() {
+    for df in em.memo().dockerfiles().iter() {
         for st in &df.stages {
             for (i, c) in st.copies() {
                 if c.from.is_none()

@@ -23,7 +23,9 @@ mod paths;
 
 #[cfg(test)]
 use super::Check;
-use super::{Ctx, Emitter, Rule};
+use super::Rule;
+#[cfg(test)]
+use super::{Ctx, Emitter};
 use crate::report::{Diagnostic, Severity};
 use crate::skill::{LoadError, Skill, Span};
 use std::cell::RefCell;
@@ -172,7 +174,7 @@ pub(crate) fn fields_parsed(skill: &Skill) -> bool {
 /// Builds a diagnostic for a tree rule (no emitter exists for those).
 pub(crate) fn tree_diag(
     rule: &Rule,
-    skill: &Skill,
+    skill: &crate::lint::SkillSummary,
     span: Option<Span>,
     message: String,
 ) -> Diagnostic {
@@ -186,10 +188,22 @@ pub(crate) fn tree_diag(
 }
 
 /// A check that does nothing: for rules reported by the loader.
-pub(crate) fn reported_by_loader(_: &Ctx, _: &Skill, _: &mut Emitter) {}
+pub(crate) use crate::rule::reported_elsewhere as reported_by_loader;
 
 // ---------------------------------------------------------------------------------
 // Per-skill index and file cache.
+
+/// The skill's file index, shared by the rules run on one skill through its memo.
+pub(crate) trait IndexMemo {
+    /// The skill's files, directories and SKILL.md references (path rules).
+    fn index(&self) -> Rc<SkillIndex>;
+}
+
+impl IndexMemo for crate::lint::SkillMemo<'_> {
+    fn index(&self) -> Rc<SkillIndex> {
+        self.get(SkillIndex::build)
+    }
+}
 
 /// What the file rules need about one skill, computed once.
 pub(crate) struct SkillIndex {
@@ -296,7 +310,10 @@ pub(crate) fn run_rule(id: &str, cx: &Ctx, skills: &[Skill]) -> Vec<Diagnostic> 
                 f(cx, s, &mut em);
             }
         }
-        Check::Tree(f) => f(cx, skills, &mut out),
+        Check::Tree(f) => {
+            let summaries: Vec<_> = skills.iter().map(crate::lint::SkillSummary::of).collect();
+            f(cx, &summaries, &mut out)
+        }
     }
     out
 }
@@ -425,6 +442,6 @@ mod tests {
         std::fs::remove_file(s.dir.join("references/a.md")).unwrap();
         let a2 = ix.text(&s, "references/a.md").unwrap();
         assert!(Rc::ptr_eq(&a1, &a2));
-        assert!(std::ptr::eq(ix, memo.index()));
+        assert!(Rc::ptr_eq(&ix, &memo.index()));
     }
 }
