@@ -214,6 +214,9 @@ pub(crate) struct SkillIndex {
     pub top_dirs: HashSet<String>,
     /// Links and path mentions in SKILL.md.
     pub refs: Vec<PathRef>,
+    /// Folders that could not be listed (`.` for the skill folder): what is in them is
+    /// unknown, so paths under them are taken to exist (SF-unreadable reports them).
+    unlisted: Vec<String>,
     texts: RefCell<HashMap<String, Option<Rc<str>>>>,
     file_refs: RefCell<HashMap<String, Rc<Vec<PathRef>>>>,
 }
@@ -237,12 +240,23 @@ impl SkillIndex {
             }
         }
         files.insert("SKILL.md".to_string());
+        let mut unlisted = Vec::new();
+        for u in skill.unreadable.iter().filter(|u| u.is_dir) {
+            if u.rel != "." {
+                dirs.insert(u.rel.clone());
+                if let Some(top) = u.rel.split('/').next() {
+                    top_dirs.insert(top.to_string());
+                }
+            }
+            unlisted.push(u.rel.clone());
+        }
         let refs = paths::skill_md_refs(skill);
         SkillIndex {
             files,
             dirs,
             top_dirs,
             refs,
+            unlisted,
             texts: RefCell::new(HashMap::new()),
             file_refs: RefCell::new(HashMap::new()),
         }
@@ -251,7 +265,15 @@ impl SkillIndex {
     /// Whether `rel` (normalised) names a file or directory of the skill.
     pub fn exists(&self, rel: &str) -> bool {
         let rel = rel.trim_end_matches('/');
-        rel.is_empty() || self.files.contains(rel) || self.dirs.contains(rel)
+        rel.is_empty()
+            || self.files.contains(rel)
+            || self.dirs.contains(rel)
+            || self.unlisted.iter().any(|d| {
+                d == "."
+                    || rel
+                        .strip_prefix(d.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
     }
 
     /// Links and path mentions of another text file of the skill, scanned at most once
