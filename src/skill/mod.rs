@@ -56,6 +56,8 @@ pub struct SkillFile {
     pub rel: String,
     pub size: u64,
     pub is_symlink: bool,
+    /// A regular file (not a symlink, FIFO, device or socket), as the listing saw it.
+    pub is_regular: bool,
 }
 
 /// The parsed content of a SKILL.md.
@@ -292,6 +294,13 @@ impl Skill {
     }
 
     pub fn load_with(path: &Path, opts: LoadOptions) -> Result<Skill, LoadError> {
+        // The common case, a directory whose SKILL.md is a regular file (not a link),
+        // costs one system call before the read; everything else takes the long way.
+        let upper = path.join("SKILL.md");
+        if std::fs::symlink_metadata(&upper).is_ok_and(|m| m.is_file()) {
+            let bytes = crate::fsutil::read_listed_capped(&upper, opts.size_cap);
+            return Self::from_bytes(path.to_path_buf(), upper, false, bytes);
+        }
         let meta = std::fs::metadata(path).map_err(|_| LoadError::NotFound(path.into()))?;
         let (dir, skill_md) = if meta.is_dir() {
             let upper = path.join("SKILL.md");
@@ -329,7 +338,19 @@ impl Skill {
             }
         }
         let lowercase_name = skill_md.file_name().and_then(|n| n.to_str()) != Some("SKILL.md");
-        let bytes = crate::fsutil::read_capped(&skill_md, opts.size_cap).map_err(|e| match e {
+        let bytes = crate::fsutil::read_capped(&skill_md, opts.size_cap);
+        Self::from_bytes(dir, skill_md, lowercase_name, bytes)
+    }
+
+    /// Parses SKILL.md's bytes (or reports why they could not be read) and lists the
+    /// skill's other files.
+    fn from_bytes(
+        dir: PathBuf,
+        skill_md: PathBuf,
+        lowercase_name: bool,
+        bytes: Result<Vec<u8>, crate::fsutil::ReadError>,
+    ) -> Result<Skill, LoadError> {
+        let bytes = bytes.map_err(|e| match e {
             crate::fsutil::ReadError::Io(err) => LoadError::Unreadable {
                 path: skill_md.clone(),
                 message: err.to_string(),
@@ -391,7 +412,18 @@ impl Skill {
     /// Reads another file of the skill (relative path), capped. `None` if absent,
     /// unreadable, over the cap, or not UTF-8.
     pub fn read_file(&self, rel: &str) -> Option<String> {
-        let bytes = crate::fsutil::read_capped(&self.dir.join(rel), DEFAULT_SIZE_CAP).ok()?;
+        let path = self.dir.join(rel);
+        // A file the listing saw as regular is not asked for its type again.
+        let listed = self
+            .files
+            .binary_search_by(|f| f.rel.as_str().cmp(rel))
+            .is_ok_and(|i| self.files[i].is_regular);
+        let bytes = if listed {
+            crate::fsutil::read_listed_capped(&path, DEFAULT_SIZE_CAP)
+        } else {
+            crate::fsutil::read_capped(&path, DEFAULT_SIZE_CAP)
+        }
+        .ok()?;
         String::from_utf8(bytes).ok()
     }
 }
@@ -472,6 +504,7 @@ fn list_files(dir: &Path) -> (Vec<SkillFile>, Vec<Unreadable>) {
                     rel,
                     size: 0,
                     is_symlink: true,
+                    is_regular: false,
                 });
             } else if ft.is_dir() {
                 if depth < 16 {
@@ -495,6 +528,7 @@ fn list_files(dir: &Path) -> (Vec<SkillFile>, Vec<Unreadable>) {
                     rel,
                     size,
                     is_symlink: false,
+                    is_regular: ft.is_file(),
                 });
             }
         }
