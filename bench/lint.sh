@@ -3,12 +3,13 @@
 # invalid) and times `skillforge lint` over the whole tree (release build, every rule
 # on, JSON output), side by side with peer linters when they are installed:
 #   skilo  (cargo install skilo --locked)      `skilo lint --format json CORPUS`
-#   agnix  (cargo install agnix-cli --locked)  `agnix --format json CORPUS`
+#   agnix  (cargo install agnix-cli --locked)  `agnix --format json CORPUS` (text if no json)
 #
 #   bash bench/lint.sh            # plain corpus
 #   bash bench/lint.sh --docker   # every skill also has 3 Dockerfile blocks + compose.yaml
 #   COUNT=500 RUNS=3 bash bench/lint.sh
 #   SKILLFORGE=/path/to/other/skillforge bash bench/lint.sh   # e.g. an older build
+#   NO_BUILD=1 bash bench/lint.sh   # use the binaries as they are
 #
 # Prints, per tool, min / median / max wall time over RUNS runs and the peak RSS
 # (median of RUNS runs of /usr/bin/time), then the ratios skillforge / peer. Absolute
@@ -20,7 +21,7 @@ RUNS=${RUNS:-7}
 mode=${1:-}
 out=bench/out/lint-corpus${mode:+-docker}-$COUNT
 target=${CARGO_TARGET_DIR:-target}
-cargo build --release --quiet --bin skillforge --example gen_corpus
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet --bin skillforge --example gen_corpus
 if [ ! -d "$out/skills" ]; then
   rm -rf "$out"
   "$target"/release/examples/gen_corpus "$out" "$COUNT" $mode >/dev/null
@@ -72,7 +73,11 @@ else
   echo "skilo      not installed (cargo install skilo --locked)"
 fi
 if command -v agnix >/dev/null; then
-  bench agnix agnix --format json "$out"
+  # agnix validates every agent config it finds (SKILL.md among them); JSON when its
+  # version offers it.
+  agnix_fmt=text
+  if agnix --help 2>/dev/null | grep -q json; then agnix_fmt=json; fi
+  bench agnix agnix --format "$agnix_fmt" "$out"
   peers+=(agnix)
 else
   echo "agnix      not installed (cargo install agnix-cli --locked)"
