@@ -3,7 +3,7 @@
 # invalid) and times `skillforge lint` over the whole tree (release build, every rule
 # on, JSON output), side by side with peer linters when they are installed:
 #   skilo  (cargo install skilo --locked)      `skilo lint --format json CORPUS`
-#   agnix  (cargo install agnix-cli --locked)  `agnix --format json CORPUS` (text if no json)
+#   agnix  (cargo install agnix-cli --locked)  `agnix --format json --max-files 0 CORPUS`
 #
 #   bash bench/lint.sh            # plain corpus
 #   bash bench/lint.sh --docker   # every skill also has 3 Dockerfile blocks + compose.yaml
@@ -73,11 +73,10 @@ else
   echo "skilo      not installed (cargo install skilo --locked)"
 fi
 if command -v agnix >/dev/null; then
-  # agnix validates every agent config it finds (SKILL.md among them); JSON when its
-  # version offers it.
-  agnix_fmt=text
-  if agnix --help 2>/dev/null | grep -q json; then agnix_fmt=json; fi
-  bench agnix agnix --format "$agnix_fmt" "$out"
+  # agnix validates every agent config it finds (SKILL.md, references, …; 16,000 files
+  # here), all rules (target generic); --max-files 0 lifts its 10,000-file limit, which
+  # the corpus exceeds (it refuses to run otherwise).
+  bench agnix agnix --format json --max-files 0 "$out"
   peers+=(agnix)
 else
   echo "agnix      not installed (cargo install agnix-cli --locked)"
