@@ -1,39 +1,91 @@
 #!/usr/bin/env bash
 # Lint benchmark: builds a corpus of 2,000 realistic skills (≈10 files each, some
-# invalid) and times `skillforge lint` over the whole tree (release build).
+# invalid) and times `skillforge lint` over the whole tree (release build, every rule
+# on, JSON output), side by side with peer linters when they are installed:
+#   skilo  (cargo install skilo --locked)      `skilo lint --format json CORPUS`
+#   agnix  (cargo install agnix-cli --locked)  `agnix --format json --max-files 0 CORPUS`
 #
 #   bash bench/lint.sh            # plain corpus
 #   bash bench/lint.sh --docker   # every skill also has 3 Dockerfile blocks + compose.yaml
 #   COUNT=500 RUNS=3 bash bench/lint.sh
+#   SKILLFORGE=/path/to/other/skillforge bash bench/lint.sh   # e.g. an older build
+#   NO_BUILD=1 bash bench/lint.sh   # use the binaries as they are
 #
-# Prints min / median wall time over RUNS runs and the peak RSS of one run.
+# Prints, per tool, min / median / max wall time over RUNS runs and the peak RSS
+# (median of RUNS runs of /usr/bin/time), then the ratios skillforge / peer. Absolute
+# times depend on the machine; compare the ratios (same corpus, same run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-2000}
 RUNS=${RUNS:-7}
 mode=${1:-}
 out=bench/out/lint-corpus${mode:+-docker}-$COUNT
-cargo build --release --quiet --bin skillforge --example gen_corpus
+target=${CARGO_TARGET_DIR:-target}
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet --bin skillforge --example gen_corpus
 if [ ! -d "$out/skills" ]; then
   rm -rf "$out"
-  ./target/release/examples/gen_corpus "$out" "$COUNT" $mode >/dev/null
+  "$target"/release/examples/gen_corpus "$out" "$COUNT" $mode >/dev/null
 fi
-bin=./target/release/skillforge
+bin=${SKILLFORGE:-$target/release/skillforge}
 files=$(find "$out/skills" -type f | wc -l)
 echo "corpus: $COUNT skills, $files files ($out)"
-"$bin" lint "$out" --format json >/dev/null || true   # warm the page cache
-times=()
-for _ in $(seq "$RUNS"); do
-  s=$(date +%s%N)
-  "$bin" lint "$out" --format json >/dev/null || true
-  e=$(date +%s%N)
-  times+=($(( (e - s) / 1000000 )))
-done
-sorted=($(printf '%s\n' "${times[@]}" | sort -n))
-echo "wall ms over $RUNS runs: min ${sorted[0]}  median ${sorted[$((RUNS / 2))]}  max ${sorted[$((RUNS - 1))]}"
-if [ -x /usr/bin/time ]; then
-  rss=$( { /usr/bin/time -f '%M' "$bin" lint "$out" --format json >/dev/null; } 2>&1 | tail -n1 || true)
-  echo "peak RSS: ${rss} KB"
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# bench LABEL CMD...: sets WALL_<LABEL> (median ms) and RSS_<LABEL> (median KB).
+bench() {
+  local label=$1
+  shift
+  "$@" >/dev/null 2>&1 || true # warm the page cache
+  local times=() rsses=() s e
+  for _ in $(seq "$RUNS"); do
+    s=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || true
+    e=$(date +%s%N)
+    times+=($(((e - s) / 1000000)))
+  done
+  local sorted
+  sorted=($(printf '%s\n' "${times[@]}" | sort -n))
+  local med=${sorted[$((RUNS / 2))]}
+  local rss=-
+  if [ -x /usr/bin/time ]; then
+    local tf
+    tf=$(mktemp)
+    for _ in $(seq "$RUNS"); do
+      /usr/bin/time -o "$tf" -f '%M' "$@" >/dev/null 2>&1 || true
+      rsses+=($(tail -n1 "$tf"))
+    done
+    rm -f "$tf"
+    rss=$(printf '%s\n' "${rsses[@]}" | median)
+  fi
+  printf '%-10s wall ms over %s runs: min %5s  median %5s  max %5s   peak RSS %6s KB\n' \
+    "$label" "$RUNS" "${sorted[0]}" "$med" "${sorted[$((RUNS - 1))]}" "$rss"
+  printf -v "WALL_$label" '%s' "$med"
+  printf -v "RSS_$label" '%s' "$rss"
+}
+
+bench skillforge "$bin" lint "$out" --format json
+peers=()
+if command -v skilo >/dev/null; then
+  bench skilo skilo lint --format json "$out"
+  peers+=(skilo)
+else
+  echo "skilo      not installed (cargo install skilo --locked)"
 fi
+if command -v agnix >/dev/null; then
+  # agnix validates every agent config it finds (SKILL.md, references, …; 16,000 files
+  # here), all rules (target generic); --max-files 0 lifts its 10,000-file limit, which
+  # the corpus exceeds (it refuses to run otherwise).
+  bench agnix agnix --format json --max-files 0 "$out"
+  peers+=(agnix)
+else
+  echo "agnix      not installed (cargo install agnix-cli --locked)"
+fi
+for p in "${peers[@]}"; do
+  w="WALL_$p"
+  r="RSS_$p"
+  awk -v a="$WALL_skillforge" -v b="${!w}" -v ra="$RSS_skillforge" -v rb="${!r}" -v p="$p" \
+    'BEGIN { printf "ratio skillforge/%s: wall %.2f  peak RSS %.2f (%.1f MB vs %.1f MB)\n", p, (b > 0 ? a / b : 0), (rb > 0 ? ra / rb : 0), ra / 1024, rb / 1024 }'
+done
 summary=$("$bin" lint "$out" --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["skills"], "skills,", d["summary"])' 2>/dev/null || true)
-echo "result: $summary"
+echo "skillforge result: $summary"

@@ -66,6 +66,12 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     if !std::fs::metadata(path)?.is_file() {
         return Err(not_regular());
     }
+    open_checked(path).map(|(f, _)| f)
+}
+
+/// The non-blocking open and the check of the opened file (see [`open_regular`]),
+/// returning the file's size from that check.
+fn open_checked(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
     let mut opts = std::fs::OpenOptions::new();
     opts.read(true);
     #[cfg(target_os = "linux")]
@@ -75,10 +81,11 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
         opts.custom_flags(0o4000);
     }
     let file = opts.open(path)?;
-    if !file.metadata()?.is_file() {
+    let meta = file.metadata()?;
+    if !meta.is_file() {
         return Err(not_regular());
     }
-    Ok(file)
+    Ok((file, meta.len()))
 }
 
 /// Reads a UTF-8 text file the user named (a suite, a config, a lock), at most `cap`
@@ -108,12 +115,39 @@ pub fn read_text_capped(path: &Path, cap: u64) -> Result<String> {
 /// Reads at most `cap` bytes; a larger file is reported, never truncated silently.
 /// Only regular files are read (a FIFO or device is an error, never a hang).
 pub fn read_capped(path: &Path, cap: u64) -> std::result::Result<Vec<u8>, ReadError> {
-    let file = open_regular(path).map_err(ReadError::Io)?;
-    let size = file.metadata().map_err(ReadError::Io)?.len();
+    if !std::fs::metadata(path).map_err(ReadError::Io)?.is_file() {
+        return Err(ReadError::Io(not_regular()));
+    }
+    read_listed_capped(path, cap)
+}
+
+/// [`read_capped`] for a file a directory listing just reported as a regular file
+/// (a skill's files): the type is not asked for again before opening. The open is
+/// still non-blocking and the opened file is still checked, so a file swapped for a
+/// FIFO or device in between is refused, never waited on.
+pub fn read_listed_capped(path: &Path, cap: u64) -> std::result::Result<Vec<u8>, ReadError> {
+    let (mut file, size) = open_checked(path).map_err(ReadError::Io)?;
     if size > cap {
         return Err(ReadError::TooLarge { size, cap });
     }
-    let mut buf = Vec::with_capacity(size as usize);
+    if size > 0 {
+        // The file as it was when its size was taken: those bytes, without a further
+        // read to find the end (a file that grows meanwhile is read as it was).
+        let mut buf = vec![0; size as usize];
+        let mut filled = 0;
+        while filled < buf.len() {
+            match file.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(ReadError::Io(e)),
+            }
+        }
+        buf.truncate(filled);
+        return Ok(buf);
+    }
+    // Size 0 may be a file whose size is not known in advance: read to the end, capped.
+    let mut buf = Vec::new();
     file.take(cap + 1)
         .read_to_end(&mut buf)
         .map_err(ReadError::Io)?;

@@ -14,6 +14,7 @@ pub mod fsutil;
 pub mod learn;
 pub mod lint;
 pub mod report;
+pub mod rule;
 pub mod ship;
 pub mod skill;
 pub mod term;

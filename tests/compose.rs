@@ -33,7 +33,9 @@ fn ctx_with_schema() -> Option<Ctx> {
         return None;
     };
     let mut cx = Ctx::new(Config::default());
-    cx.compose_schema = Some(compile_schema(&bytes).expect("official schema compiles"));
+    cx.set_compose_schema(Some(
+        compile_schema(&bytes).expect("official schema compiles"),
+    ));
     Some(cx)
 }
 

@@ -447,3 +447,116 @@ fn a_flood_of_findings_on_one_long_line_is_windowed_and_summarised() {
         .count();
     assert_eq!(broken, 10_000);
 }
+
+/// A command running `skillforge` as a user that file permissions apply to: the
+/// current user when not root (chmod 000 blocks it), else nobody (65534) through
+/// `setpriv`, since permissions do not stop root. `None` (with the reason) when
+/// neither is possible.
+#[cfg(unix)]
+fn unprivileged(home: &Path) -> Result<Command, String> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let euid = unsafe { libc::geteuid() };
+    if euid != 0 {
+        return Ok(bin());
+    }
+    let setpriv_ok = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !setpriv_ok {
+        return Err("running as root and `setpriv` cannot drop to uid 65534".into());
+    }
+    let exe = assert_cmd::cargo::cargo_bin("skillforge");
+    let mut c = Command::new("setpriv");
+    c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(exe)
+        .env("NO_COLOR", "1")
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .current_dir(home)
+        .timeout(Duration::from_secs(60));
+    Ok(c)
+}
+
+/// Defect 14: an unreadable `references/` read as "does not exist" (broken links) and
+/// unreadable files were skipped silently. Both are now reported with the OS's reason:
+/// by `lint` as SF-unreadable errors (and links into the folder are not called broken),
+/// by `test` as an input error (exit 2).
+#[cfg(unix)]
+#[test]
+fn unreadable_files_and_folders_are_reported_with_the_os_reason() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = tempfile::tempdir().unwrap();
+    // The other user must reach everything except what is made unreadable below.
+    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let home = t.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let run = |args: &[&str]| match unprivileged(&home) {
+        Ok(mut c) => Some(c.args(args).assert()),
+        Err(why) => {
+            println!("SKIPPED: {why}");
+            None
+        }
+    };
+    // One skill with an unreadable references/ folder, one with an unreadable file.
+    let a = skillforge::blueprint::generate_default(&t.path().join("a")).unwrap();
+    let b = skillforge::blueprint::generate_default(&t.path().join("b")).unwrap();
+    let locked_dir = a.join("references");
+    let locked_file = b.join("templates/Dockerfile");
+    assert!(locked_dir.is_dir() && locked_file.is_file());
+    std::fs::set_permissions(&locked_dir, std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(&locked_file, std::fs::Permissions::from_mode(0o000)).unwrap();
+
+    let a_s = a.to_str().unwrap();
+    let b_s = b.to_str().unwrap();
+    let Some(out) = run(&["lint", "--format", "json", a_s, b_s]) else {
+        return;
+    };
+    let out = out.code(1);
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let diags = json["diagnostics"].as_array().unwrap();
+    let unreadable: Vec<(String, String)> = diags
+        .iter()
+        .filter(|d| d["rule"] == "SF-unreadable")
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (path, what) in [(&locked_dir, "list folder"), (&locked_file, "read")] {
+        let found = unreadable
+            .iter()
+            .find(|(f, _)| Path::new(f).ends_with(path.strip_prefix(t.path()).unwrap()));
+        let (_, msg) = found.unwrap_or_else(|| panic!("{} not reported: {json:#}", path.display()));
+        assert!(
+            msg.contains(what) && msg.to_lowercase().contains("permission denied"),
+            "{msg}"
+        );
+    }
+    // Links into the unreadable folder are not reported as missing files.
+    assert!(
+        !diags.iter().any(|d| d["rule"] == "SF-link-broken"),
+        "{json:#}"
+    );
+
+    // `test` refuses to score a skill it cannot fully read (exit 2, path and reason).
+    for (dir, path) in [(a_s, &locked_dir), (b_s, &locked_file)] {
+        let Some(out) = run(&["test", "--lesson", "5", dir]) else {
+            return;
+        };
+        let out = out.code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert!(
+            err.contains(name) && err.to_lowercase().contains("permission denied"),
+            "{err}"
+        );
+    }
+    // Restore permissions so the temp dir can be removed.
+    std::fs::set_permissions(&locked_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&locked_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+}

@@ -5,10 +5,11 @@
 //! cannot see (unknown `depends_on` services, undeclared networks/volumes/secrets,
 //! `service_healthy` without a healthcheck, plaintext secrets in `environment`).
 
+use super::DockerMemo;
 use super::Hit;
 use super::facts::{Origin, ParseProblem, is_secret_name};
-use crate::lint::{Check, Ctx, Emitter, Rule, SkillMemo};
 use crate::report::Severity;
+use crate::rule::{Check, Ctx, Emitter, Rule, SkillMemo};
 use crate::skill::{LineIndex, Skill, Span};
 use serde_json::Value;
 use std::path::Path;
@@ -289,7 +290,7 @@ fn key(k: &str) -> Seg {
 
 /// Every Compose document of a skill: YAML blocks with top-level `services:`, then
 /// compose files (sorted). Parses afresh; lint rules share one parse per skill through
-/// [`crate::lint::SkillMemo::compose`].
+/// [`super::DockerMemo::compose`].
 pub fn compose_files_in(skill: &Skill) -> Vec<ComposeDoc> {
     super::parse_embedded(
         skill,
@@ -442,7 +443,12 @@ fn drive(cx: &Ctx, em: &mut Emitter, peers: &[&str], logic: Logic) {
         return;
     }
     let memo = em.memo();
-    for d in memo.compose() {
+    let docs = memo.compose();
+    if !docs.is_empty() {
+        // Compiled once per run, the first time a Compose file is met.
+        cx.compose_schema();
+    }
+    for d in docs.iter() {
         if d.parse_error.is_some() && id != "SF-compose-parse" {
             continue;
         }
@@ -652,7 +658,7 @@ fn segs_of(loc: &jsonschema::paths::Location) -> Vec<Seg> {
 }
 
 fn schema_check(cx: &Ctx, _: &SkillMemo, d: &ComposeDoc, out: &mut Vec<Hit>) {
-    let (Some(schema), Some(v)) = (&cx.compose_schema, &d.value) else {
+    let (Some(schema), Some(v)) = (cx.compose_schema(), &d.value) else {
         return;
     };
     out.extend(schema_hits(schema, d, v));
@@ -1151,7 +1157,7 @@ mod tests {
 
     #[test]
     fn partial_excerpts_skip_whole_file_checks() {
-        let cx = Ctx::new(crate::lint::Config::default());
+        let cx = Ctx::new(crate::rule::Config::default());
         let tmp = std::env::temp_dir().join("skillforge-partial-compose-test-none");
         let skill = Skill::from_text(&tmp, "---\nname: x\n---\n");
         let full = "services:\n  api:\n    image: a:1\n    depends_on: [db]\n";

@@ -7,8 +7,9 @@
 //! `filepath.Match` plus `**`): `.env` excludes only `./.env`, never `app/.env`; `**/.env`
 //! excludes it at any depth.
 
-use crate::lint::{Check, Ctx, Emitter, Rule};
+use super::DockerMemo;
 use crate::report::Severity;
+use crate::rule::{Check, Ctx, Emitter, Rule};
 use crate::skill::{Skill, Span};
 
 /// One pattern line of a `.dockerignore`.
@@ -73,9 +74,8 @@ fn is_ignore_name(rel: &str) -> bool {
     base == ".dockerignore" || base == "dockerignore" || base.ends_with(".dockerignore")
 }
 
-/// Every `.dockerignore` of a skill: SKILL.md blocks first, then files (sorted). Hidden
-/// files are looked for in the skill root and every directory that holds a listed
-/// file; symlinks are never followed.
+/// Every `.dockerignore` of a skill: SKILL.md blocks first, then files (sorted) from
+/// the skill's listing (which holds hidden files); symlinks are never followed.
 pub fn ignore_files_in(skill: &Skill) -> Vec<IgnoreFile> {
     let mut out = Vec::new();
     for (index, cb) in skill.doc.body.code_blocks.iter().enumerate() {
@@ -87,30 +87,14 @@ pub fn ignore_files_in(skill: &Skill) -> Vec<IgnoreFile> {
             });
         }
     }
-    let mut rels: std::collections::BTreeSet<String> = skill
+    // The listing holds hidden files (`.dockerignore` in any folder), so no folder is
+    // asked for one again.
+    let rels: std::collections::BTreeSet<String> = skill
         .files
         .iter()
         .filter(|f| !f.is_symlink && is_ignore_name(&f.rel))
         .map(|f| f.rel.clone())
         .collect();
-    let mut dirs: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    dirs.insert(String::new());
-    for f in &skill.files {
-        if let Some((d, _)) = f.rel.rsplit_once('/') {
-            dirs.insert(d.to_string());
-        }
-    }
-    for d in dirs {
-        let rel = if d.is_empty() {
-            ".dockerignore".to_string()
-        } else {
-            format!("{d}/.dockerignore")
-        };
-        let path = skill.dir.join(&rel);
-        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
-            rels.insert(rel);
-        }
-    }
     for rel in rels {
         if let Some(text) = skill.read_file(&rel) {
             out.push(IgnoreFile {
@@ -237,7 +221,7 @@ fn r_root_only(cx: &Ctx, skill: &Skill, em: &mut Emitter) {
 /// The first Dockerfile instruction that copies the whole build context, as
 /// (where, line).
 fn copies_whole_context(em: &Emitter) -> Option<String> {
-    for df in em.memo().dockerfiles() {
+    for df in em.memo().dockerfiles().iter() {
         for st in &df.stages {
             for (i, c) in st.copies() {
                 if c.from.is_none()

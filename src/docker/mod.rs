@@ -8,7 +8,8 @@
 //! - [`compose`]: Compose files and YAML blocks: schema validation and semantic checks.
 //!
 //! A skill is parsed once per lint run: the rules read the Dockerfiles and Compose
-//! files through the skill's [`crate::lint::SkillMemo`], which parses on first use.
+//! files through the skill's [`crate::rule::SkillMemo`] ([`DockerMemo`]), which parses on
+//! first use.
 
 pub mod compose;
 pub mod facts;
@@ -24,7 +25,28 @@ pub use facts::{
     Stage,
 };
 
+use crate::rule::SkillMemo;
 use crate::skill::{Skill, Span};
+use std::rc::Rc;
+
+/// The Dockerfiles and Compose files of the skill a memo belongs to, parsed once per
+/// skill and shared by every Docker and Compose rule.
+pub trait DockerMemo {
+    /// Every Dockerfile of the skill (code blocks in document order, then files).
+    fn dockerfiles(&self) -> Rc<Vec<Dockerfile>>;
+    /// Every Compose file of the skill (YAML blocks in document order, then files).
+    fn compose(&self) -> Rc<Vec<ComposeDoc>>;
+}
+
+impl DockerMemo for SkillMemo<'_> {
+    fn dockerfiles(&self) -> Rc<Vec<Dockerfile>> {
+        self.get(dockerfiles_in)
+    }
+
+    fn compose(&self) -> Rc<Vec<ComposeDoc>> {
+        self.get(compose_files_in)
+    }
+}
 
 /// One finding from a Dockerfile or Compose rule, before it becomes a Diagnostic.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +98,7 @@ pub fn is_dockerfile_lang(lang: &str) -> bool {
 
 /// Every Dockerfile of a skill: code blocks first (document order), then files (sorted).
 /// Parses afresh on every call; lint rules share one parse per skill through
-/// [`crate::lint::SkillMemo::dockerfiles`].
+/// [`DockerMemo::dockerfiles`].
 pub fn dockerfiles_in(skill: &Skill) -> Vec<Dockerfile> {
     parse_embedded(
         skill,
@@ -146,14 +168,11 @@ mod tests {
         let dir = std::path::Path::new("/nonexistent-skillforge-memo-test");
         let a = Skill::from_text(dir, "---\nname: a\n---\n```dockerfile\nFROM a:1\n```\n");
         let b = Skill::from_text(dir, "---\nname: a\n---\n```dockerfile\nFROM b:1\n```\n");
-        let (ma, mb) = (
-            crate::lint::SkillMemo::new(&a),
-            crate::lint::SkillMemo::new(&b),
-        );
+        let (ma, mb) = (SkillMemo::new(&a), SkillMemo::new(&b));
         assert_eq!(ma.dockerfiles()[0].stages[0].image.name, "a");
         assert_eq!(mb.dockerfiles()[0].stages[0].image.name, "b");
         // the same memo hands out the same parse
-        assert!(std::ptr::eq(mb.dockerfiles(), mb.dockerfiles()));
+        assert!(Rc::ptr_eq(&mb.dockerfiles(), &mb.dockerfiles()));
         assert_eq!(dockerfiles_in(&a)[0].stages[0].image.name, "a");
     }
 

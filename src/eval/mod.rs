@@ -289,13 +289,33 @@ pub fn resolve_skill_path(path: Option<&Path>, lesson: Option<u32>) -> Result<Pa
 }
 
 pub(crate) fn load_skill(path: &Path) -> Result<crate::skill::Skill> {
-    crate::skill::Skill::load(path).map_err(|e| {
+    let skill = crate::skill::Skill::load(path).map_err(|e| {
         Error::input(e.path(), e.to_string().rsplit(": ").next().unwrap_or("cannot load").to_string())
             .with_hint(format!(
                 "{}; pass the skill directory (e.g. .claude/skills/docker-deployment), or create one with `skillforge new docker-deployment`",
                 e.hint()
             ))
-    })
+    })?;
+    // A file or folder that cannot be read would silently score as missing guidance.
+    if let Some(u) = skill.unreadable.first() {
+        let more = match skill.unreadable.len() - 1 {
+            0 => String::new(),
+            n => format!(" (and {n} more unreadable)"),
+        };
+        let what = if u.is_dir {
+            "cannot list folder"
+        } else {
+            "cannot read"
+        };
+        return Err(Error::input(
+            skill.dir.join(&u.rel),
+            format!("{what}: {}{more}", u.message),
+        )
+        .with_hint(
+            "check the permissions: every file of the skill must be readable (`chmod -R a+rX`)",
+        ));
+    }
+    Ok(skill)
 }
 
 /// `skillforge test`.

@@ -2,7 +2,8 @@
 
 use crate::error::{Error, Result};
 use crate::lint::discover::{Target, discover};
-use crate::lint::{Config, Ctx, Profile, lint_skill, lint_tree, registry};
+use crate::lint::tokens::{SkillTokens, skill_tokens, token_report};
+use crate::lint::{Config, Profile, SkillSummary, lint_skill, lint_tree_summaries, registry};
 use crate::report::render::{self, SourceCache};
 use crate::report::{Counts, Diagnostic, Format};
 use crate::skill::Skill;
@@ -111,6 +112,18 @@ pub fn run(args: LintArgs) -> Result<u8> {
         ));
     }
     let mut junit_dirs: Vec<PathBuf> = targets.iter().map(skill_dir_of).collect();
+    // Skills are streamed: each is loaded, linted and dropped; only its findings, what
+    // the tree rules and the token report need, and (for text) its SKILL.md when a
+    // finding will show a snippet of it are kept.
+    let opts = LintOptions {
+        keep_skills: false,
+        tokens: match args.format {
+            Format::Json => Some(args.tokens),
+            Format::Text if args.tokens => Some(true),
+            _ => None,
+        },
+        keep_sources: args.format == Format::Text,
+    };
     let mut report = if targets.is_empty() {
         LintReport {
             skills: Vec::new(),
@@ -118,24 +131,31 @@ pub fn run(args: LintArgs) -> Result<u8> {
             diagnostics: Vec::new(),
             notes: Vec::new(),
             deny_warnings: config.deny_warnings,
+            tokens: Vec::new(),
+            sources: Vec::new(),
         }
     } else {
-        lint_targets(&targets, config.clone())?
+        lint_targets_with(&targets, config.clone(), opts)?
     };
     for a in &archives {
         let al = crate::ship::archive::lint_archive(a, &config)?;
         report.checked += 1;
         report.diagnostics.extend(al.diagnostics);
-        report.skills.extend(al.skill);
+        if let Some(s) = &al.skill {
+            report.keep(s, &opts, config.budgets);
+        }
         junit_dirs.push(al.shown_dir);
     }
     let mut out = std::io::stdout().lock();
     let color = crate::report::use_color();
+    let tokens = opts
+        .tokens
+        .map(|all| token_report(std::mem::take(&mut report.tokens), all, config.budgets));
     let rendered = match args.format {
         Format::Text => {
             let mut sources = SourceCache::default();
-            for s in &report.skills {
-                sources.insert(s.skill_md.clone(), s.doc.text.clone());
+            for (path, text) in std::mem::take(&mut report.sources) {
+                sources.insert(path, text);
             }
             let mut t = render::text(
                 &report.diagnostics,
@@ -144,13 +164,8 @@ pub fn run(args: LintArgs) -> Result<u8> {
                 &mut sources,
                 color,
             );
-            if args.tokens {
-                use crate::lint::tokens::{token_counts, tokens_text};
-                t.push_str(&tokens_text(&token_counts(
-                    &report.skills,
-                    true,
-                    config.budgets,
-                )));
+            if let Some(tokens) = &tokens {
+                t.push_str(&crate::lint::tokens::tokens_text(tokens));
             }
             t
         }
@@ -159,11 +174,7 @@ pub fn run(args: LintArgs) -> Result<u8> {
             &report.diagnostics,
             report.checked,
             &report.notes,
-            Some(&crate::lint::tokens::token_counts(
-                &report.skills,
-                args.tokens,
-                config.budgets,
-            )),
+            tokens.as_ref(),
         ),
         Format::Github => render::github(&report.diagnostics),
         Format::Junit => render::junit(&junit_dirs, &report.diagnostics, report.deny_warnings),
@@ -179,9 +190,22 @@ pub fn run(args: LintArgs) -> Result<u8> {
     Ok(report.exit_code())
 }
 
+/// What a lint run keeps of each skill besides its findings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LintOptions {
+    /// Keep the loaded skills ([`LintReport::skills`]); otherwise each is dropped once
+    /// linted, so memory does not grow with the tree.
+    pub keep_skills: bool,
+    /// Count tokens per skill: `Some(true)` everything, `Some(false)` only what may
+    /// exceed a budget ([`crate::lint::tokens::skill_tokens`]).
+    pub tokens: Option<bool>,
+    /// Keep the SKILL.md text of skills with a finding in it (for text snippets).
+    pub keep_sources: bool,
+}
+
 /// The outcome of linting a set of skills.
 pub struct LintReport {
-    /// Skills that loaded (tree rules ran over these).
+    /// Skills that loaded (tree rules ran over these), when [`LintOptions::keep_skills`].
     pub skills: Vec<Skill>,
     /// How many skills were checked (loaded or not).
     pub checked: usize,
@@ -190,6 +214,10 @@ pub struct LintReport {
     /// Notes for the summary (e.g. a skipped schema check).
     pub notes: Vec<String>,
     pub deny_warnings: bool,
+    /// Token counts of the skills, in order ([`LintOptions::tokens`]).
+    pub tokens: Vec<SkillTokens>,
+    /// SKILL.md texts (as modelled: BOM removed) for snippets ([`LintOptions::keep_sources`]).
+    pub sources: Vec<(PathBuf, String)>,
 }
 
 impl LintReport {
@@ -206,6 +234,17 @@ impl LintReport {
             0
         }
     }
+
+    /// Keeps what `opts` asks for of a skill linted elsewhere (a `.skill` archive).
+    fn keep(&mut self, skill: &Skill, opts: &LintOptions, budgets: crate::lint::Budgets) {
+        if let Some(all) = opts.tokens {
+            self.tokens.extend(skill_tokens(skill, all, budgets));
+        }
+        if opts.keep_sources && self.diagnostics.iter().any(|d| d.file == skill.skill_md) {
+            self.sources
+                .push((skill.skill_md.clone(), skill.doc.text.clone()));
+        }
+    }
 }
 
 fn skill_dir_of(t: &Target) -> PathBuf {
@@ -218,34 +257,76 @@ fn skill_dir_of(t: &Target) -> PathBuf {
     }
 }
 
-/// Loads and lints targets in parallel (the library entry point behind `lint`).
+/// Loads and lints targets in parallel, keeping the loaded skills (the library entry
+/// point behind `package` and `install`).
 pub fn lint_targets(targets: &[Target], config: Config) -> Result<LintReport> {
+    let opts = LintOptions {
+        keep_skills: true,
+        ..LintOptions::default()
+    };
+    lint_targets_with(targets, config, opts)
+}
+
+/// What linting one target leaves behind.
+struct Linted {
+    diagnostics: Vec<Diagnostic>,
+    summary: Option<SkillSummary>,
+    skill: Option<Skill>,
+    tokens: Option<SkillTokens>,
+    source: Option<(PathBuf, String)>,
+}
+
+/// Loads and lints targets in parallel, one skill at a time per thread: a skill is
+/// loaded, linted, reduced to what `opts` keeps and dropped before the next one.
+pub fn lint_targets_with(
+    targets: &[Target],
+    config: Config,
+    opts: LintOptions,
+) -> Result<LintReport> {
     let deny_warnings = config.deny_warnings;
-    let mut cx = Ctx::new(config);
-    let loaded: Vec<std::result::Result<Skill, Box<Diagnostic>>> = targets
+    let budgets = config.budgets;
+    let cx = crate::lint::registry::context(config);
+    let per_skill: Vec<Linted> = targets
         .par_iter()
-        .map(|t| Skill::load(t.path()).map_err(|e| Box::new(load_error_diagnostic(&e))))
-        .collect();
-    // The Compose schema is compiled only when some skill carries Compose content.
-    let wants_compose = loaded
-        .iter()
-        .filter_map(|r| r.as_ref().ok())
-        .any(has_compose_content);
-    if wants_compose {
-        let (schema, note) = crate::docker::compose::load_compose_schema();
-        cx.compose_schema = schema;
-        cx.compose_schema_note = note;
-    }
-    let per_skill: Vec<Vec<Diagnostic>> = loaded
-        .par_iter()
-        .map(|r| match r {
-            Ok(skill) => lint_skill(&cx, skill),
-            Err(d) => vec![(**d).clone()],
+        .map(|t| match Skill::load(t.path()) {
+            Ok(skill) => {
+                let diagnostics = lint_skill(&cx, &skill);
+                let tokens = opts
+                    .tokens
+                    .and_then(|all| skill_tokens(&skill, all, budgets));
+                let source = (opts.keep_sources
+                    && diagnostics.iter().any(|d| d.file == skill.skill_md))
+                .then(|| (skill.skill_md.clone(), skill.doc.text.clone()));
+                Linted {
+                    diagnostics,
+                    summary: Some(SkillSummary::of(&skill)),
+                    skill: opts.keep_skills.then_some(skill),
+                    tokens,
+                    source,
+                }
+            }
+            Err(e) => Linted {
+                diagnostics: vec![load_error_diagnostic(&e)],
+                summary: None,
+                skill: None,
+                tokens: None,
+                source: None,
+            },
         })
         .collect();
-    let mut diagnostics: Vec<Diagnostic> = per_skill.into_iter().flatten().collect();
-    let skills: Vec<Skill> = loaded.into_iter().filter_map(|r| r.ok()).collect();
-    diagnostics.extend(lint_tree(&cx, &skills));
+    let mut diagnostics = Vec::new();
+    let mut summaries = Vec::new();
+    let mut skills = Vec::new();
+    let mut tokens = Vec::new();
+    let mut sources = Vec::new();
+    for l in per_skill {
+        diagnostics.extend(l.diagnostics);
+        summaries.extend(l.summary);
+        skills.extend(l.skill);
+        tokens.extend(l.tokens);
+        sources.extend(l.source);
+    }
+    diagnostics.extend(lint_tree_summaries(&cx, &summaries));
     diagnostics.sort_by(|a, b| {
         (&a.file, a.line(), a.span.map(|s| s.col), &a.rule).cmp(&(
             &b.file,
@@ -254,26 +335,20 @@ pub fn lint_targets(targets: &[Target], config: Config) -> Result<LintReport> {
             &b.rule,
         ))
     });
-    let notes = cx.compose_schema_note.iter().cloned().collect();
+    let notes = cx
+        .compose_schema_note()
+        .map(str::to_string)
+        .into_iter()
+        .collect();
     Ok(LintReport {
         checked: targets.len(),
         skills,
         diagnostics,
         notes,
         deny_warnings,
+        tokens,
+        sources,
     })
-}
-
-/// Whether a skill has a Compose file or a YAML block that looks like Compose.
-fn has_compose_content(skill: &Skill) -> bool {
-    use crate::docker::compose::{is_compose_name, is_yaml_lang, looks_like_compose};
-    skill.files.iter().any(|f| is_compose_name(&f.rel))
-        || skill
-            .doc
-            .body
-            .code_blocks
-            .iter()
-            .any(|cb| is_yaml_lang(&cb.lang) && looks_like_compose(&cb.code))
 }
 
 /// A skill that cannot be loaded at all becomes one error diagnostic.

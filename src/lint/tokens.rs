@@ -141,50 +141,67 @@ pub fn token_counts(
     use rayon::prelude::*;
     let per: Vec<SkillTokens> = skills
         .par_iter()
-        .map(|s| {
-            let body = &s.doc.text[s.doc.body.offset.min(s.doc.text.len())..];
-            let files = s
-                .files
-                .iter()
-                .filter(|f| {
-                    !f.is_symlink
-                        && f.size <= crate::skill::DEFAULT_SIZE_CAP
-                        && [".md", ".markdown", ".txt", ".rst"]
-                            .iter()
-                            .any(|e| f.rel.to_ascii_lowercase().ends_with(e))
-                        && (all
-                            || (f.rel.starts_with("references/")
-                                && may_exceed(f.size as usize, budgets.reference)))
-                })
-                .filter_map(|f| {
-                    s.read_file(&f.rel).map(|t| FileTokens {
-                        file: f.rel.clone(),
-                        tokens: count(&t),
-                    })
-                })
-                .collect();
-            SkillTokens {
-                skill: crate::lint::display_path(&s.dir),
-                description: if all {
-                    s.doc.frontmatter.str("description").map(count)
-                } else {
-                    None
-                },
-                body: (all || may_exceed(body.len(), budgets.body)).then(|| count(body)),
-                files,
-            }
-        })
-        .filter(|t| all || t.body.is_some() || !t.files.is_empty())
+        .filter_map(|s| skill_tokens(s, all, budgets))
         .collect();
+    token_report(per, all, budgets)
+}
+
+/// The token counts of one skill (see [`token_counts`]); `None` when, without `all`,
+/// nothing of it may exceed a budget.
+pub fn skill_tokens(
+    s: &crate::skill::Skill,
+    all: bool,
+    budgets: crate::lint::Budgets,
+) -> Option<SkillTokens> {
+    let body = &s.doc.text[s.doc.body.offset.min(s.doc.text.len())..];
+    let files: Vec<FileTokens> = s
+        .files
+        .iter()
+        .filter(|f| {
+            !f.is_symlink
+                && f.size <= crate::skill::DEFAULT_SIZE_CAP
+                && [".md", ".markdown", ".txt", ".rst"]
+                    .iter()
+                    .any(|e| f.rel.to_ascii_lowercase().ends_with(e))
+                && (all
+                    || (f.rel.starts_with("references/")
+                        && may_exceed(f.size as usize, budgets.reference)))
+        })
+        .filter_map(|f| {
+            s.read_file(&f.rel).map(|t| FileTokens {
+                file: f.rel.clone(),
+                tokens: count(&t),
+            })
+        })
+        .collect();
+    let t = SkillTokens {
+        skill: crate::lint::display_path(&s.dir),
+        description: if all {
+            s.doc.frontmatter.str("description").map(count)
+        } else {
+            None
+        },
+        body: (all || may_exceed(body.len(), budgets.body)).then(|| count(body)),
+        files,
+    };
+    (all || t.body.is_some() || !t.files.is_empty()).then_some(t)
+}
+
+/// The `tokens` field of `lint --format json`, from the skills' counts in order.
+pub fn token_report(
+    skills: Vec<SkillTokens>,
+    all: bool,
+    budgets: crate::lint::Budgets,
+) -> TokenReport {
     TokenReport {
-        encoding: crate::lint::tokens::ENCODING,
+        encoding: ENCODING,
         approximates: "Claude's tokenizer (not published); counts are close, not identical",
         counted: if all { "all" } else { "near-budget" },
         budgets: BudgetsJson {
             body: budgets.body,
             reference: budgets.reference,
         },
-        skills: per,
+        skills,
     }
 }
 

@@ -171,7 +171,7 @@ pub fn help_uri(rule: &crate::lint::Rule) -> String {
 /// SARIF for `lint`: the registry's rules, one result per diagnostic.
 pub fn lint(diags: &[Diagnostic]) -> String {
     let rules: Vec<SarifRule> = crate::lint::registry()
-        .into_iter()
+        .iter()
         .filter(|r| diags.iter().any(|d| d.rule == r.id))
         .map(|r| SarifRule {
             id: r.id.to_string(),

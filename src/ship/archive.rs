@@ -11,13 +11,13 @@
 
 use super::{MAX_ENTRIES, MAX_FILE_BYTES, MAX_RATIO, MAX_TOTAL_BYTES, left_out_reason};
 use crate::error::{Error, Result};
-use crate::lint::{Check, Config, Rule};
 use crate::report::{Diagnostic, Severity};
+use crate::rule::{Check, Config, Rule};
 use std::collections::{BTreeSet, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-const NOOP: Check = Check::Skill(crate::lint::rules::reported_by_loader);
+const NOOP: Check = Check::Skill(crate::rule::reported_elsewhere);
 
 pub const ARCHIVE_UNREADABLE: Rule = Rule {
     id: "SF-archive-unreadable",

@@ -34,6 +34,19 @@ pub struct Skill {
     /// (dotfiles included; hidden directories such as `.git` excluded; symlinks listed
     /// but not followed).
     pub files: Vec<SkillFile>,
+    /// Directories that could not be listed and files that cannot be read (sorted by
+    /// path), with the OS's reason: reported, never taken for absent.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A file or directory of the skill that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// Path relative to the skill dir (`/` separators; `.` for the skill dir itself).
+    pub rel: String,
+    pub is_dir: bool,
+    /// The OS's reason, e.g. `Permission denied (os error 13)`.
+    pub message: String,
 }
 
 /// A file of the skill other than SKILL.md.
@@ -43,6 +56,8 @@ pub struct SkillFile {
     pub rel: String,
     pub size: u64,
     pub is_symlink: bool,
+    /// A regular file (not a symlink, FIFO, device or socket), as the listing saw it.
+    pub is_regular: bool,
 }
 
 /// The parsed content of a SKILL.md.
@@ -279,6 +294,13 @@ impl Skill {
     }
 
     pub fn load_with(path: &Path, opts: LoadOptions) -> Result<Skill, LoadError> {
+        // The common case, a directory whose SKILL.md is a regular file (not a link),
+        // costs one system call before the read; everything else takes the long way.
+        let upper = path.join("SKILL.md");
+        if std::fs::symlink_metadata(&upper).is_ok_and(|m| m.is_file()) {
+            let bytes = crate::fsutil::read_listed_capped(&upper, opts.size_cap);
+            return Self::from_bytes(path.to_path_buf(), upper, false, bytes);
+        }
         let meta = std::fs::metadata(path).map_err(|_| LoadError::NotFound(path.into()))?;
         let (dir, skill_md) = if meta.is_dir() {
             let upper = path.join("SKILL.md");
@@ -316,7 +338,19 @@ impl Skill {
             }
         }
         let lowercase_name = skill_md.file_name().and_then(|n| n.to_str()) != Some("SKILL.md");
-        let bytes = crate::fsutil::read_capped(&skill_md, opts.size_cap).map_err(|e| match e {
+        let bytes = crate::fsutil::read_capped(&skill_md, opts.size_cap);
+        Self::from_bytes(dir, skill_md, lowercase_name, bytes)
+    }
+
+    /// Parses SKILL.md's bytes (or reports why they could not be read) and lists the
+    /// skill's other files.
+    fn from_bytes(
+        dir: PathBuf,
+        skill_md: PathBuf,
+        lowercase_name: bool,
+        bytes: Result<Vec<u8>, crate::fsutil::ReadError>,
+    ) -> Result<Skill, LoadError> {
+        let bytes = bytes.map_err(|e| match e {
             crate::fsutil::ReadError::Io(err) => LoadError::Unreadable {
                 path: skill_md.clone(),
                 message: err.to_string(),
@@ -328,13 +362,14 @@ impl Skill {
             },
         })?;
         let doc = parse_bytes(&skill_md, bytes)?;
-        let files = list_files(&dir);
+        let (files, unreadable) = list_files(&dir);
         Ok(Skill {
             dir,
             skill_md,
             lowercase_name,
             doc,
             files,
+            unreadable,
         })
     }
 
@@ -342,16 +377,18 @@ impl Skill {
     /// for name checks and file resolution; no file is read except the listing of `dir`
     /// when it exists.
     pub fn from_text(dir: &Path, text: &str) -> Skill {
+        let (files, unreadable) = if dir.is_dir() {
+            list_files(dir)
+        } else {
+            (Vec::new(), Vec::new())
+        };
         Skill {
             dir: dir.to_path_buf(),
             skill_md: dir.join("SKILL.md"),
             lowercase_name: false,
             doc: parse_skill_md(text),
-            files: if dir.is_dir() {
-                list_files(dir)
-            } else {
-                Vec::new()
-            },
+            files,
+            unreadable,
         }
     }
 
@@ -375,7 +412,18 @@ impl Skill {
     /// Reads another file of the skill (relative path), capped. `None` if absent,
     /// unreadable, over the cap, or not UTF-8.
     pub fn read_file(&self, rel: &str) -> Option<String> {
-        let bytes = crate::fsutil::read_capped(&self.dir.join(rel), DEFAULT_SIZE_CAP).ok()?;
+        let path = self.dir.join(rel);
+        // A file the listing saw as regular is not asked for its type again.
+        let listed = self
+            .files
+            .binary_search_by(|f| f.rel.as_str().cmp(rel))
+            .is_ok_and(|i| self.files[i].is_regular);
+        let bytes = if listed {
+            crate::fsutil::read_listed_capped(&path, DEFAULT_SIZE_CAP)
+        } else {
+            crate::fsutil::read_capped(&path, DEFAULT_SIZE_CAP)
+        }
+        .ok()?;
         String::from_utf8(bytes).ok()
     }
 }
@@ -414,13 +462,28 @@ fn parse_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<SkillDoc, LoadError> {
 }
 
 /// Lists the files under a skill directory (not following symlinks, skipping hidden
-/// directories and SKILL.md itself), sorted by relative path.
-fn list_files(dir: &Path) -> Vec<SkillFile> {
+/// directories and SKILL.md itself), sorted by relative path, and what of it cannot be
+/// read: directories that cannot be listed, and files whose permissions deny reading
+/// (confirmed by opening them; see [`may_deny_read`]).
+fn list_files(dir: &Path) -> (Vec<SkillFile>, Vec<Unreadable>) {
     let mut out = Vec::new();
+    let mut unreadable = Vec::new();
     let mut stack = vec![(dir.to_path_buf(), String::new(), 0usize)];
     while let Some((path, prefix, depth)) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&path) else {
-            continue;
+        let rd = match std::fs::read_dir(&path) {
+            Ok(rd) => rd,
+            Err(e) => {
+                unreadable.push(Unreadable {
+                    rel: if prefix.is_empty() {
+                        ".".to_string()
+                    } else {
+                        prefix
+                    },
+                    is_dir: true,
+                    message: e.to_string(),
+                });
+                continue;
+            }
         };
         for entry in rd.filter_map(|e| e.ok()) {
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -441,21 +504,62 @@ fn list_files(dir: &Path) -> Vec<SkillFile> {
                     rel,
                     size: 0,
                     is_symlink: true,
+                    is_regular: false,
                 });
             } else if ft.is_dir() {
                 if depth < 16 {
                     stack.push((entry.path(), rel, depth + 1));
                 }
             } else if depth > 0 || !name.eq_ignore_ascii_case("skill.md") {
-                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                let meta = entry.metadata().ok();
+                let size = meta.as_ref().map(|m| m.len()).unwrap_or(0);
+                if meta
+                    .as_ref()
+                    .is_some_and(|m| ft.is_file() && may_deny_read(m))
+                    && let Err(e) = std::fs::File::open(entry.path())
+                {
+                    unreadable.push(Unreadable {
+                        rel: rel.clone(),
+                        is_dir: false,
+                        message: e.to_string(),
+                    });
+                }
                 out.push(SkillFile {
                     rel,
                     size,
                     is_symlink: false,
+                    is_regular: ft.is_file(),
                 });
             }
         }
     }
     out.sort_by(|a, b| a.rel.cmp(&b.rel));
-    out
+    unreadable.sort_by(|a, b| a.rel.cmp(&b.rel));
+    (out, unreadable)
+}
+
+/// Whether a file's permission bits may deny this process reading it: the owner's bits
+/// when we own it, else the group's or others' (either may apply). Root reads anything.
+/// Only such files are opened to learn the OS's answer, so listing a skill costs no
+/// extra system call per file.
+#[cfg(unix)]
+fn may_deny_read(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    static EUID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let euid = *EUID.get_or_init(|| unsafe { libc::geteuid() });
+    if euid == 0 {
+        return false;
+    }
+    let mode = meta.mode();
+    if meta.uid() == euid {
+        mode & 0o400 == 0
+    } else {
+        mode & 0o040 == 0 || mode & 0o004 == 0
+    }
+}
+
+#[cfg(not(unix))]
+fn may_deny_read(_: &std::fs::Metadata) -> bool {
+    false
 }

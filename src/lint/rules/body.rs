@@ -130,7 +130,8 @@ const LABELS: &[&str] = &[
 
 fn is_bare(term: &str) -> bool {
     let t = term.trim().trim_end_matches('.');
-    !t.is_empty() && t.split_whitespace().count() <= 3 && !t.contains(['`', '(', '[', ':', '='])
+    // At most three words: no fourth one (the rest of a long item is not counted).
+    !t.is_empty() && t.split_whitespace().nth(3).is_none() && !t.contains(['`', '(', '[', ':', '='])
 }
 
 /// Returns (line offset of the block, message) for each stuffed block.
@@ -167,20 +168,28 @@ fn word_dump(text: &str) -> Option<usize> {
 /// `OOMKilled` …``): at least four code spans and at most two words outside them.
 /// Returns the number of spans.
 fn code_span_dump(text: &str) -> Option<usize> {
-    let (spans, words, short) = spans_and_words(text);
+    // Four spans need eight backticks: most text is ruled out without counting words.
+    memchr::memchr_iter(b'`', text.as_bytes()).nth(7)?;
+    code_span_dump_of(spans_and_words(text))
+}
+
+/// [`code_span_dump`] from the counts of [`spans_and_words`].
+fn code_span_dump_of((spans, words, short): (usize, usize, usize)) -> Option<usize> {
     // With a short label ("Commands: …") a list of full command lines is a reference
     // card; bare one- or two-word terms are not.
     (spans >= 4 && (words == 0 || (words <= 2 && short * 5 >= spans * 4))).then_some(spans)
 }
 
 /// (inline code spans, words of prose outside them, spans of at most two tokens).
+/// A word is a run of alphanumeric characters with at least two letters; a code span
+/// separates words, text around an unclosed backtick does not.
 fn spans_and_words(text: &str) -> (usize, usize, usize) {
     let mut spans = 0;
     let mut short = 0;
-    let mut outside = String::new();
+    let mut words = Words::default();
     let mut rest = text;
     while let Some(open) = rest.find('`') {
-        outside.push_str(&rest[..open]);
+        words.feed(&rest[..open]);
         let after = &rest[open + 1..];
         match after.find('`') {
             Some(close) => {
@@ -191,7 +200,7 @@ fn spans_and_words(text: &str) -> (usize, usize, usize) {
                         short += 1;
                     }
                 }
-                outside.push(' ');
+                words.end();
                 rest = &after[close + 1..];
             }
             None => {
@@ -200,12 +209,45 @@ fn spans_and_words(text: &str) -> (usize, usize, usize) {
             }
         }
     }
-    outside.push_str(rest);
-    let words = outside
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
-        .count();
-    (spans, words, short)
+    words.feed(rest);
+    words.end();
+    (spans, words.count, short)
+}
+
+/// Counts words of prose fed in pieces, without joining the pieces.
+#[derive(Default)]
+struct Words {
+    count: usize,
+    letters: usize,
+}
+
+impl Words {
+    fn feed(&mut self, s: &str) {
+        if s.is_ascii() {
+            for b in s.bytes() {
+                if b.is_ascii_alphanumeric() {
+                    self.letters += usize::from(b.is_ascii_alphabetic());
+                } else {
+                    self.end();
+                }
+            }
+            return;
+        }
+        for c in s.chars() {
+            if c.is_alphanumeric() {
+                self.letters += usize::from(c.is_alphabetic());
+            } else {
+                self.end();
+            }
+        }
+    }
+
+    fn end(&mut self) {
+        if self.letters >= 2 {
+            self.count += 1;
+        }
+        self.letters = 0;
+    }
 }
 
 fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
@@ -312,13 +354,19 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
             });
         if let Some(item) = bullet {
             flush_para(&mut para, &mut out, labelled);
-            let (spans, words, _) = spans_and_words(item);
+            // Without a backtick there is no span (and no word needs counting).
+            let counts = if item.contains('`') {
+                spans_and_words(item)
+            } else {
+                (0, 0, 0)
+            };
+            let (spans, words, _) = counts;
             if spans >= 1 && words <= 2 {
                 code_run.get_or_insert((start, 0)).1 += 1;
             } else {
                 flush_code_run(&mut code_run, &mut out);
             }
-            if let Some(spans) = code_span_dump(item) {
+            if let Some(spans) = code_span_dump_of(counts) {
                 out.push((
                     start,
                     format!("{spans} backticked terms in a row with no sentence around them"),
@@ -365,6 +413,61 @@ fn check_stuffing(_: &Ctx, skill: &Skill, em: &mut Emitter) {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::*;
+
+    /// The counting as it was written first (joining the prose into one string).
+    fn spans_and_words_joined(text: &str) -> (usize, usize, usize) {
+        let (mut spans, mut short) = (0, 0);
+        let mut outside = String::new();
+        let mut rest = text;
+        while let Some(open) = rest.find('`') {
+            outside.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('`') {
+                Some(close) => {
+                    let code = after[..close].trim();
+                    if !code.is_empty() {
+                        spans += 1;
+                        if code.split_whitespace().count() <= 2 {
+                            short += 1;
+                        }
+                    }
+                    outside.push(' ');
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    rest = after;
+                    break;
+                }
+            }
+        }
+        outside.push_str(rest);
+        let words = outside
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+            .count();
+        (spans, words, short)
+    }
+
+    #[test]
+    fn word_counting_without_joining_counts_the_same() {
+        for t in [
+            "",
+            "plain words here",
+            "a`b`c",
+            "ab`x`cd",
+            "ab`unclosed cd",
+            "a`unclosed b",
+            "x1`y`2z and `` empty `two words` `three more words`",
+            "é`ü`ö ünïcödé wörds 12 ab3 `a` `b`",
+            "`docker` `compose` `uv` `ruff` — tools",
+        ] {
+            assert_eq!(
+                super::spans_and_words(t),
+                spans_and_words_joined(t),
+                "{t:?}"
+            );
+        }
+    }
 
     #[test]
     fn empty_body() {

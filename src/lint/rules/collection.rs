@@ -1,9 +1,8 @@
 //! Rules over a whole scanned tree of skills.
 
 use super::{nfkc, tree_diag};
-use crate::lint::{Check, Ctx, Rule};
+use crate::lint::{Check, Ctx, Rule, SkillSummary};
 use crate::report::{Diagnostic, Severity};
-use crate::skill::Skill;
 use std::collections::HashMap;
 
 /// Approximate characters of names + descriptions an agent's skill catalog holds.
@@ -20,17 +19,19 @@ after the first, pointing to the first.",
     check: Check::Tree(check_duplicates),
 };
 
-fn check_duplicates(_: &Ctx, skills: &[Skill], out: &mut Vec<Diagnostic>) {
+fn check_duplicates(_: &Ctx, skills: &[SkillSummary], out: &mut Vec<Diagnostic>) {
     let mut first: HashMap<String, usize> = HashMap::new();
     for (i, s) in skills.iter().enumerate() {
-        let Some(name) = s.name() else { continue };
+        let Some(name) = s.name.as_deref() else {
+            continue;
+        };
         let key = nfkc(name.trim());
         if key.is_empty() {
             continue;
         }
         match first.get(&key) {
             Some(&j) => {
-                let span = s.doc.frontmatter.field("name").map(|f| f.value_span);
+                let span = s.name_span;
                 let other = crate::lint::display_path(&skills[j].skill_md);
                 out.push(
                     tree_diag(
@@ -61,16 +62,12 @@ longest description.",
     check: Check::Tree(check_budget),
 };
 
-fn check_budget(_: &Ctx, skills: &[Skill], out: &mut Vec<Diagnostic>) {
+fn check_budget(_: &Ctx, skills: &[SkillSummary], out: &mut Vec<Diagnostic>) {
     let mut total = 0usize;
     let mut longest: Option<(usize, usize)> = None;
     for (i, s) in skills.iter().enumerate() {
-        let name = s.name().map_or(0, |n| n.chars().count());
-        let desc = s
-            .doc
-            .frontmatter
-            .str("description")
-            .map_or(0, |d| d.chars().count());
+        let name = s.name.as_deref().map_or(0, |n| n.chars().count());
+        let desc = s.description_chars;
         total += name + desc;
         if longest.is_none_or(|(_, l)| desc > l) {
             longest = Some((i, desc));
@@ -81,7 +78,7 @@ fn check_budget(_: &Ctx, skills: &[Skill], out: &mut Vec<Diagnostic>) {
     }
     if let Some((i, len)) = longest {
         let s = &skills[i];
-        let span = s.doc.frontmatter.field("description").map(|f| f.value_span);
+        let span = s.description_span;
         out.push(
             tree_diag(
                 &CATALOG_BUDGET,

@@ -1,5 +1,6 @@
 //! `evals/evals.json` (the agentskills eval format).
 
+use super::IndexMemo;
 use crate::lint::{Check, Ctx, Emitter, Rule};
 use crate::report::Severity;
 use crate::skill::{LineIndex, Skill, Span};
@@ -43,6 +44,7 @@ fn check_evals(_: &Ctx, skill: &Skill, em: &mut Emitter) {
         return;
     }
     let ix = em.memo().index();
+    let ix = &*ix;
     let Some(text) = ix.text(skill, EVALS_PATH) else {
         em.emit_in(EVALS_PATH, None, "cannot read evals.json as UTF-8 text")
             .hint = Some("save it as UTF-8 JSON".into());

@@ -1,5 +1,6 @@
 //! Rules for the optional spec fields and for fields outside the spec.
 
+use super::IndexMemo;
 use super::fields_parsed;
 use crate::lint::{Check, Ctx, Emitter, Profile, Rule};
 use crate::report::Severity;
@@ -181,6 +182,7 @@ fn check_license(_: &Ctx, skill: &Skill, em: &mut Emitter) {
     match &f.value {
         Value::String(s) if !s.trim().is_empty() => {
             let ix = em.memo().index();
+            let ix = &*ix;
             for word in s.split_whitespace() {
                 let w = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '/');
                 let looks_file = w.contains('.')

@@ -1,5 +1,6 @@
 //! Rules on links, path mentions and the other files of a skill.
 
+use super::IndexMemo;
 use super::paths::{is_local_absolute, md_links, parent_dir, resolve};
 use super::{PathRef, SkillIndex};
 use crate::lint::{Check, Ctx, Emitter, Rule};
@@ -77,6 +78,7 @@ checked. Fix the path or add the file.",
 
 fn check_broken(_: &Ctx, skill: &Skill, em: &mut Emitter) {
     let ix = em.memo().index();
+    let ix = &*ix;
     for r in &ix.refs {
         if r.in_code || r.raw.contains('\\') {
             continue;
@@ -152,6 +154,7 @@ fn escape_counts(r: &PathRef) -> bool {
 
 fn check_escapes(_: &Ctx, skill: &Skill, em: &mut Emitter) {
     let ix = em.memo().index();
+    let ix = &*ix;
     let hint = "copy the file into the skill (e.g. references/) and link to it there";
     for r in &ix.refs {
         if escape_counts(r) && resolve("", &r.raw).is_err() {
@@ -275,6 +278,7 @@ path mentions.",
 
 fn check_backslash(_: &Ctx, skill: &Skill, em: &mut Emitter) {
     let ix = em.memo().index();
+    let ix = &*ix;
     for r in &ix.refs {
         if !r.in_code && r.raw.contains('\\') {
             em.emit(Some(r.span), format!("`{}` uses backslashes", r.raw))
@@ -313,6 +317,7 @@ file. Peer: Anthropic's best-practice guide (\"keep references one level deep\")
 
 fn check_depth(_: &Ctx, skill: &Skill, em: &mut Emitter) {
     let ix = em.memo().index();
+    let ix = &*ix;
     let direct = direct_targets(ix);
     let mut sorted: Vec<&String> = direct.iter().filter(|p| is_doc(p)).collect();
     sorted.sort();
@@ -380,6 +385,7 @@ fn has_toc(text: &str) -> bool {
 
 fn check_toc(_: &Ctx, skill: &Skill, em: &mut Emitter) {
     let ix = em.memo().index();
+    let ix = &*ix;
     for f in &skill.files {
         if !is_reference_doc(&f.rel) || f.size < 200 {
             continue;
@@ -414,6 +420,7 @@ error threshold is 2.5 times it).",
 
 fn check_ref_tokens(cx: &Ctx, skill: &Skill, em: &mut Emitter) {
     let ix = em.memo().index();
+    let ix = &*ix;
     let budget = cx.config.budgets.reference;
     let error_at = budget.saturating_mul(5) / 2;
     for f in &skill.files {
@@ -455,6 +462,7 @@ document that SKILL.md links to names it. Mention it where it is needed, or dele
 
 fn check_orphans(_: &Ctx, skill: &Skill, em: &mut Emitter) {
     let ix = em.memo().index();
+    let ix = &*ix;
     let text = skill.doc.text.as_str();
     let mut mentioned: HashSet<String> = HashSet::new();
     let mut dirs: HashSet<String> = HashSet::new();

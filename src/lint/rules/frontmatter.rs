@@ -30,11 +30,29 @@ linted. Check the path. Reported by the loader. Peer: skills-ref \"Path does not
 pub const UNREADABLE: Rule = Rule {
     id: "SF-unreadable",
     severity: Severity::Error,
-    summary: "SKILL.md could not be read",
-    explain: "The file exists but reading it failed (permissions, an I/O error). Fix the \
-file's permissions so that agents (and skillforge) can read it. Reported by the loader.",
-    check: Check::Skill(reported_by_loader),
+    summary: "SKILL.md, or a file or folder of the skill, could not be read",
+    explain: "The file exists but reading it failed (permissions, an I/O error), or a folder \
+of the skill (say references/) cannot be listed. An agent cannot read it either, and \
+skillforge cannot check it: links into an unreadable folder are not judged, rather than \
+reported as missing. The message carries the operating system's reason. Fix the \
+permissions (`chmod -R a+rX` on the skill) so that agents and skillforge can read it. \
+SKILL.md itself is reported by the loader.",
+    check: Check::Skill(check_unreadable),
 };
+
+fn check_unreadable(_: &Ctx, skill: &Skill, em: &mut Emitter) {
+    for u in &skill.unreadable {
+        let what = if u.is_dir { "list folder" } else { "read" };
+        let rel = if u.is_dir && u.rel != "." {
+            format!("{}/", u.rel)
+        } else {
+            u.rel.clone()
+        };
+        let shown = crate::term::escape_line(&rel);
+        em.emit_in(&u.rel, None, format!("cannot {what} {shown}: {}", u.message))
+            .hint = Some("check the permissions: agents (and skillforge) must be able to read every file of the skill".into());
+    }
+}
 
 pub const UTF8: Rule = Rule {
     id: "SF-utf8",

@@ -23,7 +23,9 @@ mod paths;
 
 #[cfg(test)]
 use super::Check;
-use super::{Ctx, Emitter, Rule};
+use super::Rule;
+#[cfg(test)]
+use super::{Ctx, Emitter};
 use crate::report::{Diagnostic, Severity};
 use crate::skill::{LoadError, Skill, Span};
 use std::cell::RefCell;
@@ -174,7 +176,7 @@ pub(crate) fn fields_parsed(skill: &Skill) -> bool {
 /// Builds a diagnostic for a tree rule (no emitter exists for those).
 pub(crate) fn tree_diag(
     rule: &Rule,
-    skill: &Skill,
+    skill: &crate::lint::SkillSummary,
     span: Option<Span>,
     message: String,
 ) -> Diagnostic {
@@ -188,10 +190,22 @@ pub(crate) fn tree_diag(
 }
 
 /// A check that does nothing: for rules reported by the loader.
-pub(crate) fn reported_by_loader(_: &Ctx, _: &Skill, _: &mut Emitter) {}
+pub(crate) use crate::rule::reported_elsewhere as reported_by_loader;
 
 // ---------------------------------------------------------------------------------
 // Per-skill index and file cache.
+
+/// The skill's file index, shared by the rules run on one skill through its memo.
+pub(crate) trait IndexMemo {
+    /// The skill's files, directories and SKILL.md references (path rules).
+    fn index(&self) -> Rc<SkillIndex>;
+}
+
+impl IndexMemo for crate::lint::SkillMemo<'_> {
+    fn index(&self) -> Rc<SkillIndex> {
+        self.get(SkillIndex::build)
+    }
+}
 
 /// What the file rules need about one skill, computed once.
 pub(crate) struct SkillIndex {
@@ -202,6 +216,9 @@ pub(crate) struct SkillIndex {
     pub top_dirs: HashSet<String>,
     /// Links and path mentions in SKILL.md.
     pub refs: Vec<PathRef>,
+    /// Folders that could not be listed (`.` for the skill folder): what is in them is
+    /// unknown, so paths under them are taken to exist (SF-unreadable reports them).
+    unlisted: Vec<String>,
     texts: RefCell<HashMap<String, Option<Rc<str>>>>,
     file_refs: RefCell<HashMap<String, Rc<Vec<PathRef>>>>,
 }
@@ -225,12 +242,23 @@ impl SkillIndex {
             }
         }
         files.insert("SKILL.md".to_string());
+        let mut unlisted = Vec::new();
+        for u in skill.unreadable.iter().filter(|u| u.is_dir) {
+            if u.rel != "." {
+                dirs.insert(u.rel.clone());
+                if let Some(top) = u.rel.split('/').next() {
+                    top_dirs.insert(top.to_string());
+                }
+            }
+            unlisted.push(u.rel.clone());
+        }
         let refs = paths::skill_md_refs(skill);
         SkillIndex {
             files,
             dirs,
             top_dirs,
             refs,
+            unlisted,
             texts: RefCell::new(HashMap::new()),
             file_refs: RefCell::new(HashMap::new()),
         }
@@ -239,7 +267,15 @@ impl SkillIndex {
     /// Whether `rel` (normalised) names a file or directory of the skill.
     pub fn exists(&self, rel: &str) -> bool {
         let rel = rel.trim_end_matches('/');
-        rel.is_empty() || self.files.contains(rel) || self.dirs.contains(rel)
+        rel.is_empty()
+            || self.files.contains(rel)
+            || self.dirs.contains(rel)
+            || self.unlisted.iter().any(|d| {
+                d == "."
+                    || rel
+                        .strip_prefix(d.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
     }
 
     /// Links and path mentions of another text file of the skill, scanned at most once
@@ -298,7 +334,10 @@ pub(crate) fn run_rule(id: &str, cx: &Ctx, skills: &[Skill]) -> Vec<Diagnostic> 
                 f(cx, s, &mut em);
             }
         }
-        Check::Tree(f) => f(cx, skills, &mut out),
+        Check::Tree(f) => {
+            let summaries: Vec<_> = skills.iter().map(crate::lint::SkillSummary::of).collect();
+            f(cx, &summaries, &mut out)
+        }
     }
     out
 }
@@ -427,6 +466,6 @@ mod tests {
         std::fs::remove_file(s.dir.join("references/a.md")).unwrap();
         let a2 = ix.text(&s, "references/a.md").unwrap();
         assert!(Rc::ptr_eq(&a1, &a2));
-        assert!(std::ptr::eq(ix, memo.index()));
+        assert!(Rc::ptr_eq(&ix, &memo.index()));
     }
 }
