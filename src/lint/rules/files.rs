@@ -212,8 +212,10 @@ fn check_local_absolute(_: &Ctx, skill: &Skill, em: &mut Emitter) {
         .map(|f| f.rel.as_str())
         .collect();
     docs.sort_unstable();
+    // Through the index's text cache: the link rules read these files anyway.
+    let index = em.memo().index();
     for rel in docs {
-        let Some(text) = skill.read_file(rel) else {
+        let Some(text) = index.text(skill, rel) else {
             continue;
         };
         let mut ix = None;
