@@ -70,8 +70,8 @@ pub fn skill_md(data: &[u8]) {
 ///
 /// Input: a Dockerfile text. It is parsed on its own (as a model's answer is), every
 /// fact accessor is walked, and it is linted inside a SKILL.md ```dockerfile block
-/// (with a fence longer than any backtick run in the input, so the block holds exactly
-/// the input). Properties beyond "no panic, no hang, no OOM": instruction lines lie
+/// (with a fence longer than any backtick run in the input, so the block holds the
+/// input, unless Markdown itself rewrites it, e.g. NUL to U+FFFD). Properties beyond "no panic, no hang, no OOM": instruction lines lie
 /// inside the text and increase; the block-embedded parse finds the same stages.
 pub fn dockerfile(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -116,7 +116,14 @@ pub fn dockerfile(data: &[u8]) {
     let md = format!(
         "---\nname: fuzz-skill\ndescription: Fuzzing input. Use when fuzzing.\n---\n\n# Fuzz\n\n{fence}dockerfile\n{body}{fence}\n"
     );
-    if !text.trim().is_empty() {
+    // Markdown may change the text on its way into the block (CommonMark turns NUL into
+    // U+FFFD, for one): the property holds only when the block holds the input as is.
+    let same_text = skillforge::skill::parse_skill_md(&md)
+        .body
+        .code_blocks
+        .first()
+        .is_some_and(|cb| cb.code == body);
+    if same_text && !text.trim().is_empty() {
         let embedded = dockerfiles_in_markdown(&md);
         if let Some(e) = embedded.first() {
             assert_eq!(e.stages.len(), df.stages.len(), "block parse differs");

@@ -475,22 +475,29 @@ impl Dockerfile {
     /// Parses `text` from `origin`. For SKILL.md blocks pass `doc` = (SKILL.md text,
     /// its line index, the block's first code line) so spans land in SKILL.md.
     pub fn parse(text: &str, origin: Origin, doc: Option<(&str, &LineIndex, usize)>) -> Dockerfile {
+        // Parsed as if newline-terminated (BuildKit reads a last line the same either
+        // way). Without this, two fuzz findings: a final `\` continuation at the very
+        // end was a parse error ("expected AS") the same text with a newline did not
+        // have, and a text of only `# syntax=…` with no newline swallowed the synthetic
+        // FROM of a fragment into its comment. Offsets of the text are unchanged.
+        let terminated;
+        let text = if text.is_empty() || text.ends_with('\n') {
+            text
+        } else {
+            terminated = format!("{text}\n");
+            terminated.as_str()
+        };
         let map = Mapper::new(text, doc);
         let fragment = !has_from(text);
         const PREFIX: &str = "FROM scratch\n";
         let owned;
         let (src, shift) = if fragment {
             // Keep parser directives (must come first) ahead of the synthetic FROM.
+            // Directive lines end in a newline (the text is terminated above), so the
+            // synthetic FROM starts a line of its own.
             let dir_end = directives_end(text);
-            // A last directive line without its newline (`# syntax=…` at the end of the
-            // text) must not swallow the synthetic FROM into its comment (fuzz finding).
-            let sep = if dir_end > 0 && !text[..dir_end].ends_with('\n') {
-                "\n"
-            } else {
-                ""
-            };
-            owned = format!("{}{sep}{PREFIX}{}", &text[..dir_end], &text[dir_end..]);
-            (owned.as_str(), Some((dir_end, sep.len() + PREFIX.len())))
+            owned = format!("{}{PREFIX}{}", &text[..dir_end], &text[dir_end..]);
+            (owned.as_str(), Some((dir_end, PREFIX.len())))
         } else {
             (text, None)
         };
