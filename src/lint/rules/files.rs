@@ -261,7 +261,13 @@ fn check_symlink_outside(_: &Ctx, skill: &Skill, em: &mut Emitter) {
         let message = match std::fs::canonicalize(&path) {
             Ok(real) if real.starts_with(&root) => continue,
             Ok(_) => format!("`{rel}` is a symbolic link to `{target}`, outside the skill"),
-            Err(_) => format!("`{rel}` is a symbolic link to `{target}`, which does not exist"),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                format!("`{rel}` is a symbolic link to `{target}`, which does not exist")
+            }
+            // A loop (`a -> a`) or a link through something unreadable.
+            Err(e) => {
+                format!("`{rel}` is a symbolic link to `{target}`, which cannot be followed ({e})")
+            }
         };
         em.emit_in(rel, None, message).hint =
             Some("replace the link with a copy of the file inside the skill".into());
@@ -703,12 +709,14 @@ mod tests {
         std::os::unix::fs::symlink(&outside, refs.join("out.md")).unwrap();
         std::os::unix::fs::symlink("/nonexistent-skillforge/x", refs.join("dangling.md")).unwrap();
         std::os::unix::fs::symlink("g.md", refs.join("inside.md")).unwrap();
+        std::os::unix::fs::symlink("loop.md", refs.join("loop.md")).unwrap();
         let s = crate::skill::Skill::load(&s.dir).unwrap();
         let got = files_of("SF-symlink-outside", &s);
         assert_eq!(
             got,
             vec![
                 ("references/dangling.md".to_string(), 0),
+                ("references/loop.md".to_string(), 0),
                 ("references/out.md".to_string(), 0),
             ]
         );
@@ -718,12 +726,15 @@ mod tests {
                 .map(|d| d.message)
                 .collect();
         assert!(
-            msgs[0].contains("does not exist") && msgs[1].contains("outside the skill"),
+            msgs[0].contains("does not exist")
+                && msgs[1].contains("cannot be followed")
+                && msgs[2].contains("outside the skill"),
             "{msgs:?}"
         );
         // Without such links the rule is quiet.
         std::fs::remove_file(refs.join("out.md")).unwrap();
         std::fs::remove_file(refs.join("dangling.md")).unwrap();
+        std::fs::remove_file(refs.join("loop.md")).unwrap();
         let s = crate::skill::Skill::load(&s.dir).unwrap();
         assert!(files_of("SF-symlink-outside", &s).is_empty());
     }
