@@ -11,7 +11,7 @@ mod parse;
 pub mod span;
 
 pub use parse::{parse_skill_md, yaml_error_summary};
-pub use span::{LineIndex, Span, line_text};
+pub use span::{LineCursor, LineIndex, Span, line_text};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -297,8 +297,10 @@ impl Skill {
         // The common case, a directory whose SKILL.md is a regular file (not a link),
         // costs one system call before the read; everything else takes the long way.
         let upper = path.join("SKILL.md");
-        if std::fs::symlink_metadata(&upper).is_ok_and(|m| m.is_file()) {
-            let bytes = crate::fsutil::read_listed_capped(&upper, opts.size_cap);
+        if let Ok(meta) = std::fs::symlink_metadata(&upper)
+            && meta.is_file()
+        {
+            let bytes = crate::fsutil::read_listed_sized(&upper, meta.len(), opts.size_cap);
             return Self::from_bytes(path.to_path_buf(), upper, false, bytes);
         }
         let meta = std::fs::metadata(path).map_err(|_| LoadError::NotFound(path.into()))?;
@@ -417,9 +419,11 @@ impl Skill {
         let listed = self
             .files
             .binary_search_by(|f| f.rel.as_str().cmp(rel))
-            .is_ok_and(|i| self.files[i].is_regular);
-        let bytes = if listed {
-            crate::fsutil::read_listed_capped(&path, DEFAULT_SIZE_CAP)
+            .ok()
+            .map(|i| &self.files[i])
+            .filter(|f| f.is_regular);
+        let bytes = if let Some(f) = listed {
+            crate::fsutil::read_listed_sized(&path, f.size, DEFAULT_SIZE_CAP)
         } else {
             crate::fsutil::read_capped(&path, DEFAULT_SIZE_CAP)
         }

@@ -155,6 +155,67 @@ impl LineIndex {
     }
 }
 
+/// Spans for offsets asked for in increasing order, without indexing the whole text:
+/// newlines are counted only as far as the last offset asked for, and columns on one
+/// line continue from the previous one (so many spans on one long line stay linear).
+/// Gives the same spans as [`LineIndex::span`]; an offset before the previous one
+/// starts the count again from the beginning.
+pub struct LineCursor<'t> {
+    text: &'t str,
+    /// Offset up to which newlines have been counted.
+    pos: usize,
+    /// 1-based line containing `pos`, and the offset where it starts.
+    line: usize,
+    line_start: usize,
+    /// (offset, col) of the last span on the current line.
+    last: Option<(usize, usize)>,
+}
+
+impl<'t> LineCursor<'t> {
+    pub fn new(text: &'t str) -> Self {
+        LineCursor {
+            text,
+            pos: 0,
+            line: 1,
+            line_start: 0,
+            last: None,
+        }
+    }
+
+    /// A span for `offset..offset+len` in the text.
+    pub fn span(&mut self, offset: usize, len: usize) -> Span {
+        let text = self.text;
+        let offset = offset.min(text.len());
+        if offset < self.pos {
+            *self = LineCursor::new(text);
+        }
+        let seen = &text.as_bytes()[self.pos..offset];
+        if let Some(last_nl) = memchr::memrchr(b'\n', seen) {
+            self.line += memchr::memchr_iter(b'\n', seen).count();
+            self.line_start = self.pos + last_nl + 1;
+            self.last = None;
+        }
+        self.pos = offset;
+        let (from, base) = match self.last {
+            Some((o, c)) if o >= self.line_start && o <= offset => (o, c),
+            _ => (self.line_start, 1),
+        };
+        let col = text
+            .get(from..offset)
+            .map(|s| base + s.chars().count())
+            .unwrap_or(1);
+        if text.is_char_boundary(offset) {
+            self.last = Some((offset, col));
+        }
+        Span {
+            line: self.line,
+            col,
+            offset,
+            len: len.min(text.len() - offset),
+        }
+    }
+}
+
 /// The text of 1-based `line` in `text`, without line terminator.
 pub fn line_text(text: &str, line: usize) -> &str {
     text.split('\n')
@@ -204,6 +265,12 @@ mod col_tests {
         for &o in offsets.iter().chain(offsets.iter().rev()) {
             assert_eq!(idx.span(text, o, 0).col, naive(o), "offset {o}");
         }
+        let mut cur = LineCursor::new(text);
+        for &o in &offsets {
+            assert_eq!(cur.span(o, 1), idx.span(text, o, 1), "cursor at offset {o}");
+        }
+        // Going back restarts the count.
+        assert_eq!(cur.span(3, 2), idx.span(text, 3, 2));
         let ascii = LineIndex::new("abc\ndef");
         assert_eq!(ascii.span("abc\ndef", 6, 1).col, 3);
     }

@@ -131,7 +131,35 @@ const LABELS: &[&str] = &[
 fn is_bare(term: &str) -> bool {
     let t = term.trim().trim_end_matches('.');
     // At most three words: no fourth one (the rest of a long item is not counted).
-    !t.is_empty() && t.split_whitespace().nth(3).is_none() && !t.contains(['`', '(', '[', ':', '='])
+    !t.is_empty()
+        && t.split_whitespace().nth(3).is_none()
+        && !t
+            .bytes()
+            .any(|b| matches!(b, b'`' | b'(' | b'[' | b':' | b'='))
+}
+
+/// Whether `l` is one of [`LABELS`], compared in lowercase without allocating for
+/// ASCII text.
+fn is_label(l: &str) -> bool {
+    if l.is_ascii() {
+        LABELS.iter().any(|x| x.eq_ignore_ascii_case(l))
+    } else {
+        LABELS.contains(&l.to_lowercase().as_str())
+    }
+}
+
+/// The term separators of a paragraph (`,` `;` `|` `·` `•`).
+const TERM_SEPARATORS: [char; 5] = [',', ';', '|', '·', '•'];
+
+/// How many term separators `text` holds (a byte count for ASCII text).
+fn separator_count(text: &str) -> usize {
+    if text.is_ascii() {
+        text.bytes()
+            .filter(|b| matches!(b, b',' | b';' | b'|'))
+            .count()
+    } else {
+        text.matches(TERM_SEPARATORS).count()
+    }
 }
 
 /// Returns (line offset of the block, message) for each stuffed block.
@@ -144,10 +172,8 @@ const FUNCTION_WORDS: &[&str] = &[
 /// A space-separated dump of terms: ≥ 40 words, hardly any sentence ends, and under 5 %
 /// function words. Returns the word count.
 fn word_dump(text: &str) -> Option<usize> {
+    text.split_whitespace().nth(39)?;
     let words: Vec<&str> = text.split_whitespace().collect();
-    if words.len() < 40 {
-        return None;
-    }
     let sentence_ends = words
         .iter()
         .filter(|w| w.ends_with(['.', '!', '?', ':']))
@@ -271,21 +297,25 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
         |p: &mut Option<(usize, String)>, out: &mut Vec<(usize, String)>, labelled: bool| {
             if let Some((start, t)) = p.take() {
                 let (label, rest) = match t.split_once(':') {
-                    Some((l, r)) if LABELS.contains(&l.trim().to_lowercase().as_str()) => (true, r),
+                    Some((l, r)) if is_label(l.trim()) => (true, r),
                     _ => (false, t.as_str()),
                 };
-                let segs: Vec<&str> = rest
-                    .split([',', ';', '|', '·', '•'])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .collect();
-                let bare = segs.iter().filter(|s| is_bare(s)).count();
-                if ((label || labelled) && segs.len() >= 6)
-                    || (bare >= 12 && bare * 10 >= segs.len() * 8)
-                {
+                // Fewer than five separators make fewer than six terms: neither test
+                // below can pass, so the terms are not split out.
+                let (terms, bare) = if separator_count(rest) < 5 {
+                    (0, 0)
+                } else {
+                    let segs: Vec<&str> = rest
+                        .split(TERM_SEPARATORS)
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .collect();
+                    (segs.len(), segs.iter().filter(|s| is_bare(s)).count())
+                };
+                if ((label || labelled) && terms >= 6) || (bare >= 12 && bare * 10 >= terms * 8) {
                     out.push((
                         start,
-                        format!("{} bare terms in a row with little prose", segs.len()),
+                        format!("{terms} bare terms in a row with little prose"),
                     ));
                 } else if let Some(spans) = code_span_dump(rest) {
                     out.push((
@@ -333,7 +363,7 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
             flush_code_run(&mut code_run, &mut out);
             if t.starts_with('#') && !in_code {
                 let title = t.trim_start_matches('#').trim().trim_end_matches(':');
-                labelled = LABELS.contains(&title.to_lowercase().as_str());
+                labelled = is_label(title);
             }
             continue;
         }
@@ -379,7 +409,9 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
             }
             // A long bullet holding a comma list or a run of words is checked as a
             // paragraph too.
-            if item.matches(',').count() >= 11 || item.split_whitespace().nth(39).is_some() {
+            if memchr::memchr_iter(b',', item.as_bytes()).nth(10).is_some()
+                || item.split_whitespace().nth(39).is_some()
+            {
                 para = Some((start, item.to_string()));
                 flush_para(&mut para, &mut out, labelled);
             }

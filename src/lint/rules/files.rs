@@ -6,7 +6,7 @@ use super::{PathRef, SkillIndex};
 use crate::lint::{Check, Ctx, Emitter, Rule};
 use crate::report::Severity;
 use crate::skill::{LineIndex, Skill};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use std::rc::Rc;
 
 pub const TOC_MIN_LINES: usize = 100;

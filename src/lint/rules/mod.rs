@@ -28,8 +28,8 @@ use super::Rule;
 use super::{Ctx, Emitter};
 use crate::report::{Diagnostic, Severity};
 use crate::skill::{LoadError, Skill, Span};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use unicode_normalization::UnicodeNormalization;
 
@@ -219,7 +219,7 @@ pub(crate) struct SkillIndex {
     /// Folders that could not be listed (`.` for the skill folder): what is in them is
     /// unknown, so paths under them are taken to exist (SF-unreadable reports them).
     unlisted: Vec<String>,
-    texts: RefCell<HashMap<String, Option<Rc<str>>>>,
+    texts: RefCell<HashMap<String, Option<Rc<String>>>>,
     file_refs: RefCell<HashMap<String, Rc<Vec<PathRef>>>>,
 }
 
@@ -294,7 +294,7 @@ impl SkillIndex {
 
     /// The text of a file of the skill, read at most once (`None` when absent, too
     /// large, a symlink, or not UTF-8).
-    pub fn text(&self, skill: &Skill, rel: &str) -> Option<Rc<str>> {
+    pub fn text(&self, skill: &Skill, rel: &str) -> Option<Rc<String>> {
         if let Some(t) = self.texts.borrow().get(rel) {
             return t.clone();
         }
@@ -302,8 +302,8 @@ impl SkillIndex {
             .files
             .iter()
             .any(|f| f.rel == rel && !f.is_symlink && f.size <= crate::skill::DEFAULT_SIZE_CAP);
-        let t: Option<Rc<str>> = if readable {
-            skill.read_file(rel).map(Rc::from)
+        let t: Option<Rc<String>> = if readable {
+            skill.read_file(rel).map(Rc::new)
         } else {
             None
         };
