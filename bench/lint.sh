@@ -11,8 +11,8 @@
 #   SKILLFORGE=/path/to/other/skillforge bash bench/lint.sh   # e.g. an older build
 #   NO_BUILD=1 bash bench/lint.sh   # use the binaries as they are
 #
-# Prints, per tool, min / median / max wall time over RUNS runs and the peak RSS
-# (median of RUNS runs of /usr/bin/time), then the ratios skillforge / peer. Absolute
+# Prints, per tool, min / median / max wall time over RUNS interleaved runs and the
+# peak RSS (median of RUNS runs of /usr/bin/time), then the ratios skillforge / peer. Absolute
 # times depend on the machine; compare the ratios (same corpus, same run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,42 +32,14 @@ echo "corpus: $COUNT skills, $files files ($out)"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# bench LABEL CMD...: sets WALL_<LABEL> (median ms) and RSS_<LABEL> (median KB).
-bench() {
-  local label=$1
-  shift
-  "$@" >/dev/null 2>&1 || true # warm the page cache
-  local times=() rsses=() s e
-  for _ in $(seq "$RUNS"); do
-    s=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
-    e=$(date +%s%N)
-    times+=($(((e - s) / 1000000)))
-  done
-  local sorted
-  sorted=($(printf '%s\n' "${times[@]}" | sort -n))
-  local med=${sorted[$((RUNS / 2))]}
-  local rss=-
-  if [ -x /usr/bin/time ]; then
-    local tf
-    tf=$(mktemp)
-    for _ in $(seq "$RUNS"); do
-      /usr/bin/time -o "$tf" -f '%M' "$@" >/dev/null 2>&1 || true
-      rsses+=($(tail -n1 "$tf"))
-    done
-    rm -f "$tf"
-    rss=$(printf '%s\n' "${rsses[@]}" | median)
-  fi
-  printf '%-10s wall ms over %s runs: min %5s  median %5s  max %5s   peak RSS %6s KB\n' \
-    "$label" "$RUNS" "${sorted[0]}" "$med" "${sorted[$((RUNS - 1))]}" "$rss"
-  printf -v "WALL_$label" '%s' "$med"
-  printf -v "RSS_$label" '%s' "$rss"
-}
-
-bench skillforge "$bin" lint "$out" --format json
+# The tools and their commands (a command is one string, split on spaces; the corpus
+# path holds none).
+labels=(skillforge)
+cmds=("$bin lint $out --format json")
 peers=()
 if command -v skilo >/dev/null; then
-  bench skilo skilo lint --format json "$out"
+  labels+=(skilo)
+  cmds+=("skilo lint --format json $out")
   peers+=(skilo)
 else
   echo "skilo      not installed (cargo install skilo --locked)"
@@ -76,11 +48,54 @@ if command -v agnix >/dev/null; then
   # agnix validates every agent config it finds (SKILL.md, references, …; 16,000 files
   # here), all rules (target generic); --max-files 0 lifts its 10,000-file limit, which
   # the corpus exceeds (it refuses to run otherwise).
-  bench agnix agnix --format json --max-files 0 "$out"
+  labels+=(agnix)
+  cmds+=("agnix --format json --max-files 0 $out")
   peers+=(agnix)
 else
   echo "agnix      not installed (cargo install agnix-cli --locked)"
 fi
+
+# Runs are interleaved (round r runs every tool once, starting with a different one
+# each round), so a slow spell of the machine (page-cache reclaim, another process)
+# falls on every tool alike instead of on whichever ran then.
+n=${#labels[@]}
+declare -A times
+for i in $(seq 0 $((n - 1))); do
+  ${cmds[$i]} >/dev/null 2>&1 || true # warm the page cache
+  times[$i]=""
+done
+for r in $(seq "$RUNS"); do
+  for k in $(seq 0 $((n - 1))); do
+    i=$(((r + k) % n))
+    s=$(date +%s%N)
+    ${cmds[$i]} >/dev/null 2>&1 || true
+    e=$(date +%s%N)
+    times[$i]+="$(((e - s) / 1000000)) "
+  done
+done
+# Peak RSS: median of RUNS runs of /usr/bin/time, also interleaved.
+declare -A rsses
+if [ -x /usr/bin/time ]; then
+  tf=$(mktemp)
+  for r in $(seq "$RUNS"); do
+    for i in $(seq 0 $((n - 1))); do
+      /usr/bin/time -o "$tf" -f '%M' ${cmds[$i]} >/dev/null 2>&1 || true
+      rsses[$i]+="$(tail -n1 "$tf") "
+    done
+  done
+  rm -f "$tf"
+fi
+for i in $(seq 0 $((n - 1))); do
+  label=${labels[$i]}
+  sorted=($(printf '%s\n' ${times[$i]} | sort -n))
+  med=${sorted[$((RUNS / 2))]}
+  rss=-
+  [ -z "${rsses[$i]:-}" ] || rss=$(printf '%s\n' ${rsses[$i]} | median)
+  printf '%-10s wall ms over %s runs: min %5s  median %5s  max %5s   peak RSS %6s KB\n' \
+    "$label" "$RUNS" "${sorted[0]}" "$med" "${sorted[$((RUNS - 1))]}" "$rss"
+  printf -v "WALL_$label" '%s' "$med"
+  printf -v "RSS_$label" '%s' "$rss"
+done
 for p in "${peers[@]}"; do
   w="WALL_$p"
   r="RSS_$p"

@@ -190,6 +190,36 @@ pub fn read_listed_sized(
 /// Reads the first `size` bytes of `file` (fewer if it ends sooner): one read of
 /// exactly that many bytes in the common case, without a further read to find the end
 /// (`read_to_end` would read in 8 KB steps and then ask once more).
+#[cfg(unix)]
+fn read_known_size(file: &mut std::fs::File, size: u64) -> std::io::Result<Vec<u8>> {
+    use std::os::fd::AsRawFd;
+    // Read straight into the reserved capacity: no zeroing of a buffer the read
+    // overwrites anyway.
+    let want = usize::try_from(size).unwrap_or(usize::MAX);
+    let mut buf: Vec<u8> = Vec::with_capacity(want);
+    while buf.len() < want {
+        let spare = buf.spare_capacity_mut();
+        // SAFETY: `spare` is writable memory of `spare.len()` bytes owned by `buf`;
+        // read(2) writes at most that many bytes into it and reports how many.
+        let n = unsafe { libc::read(file.as_raw_fd(), spare.as_mut_ptr().cast(), spare.len()) };
+        if n < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if n == 0 {
+            break;
+        }
+        // SAFETY: the kernel initialised the first `n` bytes of the spare capacity
+        // (n <= spare.len(), so the new length stays within the capacity).
+        unsafe { buf.set_len(buf.len() + n as usize) };
+    }
+    Ok(buf)
+}
+
+#[cfg(not(unix))]
 fn read_known_size(file: &mut std::fs::File, size: u64) -> std::io::Result<Vec<u8>> {
     let mut buf = vec![0; size as usize];
     let mut filled = 0;

@@ -11,7 +11,7 @@ mod parse;
 pub mod span;
 
 pub use parse::{parse_skill_md, yaml_error_summary};
-pub use span::{LineCursor, LineIndex, Span, line_text};
+pub use span::{LineCursor, LineIndex, Span, count_lines, line_text};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -460,7 +460,7 @@ fn parse_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<SkillDoc, LoadError> {
             col,
         }
     })?;
-    let mut doc = parse_skill_md(&text);
+    let mut doc = parse::parse_skill_md_owned(text);
     doc.had_bom = had_bom;
     Ok(doc)
 }
@@ -469,7 +469,140 @@ fn parse_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<SkillDoc, LoadError> {
 /// directories and SKILL.md itself), sorted by relative path, and what of it cannot be
 /// read: directories that cannot be listed, and files whose permissions deny reading
 /// (confirmed by opening them; see [`may_deny_read`]).
+///
+/// On Unix the walk goes through directory file descriptors: each folder is opened
+/// relative to its parent, read with getdents64 and its entries looked at with statat,
+/// so no full path is looked up again (at most 17 folders are open at once: the depth
+/// limit). [`list_files_std`] is the same walk through `std::fs`.
+#[cfg(unix)]
 fn list_files(dir: &Path) -> (Vec<SkillFile>, Vec<Unreadable>) {
+    use rustix::fs::{Mode, OFlags};
+    let mut out = Vec::new();
+    let mut unreadable = Vec::new();
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    match rustix::fs::openat(rustix::fs::CWD, dir, flags, Mode::empty()) {
+        Ok(fd) => list_dir_fd(fd, String::new(), 0, &mut out, &mut unreadable),
+        Err(e) => unreadable.push(Unreadable {
+            rel: ".".to_string(),
+            is_dir: true,
+            message: std::io::Error::from(e).to_string(),
+        }),
+    }
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    unreadable.sort_by(|a, b| a.rel.cmp(&b.rel));
+    (out, unreadable)
+}
+
+/// One folder of [`list_files`]: `fd` is the open folder, `prefix` its path relative
+/// to the skill (`""` for the skill itself).
+#[cfg(unix)]
+fn list_dir_fd(
+    fd: rustix::fd::OwnedFd,
+    prefix: String,
+    depth: usize,
+    out: &mut Vec<SkillFile>,
+    unreadable: &mut Vec<Unreadable>,
+) {
+    use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+    let Ok(mut dir) = rustix::fs::Dir::new(fd) else {
+        return;
+    };
+    let mut listed: Vec<(std::ffi::CString, FileType)> = Vec::new();
+    while let Some(Ok(entry)) = dir.read() {
+        let bytes = entry.file_name().to_bytes();
+        if bytes != b"." && bytes != b".." {
+            listed.push((entry.file_name().to_owned(), entry.file_type()));
+        }
+    }
+    let Ok(here) = dir.fd() else {
+        return;
+    };
+    // Sub-folders are walked after this folder is read, one at a time.
+    let mut subdirs: Vec<(std::ffi::CString, String)> = Vec::new();
+    for (cname, mut ft) in listed {
+        let cname = cname.as_c_str();
+        let bytes = cname.to_bytes();
+        let name = String::from_utf8_lossy(bytes).into_owned();
+        let mut stat = None;
+        if ft == FileType::Unknown {
+            // The file system did not say: ask (without following a link).
+            match rustix::fs::statat(here, cname, AtFlags::SYMLINK_NOFOLLOW) {
+                Ok(st) => {
+                    ft = FileType::from_raw_mode(st.st_mode);
+                    stat = Some(st);
+                }
+                Err(_) => continue,
+            }
+        }
+        // Hidden directories (`.git`, editor state) are not part of a skill; hidden
+        // files are (`templates/.dockerignore`, `.env.example`), except OS litter.
+        let hidden = name.starts_with('.');
+        if hidden && (name == ".DS_Store" || ft == FileType::Directory) {
+            continue;
+        }
+        let rel = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if ft == FileType::Symlink {
+            out.push(SkillFile {
+                rel,
+                size: 0,
+                is_symlink: true,
+                is_regular: false,
+            });
+        } else if ft == FileType::Directory {
+            if depth < 16 {
+                subdirs.push((cname.to_owned(), rel));
+            }
+        } else if depth > 0 || !name.eq_ignore_ascii_case("skill.md") {
+            let st = match stat {
+                Some(st) => Some(st),
+                None => rustix::fs::statat(here, cname, AtFlags::SYMLINK_NOFOLLOW).ok(),
+            };
+            let size = st.as_ref().map(|s| s.st_size as u64).unwrap_or(0);
+            let regular = ft == FileType::RegularFile;
+            // `st_mode` is narrower than u32 on some Unixes.
+            #[allow(clippy::unnecessary_cast)]
+            let deny = st.as_ref().is_some_and(|st| {
+                regular && may_deny_read_mode(st.st_mode as u32, st.st_uid as u32)
+            });
+            if deny {
+                let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC;
+                if let Err(e) = rustix::fs::openat(here, cname, flags, Mode::empty()) {
+                    unreadable.push(Unreadable {
+                        rel: rel.clone(),
+                        is_dir: false,
+                        message: std::io::Error::from(e).to_string(),
+                    });
+                }
+            }
+            out.push(SkillFile {
+                rel,
+                size,
+                is_symlink: false,
+                is_regular: regular,
+            });
+        }
+    }
+    for (cname, rel) in subdirs {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+        match rustix::fs::openat(here, cname.as_c_str(), flags, Mode::empty()) {
+            Ok(fd) => list_dir_fd(fd, rel, depth + 1, out, unreadable),
+            Err(e) => unreadable.push(Unreadable {
+                rel,
+                is_dir: true,
+                message: std::io::Error::from(e).to_string(),
+            }),
+        }
+    }
+}
+
+/// The same walk as [`list_files`] through `std::fs` (platforms without rustix, and a
+/// test that checks both agree).
+#[cfg_attr(unix, allow(dead_code))]
+fn list_files_std(dir: &Path) -> (Vec<SkillFile>, Vec<Unreadable>) {
     let mut out = Vec::new();
     let mut unreadable = Vec::new();
     let mut stack = vec![(dir.to_path_buf(), String::new(), 0usize)];
@@ -549,14 +682,19 @@ fn list_files(dir: &Path) -> (Vec<SkillFile>, Vec<Unreadable>) {
 #[cfg(unix)]
 fn may_deny_read(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::MetadataExt;
+    may_deny_read_mode(meta.mode(), meta.uid())
+}
+
+/// [`may_deny_read`] from a file's mode bits and owner.
+#[cfg(unix)]
+fn may_deny_read_mode(mode: u32, uid: u32) -> bool {
     static EUID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
     // SAFETY: geteuid has no preconditions and cannot fail.
     let euid = *EUID.get_or_init(|| unsafe { libc::geteuid() });
     if euid == 0 {
         return false;
     }
-    let mode = meta.mode();
-    if meta.uid() == euid {
+    if uid == euid {
         mode & 0o400 == 0
     } else {
         mode & 0o040 == 0 || mode & 0o004 == 0
@@ -566,4 +704,9 @@ fn may_deny_read(meta: &std::fs::Metadata) -> bool {
 #[cfg(not(unix))]
 fn may_deny_read(_: &std::fs::Metadata) -> bool {
     false
+}
+
+#[cfg(not(unix))]
+fn list_files(dir: &Path) -> (Vec<SkillFile>, Vec<Unreadable>) {
+    list_files_std(dir)
 }

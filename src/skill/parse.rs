@@ -11,12 +11,17 @@ use serde_saphyr::Spanned;
 
 /// Parses SKILL.md text (already decoded, BOM removed). Never panics.
 pub fn parse_skill_md(text: &str) -> SkillDoc {
-    let lines = LineIndex::new(text);
+    parse_skill_md_owned(text.to_string())
+}
+
+/// [`parse_skill_md`] of a text the caller owns (kept in the model without a copy).
+pub fn parse_skill_md_owned(text: String) -> SkillDoc {
+    let lines = LineIndex::new(&text);
     let crlf = text.contains("\r\n");
-    let (frontmatter, body_offset) = parse_frontmatter(text, &lines);
-    let body = parse_body(text, &lines, body_offset);
+    let (frontmatter, body_offset) = parse_frontmatter(&text, &lines);
+    let body = parse_body(&text, &lines, body_offset);
     SkillDoc {
-        text: text.to_string(),
+        text,
         lines,
         had_bom: false,
         crlf,
@@ -149,7 +154,14 @@ fn parse_yaml(fm: &mut Frontmatter, text: &str, ix: &LineIndex) {
     let to_span = |line: u64, col: u64, len: usize| -> Span {
         let line_in_file = ix.line_of(base) + (line.max(1) as usize) - 1;
         let start = ix.line_start(line_in_file);
-        let line_text = super::line_text(text, line_in_file);
+        // Through the index: `line_text` would walk the file from its start each time.
+        let line_text = if line_in_file <= ix.line_count(text) {
+            let (s, e) = (ix.line_start(line_in_file), ix.line_end(text, line_in_file));
+            let l = text.get(s..e).unwrap_or("");
+            l.strip_suffix('\r').unwrap_or(l)
+        } else {
+            ""
+        };
         let byte_col: usize = line_text
             .char_indices()
             .nth(col.saturating_sub(1) as usize)
@@ -410,7 +422,7 @@ fn parse_body(text: &str, ix: &LineIndex, body_offset: usize) -> Body {
     let mut body = Body {
         offset: body_offset,
         start_line: ix.line_of(body_offset.min(text.len().saturating_sub(1))),
-        line_count: LineIndex::new(body_text).line_count(body_text),
+        line_count: super::span::count_lines(body_text),
         ..Body::default()
     };
     if body_offset >= text.len() {

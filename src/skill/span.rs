@@ -216,6 +216,13 @@ impl<'t> LineCursor<'t> {
     }
 }
 
+/// Number of lines, as `str::lines().count()` and [`LineIndex::line_count`] count them
+/// (a trailing newline does not start a new line), without building an index.
+pub fn count_lines(text: &str) -> usize {
+    memchr::memchr_iter(b'\n', text.as_bytes()).count()
+        + usize::from(!text.is_empty() && !text.ends_with('\n'))
+}
+
 /// The text of 1-based `line` in `text`, without line terminator.
 pub fn line_text(text: &str, line: usize) -> &str {
     text.split('\n')

@@ -138,6 +138,39 @@ fn is_bare(term: &str) -> bool {
             .any(|b| matches!(b, b'`' | b'(' | b'[' | b':' | b'='))
 }
 
+/// Whether `text` has more than `n` whitespace-separated words (as `split_whitespace`
+/// counts them), counted over bytes when the text is ASCII.
+fn has_more_words_than(text: &str, n: usize) -> bool {
+    // n + 1 words need at least 2n + 1 bytes.
+    if text.len() < 2 * n + 1 {
+        return false;
+    }
+    if !text.is_ascii() {
+        return text.split_whitespace().nth(n).is_some();
+    }
+    let is_ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+    // Words are separated by whitespace, so there are at most one more words than
+    // whitespace bytes: a quick count (no early exit, so it vectorises) settles most
+    // texts.
+    if text.bytes().filter(|&b| is_ws(b)).count() < n {
+        return false;
+    }
+    let mut words = 0;
+    let mut in_word = false;
+    for b in text.bytes() {
+        // The ASCII characters `char::is_whitespace` accepts.
+        let ws = is_ws(b);
+        if !ws && !in_word {
+            words += 1;
+            if words > n {
+                return true;
+            }
+        }
+        in_word = !ws;
+    }
+    false
+}
+
 /// Whether `l` is one of [`LABELS`], compared in lowercase without allocating for
 /// ASCII text.
 fn is_label(l: &str) -> bool {
@@ -172,7 +205,9 @@ const FUNCTION_WORDS: &[&str] = &[
 /// A space-separated dump of terms: ≥ 40 words, hardly any sentence ends, and under 5 %
 /// function words. Returns the word count.
 fn word_dump(text: &str) -> Option<usize> {
-    text.split_whitespace().nth(39)?;
+    if !has_more_words_than(text, 39) {
+        return None;
+    }
     let words: Vec<&str> = text.split_whitespace().collect();
     let sentence_ends = words
         .iter()
@@ -376,6 +411,10 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
             .or_else(|| t.strip_prefix("* "))
             .or_else(|| t.strip_prefix("+ "))
             .or_else(|| {
+                // A numbered item starts with a digit (or, with no number, with ". ").
+                if !(t.starts_with(|c: char| c.is_ascii_digit()) || t.starts_with(". ")) {
+                    return None;
+                }
                 let d = t.find(". ")?;
                 t[..d]
                     .chars()
@@ -410,7 +449,7 @@ fn stuffed_blocks(skill: &Skill) -> Vec<(usize, String)> {
             // A long bullet holding a comma list or a run of words is checked as a
             // paragraph too.
             if memchr::memchr_iter(b',', item.as_bytes()).nth(10).is_some()
-                || item.split_whitespace().nth(39).is_some()
+                || has_more_words_than(item, 39)
             {
                 para = Some((start, item.to_string()));
                 flush_para(&mut para, &mut out, labelled);
@@ -478,6 +517,30 @@ mod tests {
             .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
             .count();
         (spans, words, short)
+    }
+
+    #[test]
+    fn word_threshold_counts_as_split_whitespace() {
+        for t in [
+            "",
+            " ",
+            "a",
+            "a b",
+            " a  b\tc\n",
+            "a\x0Bb\x0Cc\rd",
+            "é ü ö",
+            "a\u{85}b c",
+            "one two three four five",
+            "x y z w v u t s r q p o n m l k j i h g f e d c b a 1 2 3 4 5 6 7 8 9 10 11 12 13 14",
+        ] {
+            for n in 0..45 {
+                assert_eq!(
+                    super::has_more_words_than(t, n),
+                    t.split_whitespace().nth(n).is_some(),
+                    "{t:?} n={n}"
+                );
+            }
+        }
     }
 
     #[test]

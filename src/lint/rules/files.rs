@@ -369,12 +369,6 @@ the sections (links to #anchors) near the top of reference files longer than 100
     check: Check::Skill(check_toc),
 };
 
-/// Number of lines, as `str::lines().count()` counts them, without walking line by line.
-fn line_count(text: &str) -> usize {
-    memchr::memchr_iter(b'\n', text.as_bytes()).count()
-        + usize::from(!text.is_empty() && !text.ends_with('\n'))
-}
-
 fn has_toc(text: &str) -> bool {
     let mut anchor_links = 0;
     for line in text.lines().take(60) {
@@ -401,7 +395,7 @@ fn check_toc(_: &Ctx, skill: &Skill, em: &mut Emitter) {
         let Some(text) = ix.text(skill, &f.rel) else {
             continue;
         };
-        let n = line_count(&text);
+        let n = crate::skill::count_lines(&text);
         if n > TOC_MIN_LINES && !has_toc(&text) {
             em.emit_in(
                 &f.rel,
@@ -573,7 +567,7 @@ mod tests {
     #[test]
     fn line_count_matches_lines() {
         for t in ["", "a", "a\n", "a\nb", "a\r\nb\r\n", "\n\n", "x\n\ny"] {
-            assert_eq!(super::line_count(t), t.lines().count(), "{t:?}");
+            assert_eq!(crate::skill::count_lines(t), t.lines().count(), "{t:?}");
         }
     }
 

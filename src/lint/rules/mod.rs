@@ -152,8 +152,11 @@ pub fn load_error_diagnostic(err: &LoadError) -> Diagnostic {
 // ---------------------------------------------------------------------------------
 // Shared helpers.
 
-/// NFKC-normalised copy of `s`.
+/// NFKC-normalised copy of `s` (ASCII text is its own NFKC form: copied as is).
 pub(crate) fn nfkc(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_string();
+    }
     s.nfkc().collect()
 }
 

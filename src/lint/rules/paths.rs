@@ -204,6 +204,14 @@ pub fn clean_dest(dest: &str) -> String {
 /// Resolves `path` (`/` or `\` separators) against directory `base` (relative to the
 /// skill root, `""` for the root). `Err(())` when it climbs out of the skill.
 pub fn resolve(base: &str, path: &str) -> Result<String, ()> {
+    // Already normal (no `.`, `..` or empty segments, no `\\`): a plain join.
+    if is_normal(base) && !path.is_empty() && is_normal(path) {
+        return Ok(if base.is_empty() {
+            path.to_string()
+        } else {
+            format!("{base}/{path}")
+        });
+    }
     let mut parts: Vec<&str> = if base.is_empty() {
         Vec::new()
     } else {
@@ -221,6 +229,13 @@ pub fn resolve(base: &str, path: &str) -> Result<String, ()> {
         }
     }
     Ok(parts.join("/"))
+}
+
+/// A relative path that [`resolve`] would leave as it is: `/`-separated segments,
+/// none empty, `.` or `..`, and no `\\` (`""` counts as normal).
+fn is_normal(p: &str) -> bool {
+    !p.contains('\\')
+        && (p.is_empty() || p.split('/').all(|s| !s.is_empty() && s != "." && s != ".."))
 }
 
 /// The directory part of a relative file path (`references/a.md` → `references`).
@@ -390,6 +405,45 @@ mod tests {
             r"(?:\.\.[/\\])+[\w.\-/\\]+|(?:references|scripts|assets|templates|evals)[/\\][\w.\-/\\]*",
         )
         .unwrap()
+    }
+
+    /// [`resolve`] without its fast path.
+    fn resolve_slow(base: &str, path: &str) -> Result<String, ()> {
+        let mut parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+        for seg in path.split(['/', '\\']) {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    if parts.pop().is_none() {
+                        return Err(());
+                    }
+                }
+                s => parts.push(s),
+            }
+        }
+        Ok(parts.join("/"))
+    }
+
+    #[test]
+    fn resolve_fast_path_agrees() {
+        let segs = ["a", "b.md", ".", "..", "", "c\\d", "é", ".x"];
+        for b1 in segs {
+            for b2 in segs {
+                for p1 in segs {
+                    for p2 in segs {
+                        let base = if b2.is_empty() {
+                            b1.to_string()
+                        } else {
+                            format!("{b1}/{b2}")
+                        };
+                        let path = format!("{p1}/{p2}");
+                        for (b, p) in [(base.as_str(), path.as_str()), ("", p1), (b1, p1)] {
+                            assert_eq!(resolve(b, p), resolve_slow(b, p), "{b:?} + {p:?}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
