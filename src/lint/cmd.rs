@@ -1,7 +1,7 @@
 //! `skillforge lint`: arguments and driver.
 
 use crate::error::{Error, Result};
-use crate::lint::discover::{Target, classify};
+use crate::lint::discover::{Target, discover};
 use crate::lint::tokens::{SkillTokens, skill_tokens, token_report};
 use crate::lint::{Config, Profile, SkillSummary, lint_skill, lint_tree_summaries, registry};
 use crate::report::render::{self, SourceCache};
@@ -99,15 +99,22 @@ pub fn run(args: LintArgs) -> Result<u8> {
     let (archives, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths
         .into_iter()
         .partition(|p| crate::ship::archive::is_archive_path(p) && p.is_file());
-    let (direct, roots) = if paths.is_empty() {
-        (Vec::new(), Vec::new())
+    let targets = if paths.is_empty() {
+        Vec::new()
     } else {
-        classify(&paths)?
+        discover(&paths)?
     };
+    if targets.is_empty() && archives.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::usage_hint(
+            format!("no skills found under {}", shown.join(", ")),
+            "a skill is a directory holding SKILL.md; create one with `skillforge new docker-deployment`",
+        ));
+    }
+    let mut junit_dirs: Vec<PathBuf> = targets.iter().map(skill_dir_of).collect();
     // Skills are streamed: each is loaded, linted and dropped; only its findings, what
     // the tree rules and the token report need, and (for text) its SKILL.md when a
-    // finding will show a snippet of it are kept. Skills in a tree are linted while the
-    // tree is still being searched.
+    // finding will show a snippet of it are kept.
     let opts = LintOptions {
         keep_skills: false,
         tokens: match args.format {
@@ -117,15 +124,19 @@ pub fn run(args: LintArgs) -> Result<u8> {
         },
         keep_sources: args.format == Format::Text,
     };
-    let (targets, mut report) = lint_streamed(direct, &roots, config.clone(), opts);
-    if targets.is_empty() && archives.is_empty() {
-        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        return Err(Error::usage_hint(
-            format!("no skills found under {}", shown.join(", ")),
-            "a skill is a directory holding SKILL.md; create one with `skillforge new docker-deployment`",
-        ));
-    }
-    let mut junit_dirs: Vec<PathBuf> = targets.iter().map(skill_dir_of).collect();
+    let mut report = if targets.is_empty() {
+        LintReport {
+            skills: Vec::new(),
+            checked: 0,
+            diagnostics: Vec::new(),
+            notes: Vec::new(),
+            deny_warnings: config.deny_warnings,
+            tokens: Vec::new(),
+            sources: Vec::new(),
+        }
+    } else {
+        lint_targets_with(&targets, config.clone(), opts)?
+    };
     for a in &archives {
         let al = crate::ship::archive::lint_archive(a, &config)?;
         report.checked += 1;
@@ -277,92 +288,32 @@ pub fn lint_targets_with(
     let cx = crate::lint::registry::context(config);
     let per_skill: Vec<Linted> = targets
         .par_iter()
-        .map(|t| lint_one(&cx, t, opts, budgets))
+        .map(|t| match Skill::load(t.path()) {
+            Ok(skill) => {
+                let diagnostics = lint_skill(&cx, &skill);
+                let tokens = opts
+                    .tokens
+                    .and_then(|all| skill_tokens(&skill, all, budgets));
+                let source = (opts.keep_sources
+                    && diagnostics.iter().any(|d| d.file == skill.skill_md))
+                .then(|| (skill.skill_md.clone(), skill.doc.text.clone()));
+                Linted {
+                    diagnostics,
+                    summary: Some(SkillSummary::of(&skill)),
+                    skill: opts.keep_skills.then_some(skill),
+                    tokens,
+                    source,
+                }
+            }
+            Err(e) => Linted {
+                diagnostics: vec![load_error_diagnostic(&e)],
+                summary: None,
+                skill: None,
+                tokens: None,
+                source: None,
+            },
+        })
         .collect();
-    Ok(assemble(&cx, per_skill, deny_warnings))
-}
-
-/// Lints the skills named by `direct` and those found under `roots` while the search
-/// for them goes on: each skill found is handed to the worker threads at once, so the
-/// walk of a large tree overlaps the linting instead of coming first. Returns the
-/// targets (sorted, each once) and the report, the same as [`discover`] followed by
-/// [`lint_targets_with`].
-pub fn lint_streamed(
-    direct: Vec<Target>,
-    roots: &[PathBuf],
-    config: Config,
-    opts: LintOptions,
-) -> (Vec<Target>, LintReport) {
-    let deny_warnings = config.deny_warnings;
-    let budgets = config.budgets;
-    let cx = crate::lint::registry::context(config);
-    let (tx, rx) = std::sync::mpsc::channel::<Target>();
-    let mut done: Vec<(Target, Linted)> = std::thread::scope(|scope| {
-        scope.spawn(move || {
-            for t in direct {
-                let _ = tx.send(t);
-            }
-            for root in roots {
-                crate::lint::discover::walk_each(root, |t| {
-                    let _ = tx.send(t);
-                });
-            }
-        });
-        rx.into_iter()
-            .par_bridge()
-            .map(|t| {
-                let l = lint_one(&cx, &t, opts, budgets);
-                (t, l)
-            })
-            .collect()
-    });
-    // The order skills were found in depends on thread timing: sort, and lint a skill
-    // named twice (a path and a tree that holds it) once.
-    done.sort_by(|a, b| a.0.cmp(&b.0));
-    done.dedup_by(|a, b| a.0 == b.0);
-    let (targets, per_skill): (Vec<Target>, Vec<Linted>) = done.into_iter().unzip();
-    let report = assemble(&cx, per_skill, deny_warnings);
-    (targets, report)
-}
-
-/// Loads and lints one target, keeping what `opts` asks for.
-fn lint_one(
-    cx: &crate::rule::Ctx,
-    t: &Target,
-    opts: LintOptions,
-    budgets: crate::lint::Budgets,
-) -> Linted {
-    match Skill::load(t.path()) {
-        Ok(skill) => {
-            let diagnostics = lint_skill(cx, &skill);
-            let tokens = opts
-                .tokens
-                .and_then(|all| skill_tokens(&skill, all, budgets));
-            let source = (opts.keep_sources
-                && diagnostics.iter().any(|d| d.file == skill.skill_md))
-            .then(|| (skill.skill_md.clone(), skill.doc.text.clone()));
-            Linted {
-                diagnostics,
-                summary: Some(SkillSummary::of(&skill)),
-                skill: opts.keep_skills.then_some(skill),
-                tokens,
-                source,
-            }
-        }
-        Err(e) => Linted {
-            diagnostics: vec![load_error_diagnostic(&e)],
-            summary: None,
-            skill: None,
-            tokens: None,
-            source: None,
-        },
-    }
-}
-
-/// Joins the per-skill results (in target order), runs the tree rules and sorts the
-/// findings.
-fn assemble(cx: &crate::rule::Ctx, per_skill: Vec<Linted>, deny_warnings: bool) -> LintReport {
-    let checked = per_skill.len();
     let mut diagnostics = Vec::new();
     let mut summaries = Vec::new();
     let mut skills = Vec::new();
@@ -375,7 +326,7 @@ fn assemble(cx: &crate::rule::Ctx, per_skill: Vec<Linted>, deny_warnings: bool) 
         tokens.extend(l.tokens);
         sources.extend(l.source);
     }
-    diagnostics.extend(lint_tree_summaries(cx, &summaries));
+    diagnostics.extend(lint_tree_summaries(&cx, &summaries));
     diagnostics.sort_by(|a, b| {
         (&a.file, a.line(), a.span.map(|s| s.col), &a.rule).cmp(&(
             &b.file,
@@ -389,15 +340,15 @@ fn assemble(cx: &crate::rule::Ctx, per_skill: Vec<Linted>, deny_warnings: bool) 
         .map(str::to_string)
         .into_iter()
         .collect();
-    LintReport {
-        checked,
+    Ok(LintReport {
+        checked: targets.len(),
         skills,
         diagnostics,
         notes,
         deny_warnings,
         tokens,
         sources,
-    }
+    })
 }
 
 /// A skill that cannot be loaded at all becomes one error diagnostic.

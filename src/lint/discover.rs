@@ -32,26 +32,7 @@ fn is_skill_dir(dir: &Path) -> bool {
 
 /// Resolves command-line paths to skill targets.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>> {
-    let (direct, roots) = classify(paths)?;
-    let mut out: BTreeSet<Target> = direct.into_iter().collect();
-    for root in &roots {
-        let found = std::sync::Mutex::new(Vec::new());
-        walk_each(root, |t| {
-            if let Ok(mut v) = found.lock() {
-                v.push(t);
-            }
-        });
-        out.extend(found.into_inner().unwrap_or_default());
-    }
-    Ok(out.into_iter().collect())
-}
-
-/// The first step of [`discover`]: the paths that name a skill or a SKILL.md (as
-/// targets) and the trees still to be searched (with [`walk_each`]). Fails on a path
-/// that does not exist or names a file other than SKILL.md.
-pub fn classify(paths: &[PathBuf]) -> Result<(Vec<Target>, Vec<PathBuf>)> {
-    let mut direct = Vec::new();
-    let mut roots = Vec::new();
+    let mut out: BTreeSet<Target> = BTreeSet::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|_| {
             Error::input(path, "no such file or directory")
@@ -60,7 +41,7 @@ pub fn classify(paths: &[PathBuf]) -> Result<(Vec<Target>, Vec<PathBuf>)> {
         if meta.is_file() {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if name.eq_ignore_ascii_case("skill.md") {
-                direct.push(Target::SkillFile(path.clone()));
+                out.insert(Target::SkillFile(path.clone()));
                 continue;
             }
             return Err(Error::input(
@@ -72,59 +53,50 @@ pub fn classify(paths: &[PathBuf]) -> Result<(Vec<Target>, Vec<PathBuf>)> {
             ));
         }
         if is_skill_dir(path) {
-            direct.push(Target::Skill(path.clone()));
+            out.insert(Target::Skill(path.clone()));
             continue;
         }
-        roots.push(path.clone());
+        walk(path, &mut out);
     }
-    Ok((direct, roots))
+    Ok(out.into_iter().collect())
 }
 
-/// Searches the tree `root` for skill directories and hands each to `found` as soon
-/// as it is seen (from the walker's threads, in no particular order), so a caller can
-/// start on the first skills while the walk goes on.
-pub fn walk_each(root: &Path, found: impl Fn(Target) + Sync) {
+fn walk(root: &Path, out: &mut BTreeSet<Target>) {
     // A directory holding SKILL.md is recorded and not descended into: its references/,
     // scripts/ and templates/ belong to that skill (and skipping them saves most of the
     // walk's system calls on large trees).
-    let found = &found;
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::channel::<PathBuf>();
-        scope.spawn(move || {
-            for dir in rx {
-                found(Target::Skill(dir));
+    let found = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&found);
+    ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .follow_links(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .require_git(false)
+        .parents(true)
+        .filter_entry(move |e| {
+            let name = e.file_name();
+            // `.skillforge/` holds backups (install, --force), never live skills.
+            if name == ".git" || name == "target" || name == "node_modules" || name == ".skillforge"
+            {
+                return false;
             }
-        });
-        ignore::WalkBuilder::new(root)
-            .hidden(false)
-            .follow_links(false)
-            .git_ignore(true)
-            .git_exclude(true)
-            .git_global(false)
-            .require_git(false)
-            .parents(true)
-            .filter_entry(move |e| {
-                let name = e.file_name();
-                // `.skillforge/` holds backups (install, --force), never live skills.
-                if name == ".git"
-                    || name == "target"
-                    || name == "node_modules"
-                    || name == ".skillforge"
-                {
-                    return false;
+            if e.depth() > 0 && e.file_type().is_some_and(|t| t.is_dir()) && is_skill_dir(e.path())
+            {
+                if let Ok(mut v) = sink.lock() {
+                    v.push(e.path().to_path_buf());
                 }
-                if e.depth() > 0
-                    && e.file_type().is_some_and(|t| t.is_dir())
-                    && is_skill_dir(e.path())
-                {
-                    let _ = tx.send(e.path().to_path_buf());
-                    return false;
-                }
-                true
-            })
-            .build_parallel()
-            .run(|| Box::new(|_| ignore::WalkState::Continue));
-    });
+                return false;
+            }
+            true
+        })
+        .build_parallel()
+        .run(|| Box::new(|_| ignore::WalkState::Continue));
+    let dirs = found.lock().map(|v| v.clone()).unwrap_or_default();
+    for dir in dirs {
+        out.insert(Target::Skill(dir));
+    }
 }
 
 /// The agents' project skills folders, relative to a repository root (the folders
