@@ -187,6 +187,31 @@ pub fn read_listed_sized(
     read_known_size(&mut file, size).map_err(ReadError::Io)
 }
 
+/// [`read_listed_sized`] for a file of an open folder: `rel` is opened relative to
+/// `dir` (the same non-blocking, no-link open), so the kernel does not walk the whole
+/// path again. `path` is the same file by path, used for size 0 (the long way).
+#[cfg(unix)]
+pub fn read_listed_sized_at(
+    dir: impl rustix::fd::AsFd,
+    rel: &std::ffi::CStr,
+    path: &Path,
+    size: u64,
+    cap: u64,
+) -> std::result::Result<Vec<u8>, ReadError> {
+    use rustix::fs::{Mode, OFlags};
+    if size > cap {
+        return Err(ReadError::TooLarge { size, cap });
+    }
+    if size == 0 {
+        return read_listed_capped(path, cap);
+    }
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let fd = rustix::fs::openat(dir, rel, flags, Mode::empty())
+        .map_err(|e| ReadError::Io(std::io::Error::from(e)))?;
+    let mut file = std::fs::File::from(fd);
+    read_known_size(&mut file, size).map_err(ReadError::Io)
+}
+
 /// Reads the first `size` bytes of `file` (fewer if it ends sooner): one read of
 /// exactly that many bytes in the common case, without a further read to find the end
 /// (`read_to_end` would read in 8 KB steps and then ask once more).

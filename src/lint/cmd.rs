@@ -99,6 +99,13 @@ pub fn run(args: LintArgs) -> Result<u8> {
     let (archives, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths
         .into_iter()
         .partition(|p| crate::ship::archive::is_archive_path(p) && p.is_file());
+    // The frontmatter schema is compiled while the tree is walked, on a worker that
+    // would wait anyway, instead of stalling the first skill that needs it.
+    if config.profile != crate::lint::Profile::Strict {
+        rayon::spawn(|| {
+            crate::lint::schema::validator();
+        });
+    }
     let targets = if paths.is_empty() {
         Vec::new()
     } else {
@@ -286,10 +293,16 @@ pub fn lint_targets_with(
     let deny_warnings = config.deny_warnings;
     let budgets = config.budgets;
     let cx = crate::lint::registry::context(config);
+    // Each skill's folder stays open while it is linted (its files are read relative
+    // to it); at most one per worker thread at a time.
+    let load_opts = crate::skill::LoadOptions {
+        keep_dir: true,
+        ..Default::default()
+    };
     let per_skill: Vec<Linted> = targets
         .par_iter()
-        .map(|t| match Skill::load(t.path()) {
-            Ok(skill) => {
+        .map(|t| match Skill::load_with(t.path(), load_opts) {
+            Ok(mut skill) => {
                 let diagnostics = lint_skill(&cx, &skill);
                 let tokens = opts
                     .tokens
@@ -297,6 +310,9 @@ pub fn lint_targets_with(
                 let source = (opts.keep_sources
                     && diagnostics.iter().any(|d| d.file == skill.skill_md))
                 .then(|| (skill.skill_md.clone(), skill.doc.text.clone()));
+                // A kept skill does not keep its folder open: `package` and `install`
+                // keep every skill of a tree, which could exhaust the descriptors.
+                skill.release_dir();
                 Linted {
                     diagnostics,
                     summary: Some(SkillSummary::of(&skill)),

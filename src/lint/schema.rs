@@ -97,6 +97,18 @@ fn check_schema(cx: &Ctx, skill: &Skill, em: &mut Emitter) {
     if !fields_parsed(skill) || cx.profile() == Profile::Strict {
         return;
     }
+    // Every error the schema reports points into a field the frontmatter has (or at
+    // the whole object, as `required` does): with spec fields only, there is nothing
+    // this rule would report.
+    if skill
+        .doc
+        .frontmatter
+        .fields
+        .iter()
+        .all(|f| SPEC_FIELDS.contains(&f.key.as_str()))
+    {
+        return;
+    }
     let value = frontmatter_value(skill);
     for e in schema_errors(&value) {
         let Some(top) = e.pointer.split('/').nth(1).map(unescape) else {
@@ -212,5 +224,42 @@ mod tests {
                 .any(|d| d.severity == Severity::Error && d.rule != "SF-name-matches-dir");
             assert_eq!((schema_bad, named_bad), (bad, bad), "{fm}");
         }
+    }
+
+    /// The rule skips validation when the frontmatter holds spec fields only: every
+    /// error the schema gives for such a frontmatter points at a spec field or at the
+    /// whole object, so validating could not have reported anything.
+    #[test]
+    fn spec_only_frontmatter_has_no_reportable_schema_error() {
+        let cases = [
+            "name: Bad_Name\ndescription: \"\"\ncompatibility: \"\"\n",
+            "name: 7\ndescription: [a, b]\nlicense: {a: 1}\nmetadata: [1]\n",
+            "name: ok\ndescription: x\nmetadata:\n  a: [1, 2]\n  b: {c: d}\nallowed-tools: 3\n",
+            "description: x\n",
+            "name: ok\n",
+            "name: ok\ndescription: x\nallowed-tools:\n  - 1\n  - {a: b}\n",
+        ];
+        for fm in cases {
+            let s = skill("ok", &format!("---\n{fm}---\nBody\n"));
+            assert!(fields_parsed(&s), "{fm}");
+            let errs = schema_errors(&frontmatter_value(&s));
+            assert!(
+                !errs.is_empty(),
+                "each case breaks the schema somewhere: {fm}"
+            );
+            for e in errs {
+                let top = e.pointer.split('/').nth(1).map(unescape);
+                assert!(
+                    top.as_deref().is_none_or(|t| SPEC_FIELDS.contains(&t)),
+                    "{fm}: {e:?}"
+                );
+            }
+        }
+        // A field outside the spec is still validated.
+        let s = skill(
+            "ok",
+            "---\nname: ok\ndescription: x\neffort: extreme\n---\nBody\n",
+        );
+        assert_eq!(lines("SF-frontmatter-schema", &cx(), &s), vec![4]);
     }
 }

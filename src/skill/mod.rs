@@ -37,7 +37,17 @@ pub struct Skill {
     /// Directories that could not be listed and files that cannot be read (sorted by
     /// path), with the OS's reason: reported, never taken for absent.
     pub unreadable: Vec<Unreadable>,
+    /// The skill folder, kept open when the loader asked for it
+    /// ([`LoadOptions::keep_dir`]): the skill's files are then opened relative to it,
+    /// so the kernel does not walk the whole path again for each one.
+    dir_fd: Option<DirFd>,
 }
+
+/// An open skill folder (see [`Skill::release_dir`]).
+#[cfg(unix)]
+type DirFd = std::sync::Arc<rustix::fs::Dir>;
+#[cfg(not(unix))]
+type DirFd = std::sync::Arc<()>;
 
 /// A file or directory of the skill that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -277,12 +287,17 @@ impl LoadError {
 #[derive(Debug, Clone, Copy)]
 pub struct LoadOptions {
     pub size_cap: u64,
+    /// Keep the skill folder open in the model, so later reads of its files
+    /// ([`Skill::read_file`]) are relative to it. One descriptor per loaded skill:
+    /// callers that keep many skills call [`Skill::release_dir`] (lint does).
+    pub keep_dir: bool,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
             size_cap: DEFAULT_SIZE_CAP,
+            keep_dir: false,
         }
     }
 }
@@ -294,14 +309,22 @@ impl Skill {
     }
 
     pub fn load_with(path: &Path, opts: LoadOptions) -> Result<Skill, LoadError> {
-        // The common case, a directory whose SKILL.md is a regular file (not a link),
-        // costs one system call before the read; everything else takes the long way.
-        let upper = path.join("SKILL.md");
-        if let Ok(meta) = std::fs::symlink_metadata(&upper)
-            && meta.is_file()
+        // The common case, a directory whose SKILL.md is a regular file (not a link):
+        // the folder is opened once and SKILL.md and the listing are read relative to
+        // it; everything else takes the long way.
+        #[cfg(unix)]
+        if let Some(loaded) = Self::load_at(path, opts) {
+            return loaded;
+        }
+        #[cfg(not(unix))]
         {
-            let bytes = crate::fsutil::read_listed_sized(&upper, meta.len(), opts.size_cap);
-            return Self::from_bytes(path.to_path_buf(), upper, false, bytes);
+            let upper = path.join("SKILL.md");
+            if let Ok(meta) = std::fs::symlink_metadata(&upper)
+                && meta.is_file()
+            {
+                let bytes = crate::fsutil::read_listed_sized(&upper, meta.len(), opts.size_cap);
+                return Self::from_bytes(path.to_path_buf(), upper, false, bytes);
+            }
         }
         let meta = std::fs::metadata(path).map_err(|_| LoadError::NotFound(path.into()))?;
         let (dir, skill_md) = if meta.is_dir() {
@@ -344,6 +367,75 @@ impl Skill {
         Self::from_bytes(dir, skill_md, lowercase_name, bytes)
     }
 
+    /// [`Skill::load_with`]'s common case on Unix: `path` is a folder that opens and
+    /// holds a regular `SKILL.md` (not a link). `None` means "take the long way" (not
+    /// a folder, no such file, a link, a folder that cannot be searched): the long way
+    /// finds out which and says so.
+    #[cfg(unix)]
+    fn load_at(path: &Path, opts: LoadOptions) -> Option<Result<Skill, LoadError>> {
+        use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(rustix::fs::CWD, path, flags, Mode::empty()).ok()?;
+        let st = rustix::fs::statat(&fd, c"SKILL.md", AtFlags::SYMLINK_NOFOLLOW).ok()?;
+        if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
+            return None;
+        }
+        let skill_md = path.join("SKILL.md");
+        let bytes = crate::fsutil::read_listed_sized_at(
+            &fd,
+            c"SKILL.md",
+            &skill_md,
+            st.st_size as u64,
+            opts.size_cap,
+        );
+        let bytes = match Self::check_read(&skill_md, bytes) {
+            Ok(b) => b,
+            Err(e) => return Some(Err(e)),
+        };
+        let doc = match parse_bytes(&skill_md, bytes) {
+            Ok(d) => d,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut out = Vec::new();
+        let mut unreadable = Vec::new();
+        let dir = list_dir_fd(fd, String::new(), 0, &mut out, &mut unreadable);
+        out.sort_by(|a, b| a.rel.cmp(&b.rel));
+        unreadable.sort_by(|a, b| a.rel.cmp(&b.rel));
+        Some(Ok(Skill {
+            dir: path.to_path_buf(),
+            skill_md,
+            lowercase_name: false,
+            doc,
+            files: out,
+            unreadable,
+            dir_fd: dir.filter(|_| opts.keep_dir).map(std::sync::Arc::new),
+        }))
+    }
+
+    /// Closes the skill folder kept open by [`LoadOptions::keep_dir`] (later reads go
+    /// by path). For callers that keep many skills loaded at once.
+    pub fn release_dir(&mut self) {
+        self.dir_fd = None;
+    }
+
+    /// Turns a failed read of SKILL.md into the load error that says why.
+    fn check_read(
+        skill_md: &Path,
+        bytes: Result<Vec<u8>, crate::fsutil::ReadError>,
+    ) -> Result<Vec<u8>, LoadError> {
+        bytes.map_err(|e| match e {
+            crate::fsutil::ReadError::Io(err) => LoadError::Unreadable {
+                path: skill_md.to_path_buf(),
+                message: err.to_string(),
+            },
+            crate::fsutil::ReadError::TooLarge { size, cap } => LoadError::TooLarge {
+                path: skill_md.to_path_buf(),
+                size,
+                cap,
+            },
+        })
+    }
+
     /// Parses SKILL.md's bytes (or reports why they could not be read) and lists the
     /// skill's other files.
     fn from_bytes(
@@ -352,17 +444,7 @@ impl Skill {
         lowercase_name: bool,
         bytes: Result<Vec<u8>, crate::fsutil::ReadError>,
     ) -> Result<Skill, LoadError> {
-        let bytes = bytes.map_err(|e| match e {
-            crate::fsutil::ReadError::Io(err) => LoadError::Unreadable {
-                path: skill_md.clone(),
-                message: err.to_string(),
-            },
-            crate::fsutil::ReadError::TooLarge { size, cap } => LoadError::TooLarge {
-                path: skill_md.clone(),
-                size,
-                cap,
-            },
-        })?;
+        let bytes = Self::check_read(&skill_md, bytes)?;
         let doc = parse_bytes(&skill_md, bytes)?;
         let (files, unreadable) = list_files(&dir);
         Ok(Skill {
@@ -372,6 +454,7 @@ impl Skill {
             doc,
             files,
             unreadable,
+            dir_fd: None,
         })
     }
 
@@ -391,6 +474,7 @@ impl Skill {
             doc: parse_skill_md(text),
             files,
             unreadable,
+            dir_fd: None,
         }
     }
 
@@ -412,17 +496,35 @@ impl Skill {
     }
 
     /// Reads another file of the skill (relative path), capped. `None` if absent,
-    /// unreadable, over the cap, or not UTF-8.
+    /// unreadable, over the cap, not UTF-8, or listed as a symbolic link.
     pub fn read_file(&self, rel: &str) -> Option<String> {
         let path = self.dir.join(rel);
-        // A file the listing saw as regular is not asked for its type again.
+        // A file the listing saw as regular is not asked for its type again; one it saw
+        // as a symbolic link is not followed (it may lead out of the skill).
         let listed = self
             .files
             .binary_search_by(|f| f.rel.as_str().cmp(rel))
             .ok()
-            .map(|i| &self.files[i])
-            .filter(|f| f.is_regular);
+            .map(|i| &self.files[i]);
+        if listed.is_some_and(|f| f.is_symlink) {
+            return None;
+        }
+        let listed = listed.filter(|f| f.is_regular);
         let bytes = if let Some(f) = listed {
+            #[cfg(unix)]
+            if let Some(dir) = &self.dir_fd
+                && let Ok(dir) = dir.fd()
+                && let Ok(crel) = std::ffi::CString::new(rel)
+            {
+                let bytes = crate::fsutil::read_listed_sized_at(
+                    dir,
+                    &crel,
+                    &path,
+                    f.size,
+                    DEFAULT_SIZE_CAP,
+                );
+                return String::from_utf8(bytes.ok()?).ok();
+            }
             crate::fsutil::read_listed_sized(&path, f.size, DEFAULT_SIZE_CAP)
         } else {
             crate::fsutil::read_capped(&path, DEFAULT_SIZE_CAP)
@@ -481,7 +583,9 @@ fn list_files(dir: &Path) -> (Vec<SkillFile>, Vec<Unreadable>) {
     let mut unreadable = Vec::new();
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
     match rustix::fs::openat(rustix::fs::CWD, dir, flags, Mode::empty()) {
-        Ok(fd) => list_dir_fd(fd, String::new(), 0, &mut out, &mut unreadable),
+        Ok(fd) => {
+            list_dir_fd(fd, String::new(), 0, &mut out, &mut unreadable);
+        }
         Err(e) => unreadable.push(Unreadable {
             rel: ".".to_string(),
             is_dir: true,
@@ -494,7 +598,8 @@ fn list_files(dir: &Path) -> (Vec<SkillFile>, Vec<Unreadable>) {
 }
 
 /// One folder of [`list_files`]: `fd` is the open folder, `prefix` its path relative
-/// to the skill (`""` for the skill itself).
+/// to the skill (`""` for the skill itself). Returns the folder, still open (`None` if
+/// it could not be read as one).
 #[cfg(unix)]
 fn list_dir_fd(
     fd: rustix::fd::OwnedFd,
@@ -502,10 +607,10 @@ fn list_dir_fd(
     depth: usize,
     out: &mut Vec<SkillFile>,
     unreadable: &mut Vec<Unreadable>,
-) {
+) -> Option<rustix::fs::Dir> {
     use rustix::fs::{AtFlags, FileType, Mode, OFlags};
     let Ok(mut dir) = rustix::fs::Dir::new(fd) else {
-        return;
+        return None;
     };
     let mut listed: Vec<(std::ffi::CString, FileType)> = Vec::new();
     while let Some(Ok(entry)) = dir.read() {
@@ -515,7 +620,7 @@ fn list_dir_fd(
         }
     }
     let Ok(here) = dir.fd() else {
-        return;
+        return None;
     };
     // Sub-folders are walked after this folder is read, one at a time.
     let mut subdirs: Vec<(std::ffi::CString, String)> = Vec::new();
@@ -589,7 +694,9 @@ fn list_dir_fd(
     for (cname, rel) in subdirs {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
         match rustix::fs::openat(here, cname.as_c_str(), flags, Mode::empty()) {
-            Ok(fd) => list_dir_fd(fd, rel, depth + 1, out, unreadable),
+            Ok(fd) => {
+                list_dir_fd(fd, rel, depth + 1, out, unreadable);
+            }
             Err(e) => unreadable.push(Unreadable {
                 rel,
                 is_dir: true,
@@ -597,6 +704,7 @@ fn list_dir_fd(
             }),
         }
     }
+    Some(dir)
 }
 
 /// The same walk as [`list_files`] through `std::fs` (platforms without rustix, and a
@@ -709,4 +817,92 @@ fn may_deny_read(_: &std::fs::Metadata) -> bool {
 #[cfg(not(unix))]
 fn list_files(dir: &Path) -> (Vec<SkillFile>, Vec<Unreadable>) {
     list_files_std(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    /// A skill with the cases the listing treats specially.
+    fn tricky_skill() -> tempfile::TempDir {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path();
+        write(d, "SKILL.md", "---\nname: x\ndescription: y\n---\n# T\n");
+        write(d, "references/a.md", "# a\n");
+        write(d, "references/deep/b.md", "# b\n");
+        write(d, "references/SKILL.md", "nested\n");
+        write(d, "templates/.dockerignore", ".git\n");
+        write(d, ".git/config", "x\n");
+        write(d, ".DS_Store", "x");
+        write(d, "assets/empty.txt", "");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/etc/passwd", d.join("references/pw.md")).unwrap();
+            std::os::unix::fs::symlink("/etc", d.join("linked")).unwrap();
+            let fifo = std::ffi::CString::new(d.join("references/f.md").to_str().unwrap()).unwrap();
+            // SAFETY: a valid NUL-terminated path.
+            assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        }
+        t
+    }
+
+    #[test]
+    fn listing_through_folder_fds_equals_the_std_walk() {
+        let t = tricky_skill();
+        let (files, unreadable) = list_files(t.path());
+        let (std_files, std_unreadable) = list_files_std(t.path());
+        assert_eq!(files, std_files);
+        assert_eq!(unreadable, std_unreadable);
+        let rels: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+        assert!(rels.contains(&"references/SKILL.md") && rels.contains(&"templates/.dockerignore"));
+        assert!(
+            !rels
+                .iter()
+                .any(|r| r.starts_with(".git") || *r == ".DS_Store")
+        );
+    }
+
+    #[test]
+    fn the_fast_load_and_the_long_way_build_the_same_model() {
+        let t = tricky_skill();
+        let fast = Skill::load(t.path()).unwrap();
+        // Through SKILL.md's path, the loader takes the long way.
+        let long = Skill::load(&t.path().join("SKILL.md")).unwrap();
+        assert_eq!(fast.doc.text, long.doc.text);
+        assert_eq!(fast.files, long.files);
+        assert_eq!(fast.unreadable, long.unreadable);
+        assert_eq!(fast.skill_md, long.skill_md);
+        assert_eq!(fast.read_file("references/a.md").as_deref(), Some("# a\n"));
+        assert_eq!(fast.read_file("assets/empty.txt").as_deref(), Some(""));
+        // Neither a link out of the skill nor a FIFO is read (and nothing hangs).
+        assert_eq!(fast.read_file("references/pw.md"), None);
+        assert_eq!(fast.read_file("references/f.md"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_kept_folder_is_read_relative_to_itself_until_released() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("s");
+        write(&dir, "SKILL.md", "---\nname: s\ndescription: y\n---\n# T\n");
+        write(&dir, "references/a.md", "# a\n");
+        let opts = LoadOptions {
+            keep_dir: true,
+            ..Default::default()
+        };
+        let mut kept = Skill::load_with(&dir, opts).unwrap();
+        let plain = Skill::load(&dir).unwrap();
+        // Move the folder away: only the skill holding it open still finds its files.
+        std::fs::rename(&dir, t.path().join("moved")).unwrap();
+        assert_eq!(kept.read_file("references/a.md").as_deref(), Some("# a\n"));
+        assert_eq!(plain.read_file("references/a.md"), None);
+        kept.release_dir();
+        assert_eq!(kept.read_file("references/a.md"), None);
+    }
 }

@@ -2,8 +2,6 @@
 //! Markdown files of a skill (a light scan), and resolution inside the skill.
 
 use crate::skill::{LineCursor, Skill, Span};
-use regex::Regex;
-use std::sync::LazyLock;
 
 /// A relative link or a path mention found in a file of the skill.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,12 +105,6 @@ fn mentions(text: &str) -> impl Iterator<Item = Mention<'_>> {
     })
 }
 
-/// Markdown inline links `[text](dest "title")` and images, for files other than SKILL.md.
-static MD_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"!?\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)"#)
-        .expect("static regex")
-});
-
 /// One inline Markdown link found by [`md_links`]: byte range of the whole link and
 /// its destination as written.
 pub struct MdLink<'t> {
@@ -137,15 +129,94 @@ pub fn md_links(text: &str) -> impl Iterator<Item = MdLink<'_>> {
         } else {
             ""
         };
-        MD_LINK.captures_iter(line).filter_map(move |c| {
-            let (whole, dest) = (c.get(0)?, c.get(1)?);
-            Some(MdLink {
-                start: line_start + whole.start(),
-                end: line_start + whole.end(),
-                dest: &text[line_start + dest.start()..line_start + dest.end()],
-            })
+        line_links(line).map(move |(start, end, dest_start, dest_end)| MdLink {
+            start: line_start + start,
+            end: line_start + end,
+            dest: &text[line_start + dest_start..line_start + dest_end],
         })
     })
+}
+
+/// The inline links of one line (no `\n`), as byte ranges (whole link, destination):
+/// the matches, in order, of the pattern
+/// `!?\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)`
+/// (leftmost-first, non-overlapping, as `Regex::captures_iter` finds them), by a
+/// direct scan. A unit test checks it against that regex.
+fn line_links(line: &str) -> impl Iterator<Item = (usize, usize, usize, usize)> + '_ {
+    let b = line.as_bytes();
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(i) = memchr::memchr(b'[', &b[from.min(b.len())..]) {
+            let open = from + i;
+            if let Some((end, dest)) = link_from(line, open) {
+                let start = if open > from && b[open - 1] == b'!' {
+                    open - 1
+                } else {
+                    open
+                };
+                from = end;
+                return Some((start, end, dest.0, dest.1));
+            }
+            from = open + 1;
+        }
+        from = b.len();
+        None
+    })
+}
+
+/// The link whose `[` is at `open`: (end of the link, destination range). The label
+/// runs to the first `]`, which must be followed by `(`.
+fn link_from(line: &str, open: usize) -> Option<(usize, (usize, usize))> {
+    let b = line.as_bytes();
+    let close = open + 1 + memchr::memchr(b']', &b[open + 1..])?;
+    if b.get(close + 1) != Some(&b'(') {
+        return None;
+    }
+    let p = skip_ws(line, close + 2);
+    // `<dest>`; when nothing can follow the `<`, the `<` alone is the destination.
+    if b.get(p) == Some(&b'<') {
+        let q = dest_run_end(line, p + 1);
+        if q > p + 1 {
+            return link_tail(line, q).map(|end| (end, (p + 1, q)));
+        }
+        return link_tail(line, p + 1).map(|end| (end, (p, p + 1)));
+    }
+    let q = dest_run_end(line, p);
+    if q == p {
+        return None;
+    }
+    link_tail(line, q).map(|end| (end, (p, q)))
+}
+
+/// After a destination ending at `q`: an optional `>`, an optional title (`"…"` or
+/// `'…'` after whitespace), whitespace and `)`. Returns the end of the link.
+fn link_tail(line: &str, q: usize) -> Option<usize> {
+    let b = line.as_bytes();
+    let r = if b.get(q) == Some(&b'>') { q + 1 } else { q };
+    let w = skip_ws(line, r);
+    if w > r
+        && let Some(&quote @ (b'"' | b'\'')) = b.get(w)
+        && let Some(len) = memchr::memchr(quote, &b[w + 1..])
+    {
+        let t = skip_ws(line, w + 1 + len + 1);
+        return (b.get(t) == Some(&b')')).then_some(t + 1);
+    }
+    (b.get(w) == Some(&b')')).then_some(w + 1)
+}
+
+/// The end of the whitespace (Unicode `White_Space`, as the regex's `\s`) from `at`.
+fn skip_ws(line: &str, at: usize) -> usize {
+    let rest = &line[at..];
+    at + rest.len() - rest.trim_start_matches(char::is_whitespace).len()
+}
+
+/// The end of a link destination from `at`: characters other than `)`, `>` and
+/// whitespace.
+fn dest_run_end(line: &str, at: usize) -> usize {
+    let rest = &line[at..];
+    at + rest
+        .find(|c: char| c == ')' || c == '>' || c.is_whitespace())
+        .unwrap_or(rest.len())
 }
 
 /// A link destination that names a file of the machine the skill was written on rather
@@ -403,6 +474,7 @@ pub fn text_refs(text: &str) -> Vec<PathRef> {
 mod tests {
     use super::*;
     use crate::lint::rules::testutil;
+    use regex::Regex;
 
     /// The pattern [`raw_mentions`] stands for.
     fn mention_regex() -> Regex {
@@ -431,6 +503,80 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The pattern [`line_links`] implements, as a regex.
+    fn md_link_regex() -> Regex {
+        Regex::new(r#"!?\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)"#)
+            .unwrap()
+    }
+
+    #[test]
+    fn link_scan_equals_the_regex() {
+        let re = md_link_regex();
+        let frags = [
+            "[",
+            "]",
+            "(",
+            ")",
+            "](",
+            "![",
+            "!",
+            "<",
+            ">",
+            "\"",
+            "'",
+            " ",
+            "\t",
+            "\r",
+            "\u{a0}",
+            "\u{2003}",
+            "\u{85}",
+            "a",
+            "x.md",
+            "/etc",
+            "é",
+            "#top",
+            "[a](b)",
+            "](<",
+            ">)",
+            "\"t\"",
+            "'t'",
+            "\\",
+            "`",
+            "http://h/",
+            "~",
+        ];
+        let mut seed: u64 = 0x11ce;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let check = |line: &str| {
+            let want: Vec<(usize, usize, usize, usize)> = re
+                .captures_iter(line)
+                .map(|c| {
+                    let (w, d) = (c.get(0).unwrap(), c.get(1).unwrap());
+                    (w.start(), w.end(), d.start(), d.end())
+                })
+                .collect();
+            let got: Vec<_> = line_links(line).collect();
+            assert_eq!(got, want, "{line:?}");
+        };
+        for _ in 0..50_000 {
+            let n = next() % 14;
+            let line: String = (0..n).map(|_| frags[next() % frags.len()]).collect();
+            check(&line);
+        }
+        for line in [
+            "[a](b) ![i](<c d>) [x](<>) [y](<) [z](< q) [t](u \"v\") [w](e 'f' ) [g]( h\t)",
+            "[a[b](c) [](d) [e] (f) [g](h \"unclosed) [i](j>) [k](l\u{a0}\"m\"\u{2003})",
+            "!![a](b)![c](d)[e](f)",
+        ] {
+            check(line);
         }
     }
 
