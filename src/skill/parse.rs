@@ -116,6 +116,151 @@ fn parse_frontmatter(text: &str, ix: &LineIndex) -> (Frontmatter, usize) {
 /// Top-level mapping entries with spans, in order.
 struct Pairs(Vec<(Spanned<String>, Spanned<Value>)>);
 
+/// One top-level entry of the frontmatter: key and value with the 1-based line and
+/// column (in characters) where each starts, as serde-saphyr reports them.
+#[derive(Debug, Clone, PartialEq)]
+struct Entry {
+    key: String,
+    key_at: (u64, u64),
+    value: Value,
+    value_at: (u64, u64),
+}
+
+impl Pairs {
+    fn into_entries(self) -> Vec<Entry> {
+        self.0
+            .into_iter()
+            .map(|(k, v)| Entry {
+                key_at: (k.referenced.line(), k.referenced.column()),
+                key: k.value,
+                value_at: (v.referenced.line(), v.referenced.column()),
+                value: v.value,
+            })
+            .collect()
+    }
+}
+
+/// The entries of a frontmatter in the plain shape nearly every skill uses, read
+/// without the YAML parser: `key: value` lines, where a value is a plain string
+/// (starting with a letter; no `: `, ` #`, or word YAML would read as a boolean, null
+/// or number), a one-line quoted string without escapes, or (after a bare `key:`) an
+/// indented block of such `key: value` lines. Anything else (comments, blank lines,
+/// lists, flow collections, block scalars, continuation lines, duplicate keys, CR, tags,
+/// anchors…) returns `None`, and serde-saphyr parses the text as before. A unit test
+/// checks that whatever this accepts, serde-saphyr reads the same, spans included.
+fn simple_entries(yaml: &str) -> Option<Vec<Entry>> {
+    if yaml.is_empty() || yaml.len() > 16 * 1024 || yaml.contains('\r') {
+        return None;
+    }
+    let lines: Vec<&str> = yaml
+        .strip_suffix('\n')
+        .unwrap_or(yaml)
+        .split('\n')
+        .collect();
+    let mut out: Vec<Entry> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let lno = i as u64 + 1;
+        let (key, rest) = simple_key(line)?;
+        if out.iter().any(|e| e.key == key) {
+            return None;
+        }
+        if rest.is_empty() {
+            // A nested block of `key: value` lines, all at the same indentation.
+            let mut map = serde_json::Map::new();
+            let mut at = None;
+            let mut indent = 0;
+            i += 1;
+            while i < lines.len() && lines[i].starts_with(' ') {
+                let l = lines[i];
+                let ind = l.len() - l.trim_start_matches(' ').len();
+                if at.is_none() {
+                    indent = ind;
+                    at = Some((i as u64 + 1, ind as u64 + 1));
+                } else if ind != indent {
+                    return None;
+                }
+                let (k, r) = simple_key(&l[ind..])?;
+                let (v, _) = simple_value(r, (ind + k.len() + 1) as u64)?;
+                if map.insert(k.to_string(), v).is_some() {
+                    return None;
+                }
+                i += 1;
+            }
+            out.push(Entry {
+                key: key.to_string(),
+                key_at: (lno, 1),
+                value: Value::Object(map),
+                value_at: at?,
+            });
+            continue;
+        }
+        let (value, col) = simple_value(rest, key.len() as u64 + 1)?;
+        out.push(Entry {
+            key: key.to_string(),
+            key_at: (lno, 1),
+            value,
+            value_at: (lno, col),
+        });
+        i += 1;
+    }
+    Some(out)
+}
+
+/// `key:` at the start of `line`: the key (letters, digits, `-`, `_`, starting with a
+/// letter; not a word YAML gives a meaning) and what follows the colon.
+fn simple_key(line: &str) -> Option<(&str, &str)> {
+    let colon = line.find(':')?;
+    let key = &line[..colon];
+    let ok = key.starts_with(|c: char| c.is_ascii_alphabetic())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && !yaml_word(key);
+    let rest = &line[colon + 1..];
+    (ok && (rest.is_empty() || rest.starts_with(' '))).then_some((key, rest))
+}
+
+/// A value after `key:` (`rest` starts with a space; `colon_col` is the colon's
+/// 1-based column): the string and the column it starts at.
+fn simple_value(rest: &str, colon_col: u64) -> Option<(Value, u64)> {
+    let v = rest.trim_start_matches(' ');
+    let col = colon_col + 1 + (rest.len() - v.len()) as u64;
+    let v = v.trim_end_matches(' ');
+    let printable = |t: &str| {
+        !t.chars()
+            .any(|c| c.is_control() || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}'))
+    };
+    if let Some(q) = v.strip_prefix('"') {
+        let inner = q.strip_suffix('"')?;
+        return (!inner.contains(['"', '\\']) && printable(inner))
+            .then(|| (Value::String(inner.to_string()), col));
+    }
+    if let Some(q) = v.strip_prefix('\'') {
+        let inner = q.strip_suffix('\'')?;
+        return (!inner.contains('\'') && printable(inner))
+            .then(|| (Value::String(inner.to_string()), col));
+    }
+    let plain = v.starts_with(|c: char| c.is_ascii_alphabetic())
+        && !v.contains(": ")
+        && !v.contains(" #")
+        && !v.ends_with(':')
+        && !yaml_word(v)
+        && v.parse::<f64>().is_err()
+        && printable(v);
+    plain.then(|| (Value::String(v.to_string()), col))
+}
+
+/// Words a YAML reader may take for a boolean, a null or a number (YAML 1.1 and 1.2
+/// spellings, any case).
+fn yaml_word(w: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "inf", "infinity", "nan",
+    ];
+    w.len() <= 8 && WORDS.iter().any(|x| x.eq_ignore_ascii_case(w))
+}
+
 impl<'de> Deserialize<'de> for Pairs {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -181,10 +326,14 @@ fn parse_yaml(fm: &mut Frontmatter, text: &str, ix: &LineIndex) {
         });
         return;
     }
-    // One parse in the common case (a mapping); the generic parse runs only to explain
-    // a failure or an empty document.
-    let pairs = match serde_saphyr::from_str::<Pairs>(yaml) {
-        Ok(p) if !p.0.is_empty() => p.0,
+    // Plain frontmatters are read directly; otherwise one parse in the common case (a
+    // mapping); the generic parse runs only to explain a failure or an empty document.
+    let parsed = match simple_entries(yaml) {
+        Some(e) => Ok::<_, serde_saphyr::Error>(e),
+        None => serde_saphyr::from_str::<Pairs>(yaml).map(Pairs::into_entries),
+    };
+    let entries = match parsed {
+        Ok(p) if !p.is_empty() => p,
         first => {
             match serde_saphyr::from_str::<Value>(yaml) {
                 Ok(v) if !v.is_object() => fm.not_mapping = Some(describe_kind(&v).to_string()),
@@ -199,10 +348,9 @@ fn parse_yaml(fm: &mut Frontmatter, text: &str, ix: &LineIndex) {
         }
     };
     let yaml_lines: Vec<&str> = yaml.lines().collect();
-    for (k, v) in pairs {
-        let key_span = to_span(k.referenced.line(), k.referenced.column(), k.value.len());
-        let vline = v.referenced.line();
-        let vcol = v.referenced.column();
+    for e in entries {
+        let key_span = to_span(e.key_at.0, e.key_at.1, e.key.len());
+        let (vline, vcol) = e.value_at;
         let vline_text = yaml_lines
             .get(vline.saturating_sub(1) as usize)
             .copied()
@@ -214,7 +362,7 @@ fn parse_yaml(fm: &mut Frontmatter, text: &str, ix: &LineIndex) {
         // A block scalar's indicator (`|`, `>-`, …) sits after the key on the key's line;
         // the value itself starts on the next line.
         let key_line_text = yaml_lines
-            .get(k.referenced.line().saturating_sub(1) as usize)
+            .get(e.key_at.0.saturating_sub(1) as usize)
             .copied()
             .unwrap_or("");
         let after_key = key_line_text
@@ -223,23 +371,23 @@ fn parse_yaml(fm: &mut Frontmatter, text: &str, ix: &LineIndex) {
             .unwrap_or("");
         let block_scalar = rest.starts_with('|')
             || rest.starts_with('>')
-            || (v.value.is_string() && (after_key.starts_with('|') || after_key.starts_with('>')));
+            || (e.value.is_string() && (after_key.starts_with('|') || after_key.starts_with('>')));
         let mut value_span = to_span(vline, vcol, rest.trim_end().len());
-        if v.value.is_null() && value_span.line != key_span.line {
+        if e.value.is_null() && value_span.line != key_span.line {
             // An empty value is reported at its key.
             value_span = key_span;
         }
-        let children = if v.value.is_object() {
-            nested_keys(&yaml_lines, k.referenced.line() as usize, &|l, c, n| {
+        let children = if e.value.is_object() {
+            nested_keys(&yaml_lines, e.key_at.0 as usize, &|l, c, n| {
                 to_span(l as u64, c as u64, n)
             })
         } else {
             Vec::new()
         };
         fm.fields.push(Field {
-            key: k.value,
+            key: e.key,
             key_span,
-            value: v.value,
+            value: e.value,
             value_span,
             block_scalar,
             children,
@@ -620,6 +768,203 @@ fn fence_closed(raw: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whatever frontmatter the direct reader accepts, serde-saphyr reads the same:
+    /// keys, values and where each starts. Random documents are built from lines that
+    /// mix the plain shape with what it must refuse.
+    #[test]
+    fn simple_entries_read_what_serde_saphyr_reads() {
+        let keys = [
+            "name",
+            "description",
+            "license",
+            "metadata",
+            "version",
+            "a-b",
+            "K_1",
+            "true",
+            "Yes",
+            "null",
+            "x1",
+            "1x",
+            "é",
+            "on",
+        ];
+        let values = [
+            "plain words here",
+            "Does X. Use when Y, or Z.",
+            "1.1.0",
+            "1",
+            "0x1F",
+            "1e3",
+            "yes",
+            "No",
+            "OFF",
+            "null",
+            "Null",
+            "~",
+            "",
+            "inf",
+            ".inf",
+            "NaN",
+            "infinity",
+            "a: b",
+            "a #c",
+            "a#b",
+            "a:b",
+            "end:",
+            "\"quoted\"",
+            "'single'",
+            "\"with \\\" escape\"",
+            "\"a: b # c\"",
+            "'it''s'",
+            "\"unclosed",
+            "'unclosed",
+            "\"\"",
+            "''",
+            "[a, b]",
+            "{a: b}",
+            "- x",
+            "|",
+            ">-",
+            "&anchor x",
+            "*alias",
+            "!!str x",
+            "!tag x",
+            "é ü",
+            "a\u{a0}b",
+            "a\u{85}b",
+            "a\u{2028}b",
+            "x,y",
+            "@at",
+            "`tick`",
+            "%pct",
+            "a  b",
+            "trailing  ",
+            "Apache-2.0",
+            "x{y}",
+            "a]b",
+            "y",
+            "n",
+            "\"1.0\" x",
+            "'a' # c",
+        ];
+        let mut seed: u64 = 0xf00d;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        // Values and keys of the plain shape (most documents are built from these, so
+        // that one odd line decides).
+        let good_values = [
+            "plain words here",
+            "Does X. Use when Y, or Z.",
+            "\"1.1.0\"",
+            "'x: y # z'",
+            "Apache-2.0",
+            "a#b",
+            "a:b",
+            "x{y}",
+            "é ü",
+            "Read Grep Bash(git:*)",
+        ];
+        let good_keys = [
+            "name",
+            "description",
+            "license",
+            "version",
+            "owner",
+            "a-b",
+            "K_1",
+        ];
+        let (mut accepted, total) = (0, 20_000);
+        for round in 0..total {
+            let mut lines: Vec<String> = Vec::new();
+            if round % 4 == 0 {
+                // Anything goes.
+                for _ in 0..1 + next() % 6 {
+                    let k = keys[next() % keys.len()];
+                    let v = values[next() % values.len()];
+                    lines.push(match next() % 10 {
+                        0 => format!("{k}:"),
+                        1 | 2 => format!("  {k}: {v}"),
+                        3 => format!("    {k}: {v}"),
+                        4 => String::new(),
+                        5 => format!("# {v}"),
+                        6 => format!("  {v}"),
+                        7 => format!("{k}:  {v}"),
+                        8 => format!("{k}:{v}"),
+                        _ => format!("{k}: {v}"),
+                    });
+                }
+            } else {
+                // The plain shape (distinct keys, nested blocks)...
+                let mut ks: Vec<&str> = good_keys.to_vec();
+                for _ in 0..1 + next() % 4 {
+                    if ks.is_empty() {
+                        break;
+                    }
+                    let k = ks.swap_remove(next() % ks.len());
+                    if next() % 3 == 0 {
+                        lines.push(format!("{k}:"));
+                        let ind = " ".repeat(1 + next() % 3);
+                        let mut sub: Vec<&str> = good_keys.to_vec();
+                        for _ in 0..1 + next() % 3 {
+                            let sk = sub.swap_remove(next() % sub.len());
+                            let v = good_values[next() % good_values.len()];
+                            lines.push(format!("{ind}{sk}: {v}"));
+                        }
+                    } else {
+                        let v = good_values[next() % good_values.len()];
+                        let sp = " ".repeat(1 + next() % 2);
+                        lines.push(format!("{k}:{sp}{v}"));
+                    }
+                }
+                // ...with, half of the time, one odd value or line.
+                if next() % 2 == 0 {
+                    let at = next() % lines.len();
+                    let v = values[next() % values.len()];
+                    let k = keys[next() % keys.len()];
+                    let odd = match next() % 5 {
+                        0 => format!("{k}: {v}"),
+                        1 => format!("  {k}: {v}"),
+                        2 => format!("  {v}"),
+                        3 => String::new(),
+                        _ => format!("# {v}"),
+                    };
+                    if next() % 2 == 0 {
+                        lines[at] = odd;
+                    } else {
+                        lines.insert(at, odd);
+                    }
+                }
+            }
+            let yaml: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            let Some(fast) = simple_entries(&yaml) else {
+                continue;
+            };
+            accepted += 1;
+            let slow = serde_saphyr::from_str::<Pairs>(&yaml)
+                .unwrap_or_else(|e| panic!("{yaml:?} accepted but serde-saphyr fails: {e}"))
+                .into_entries();
+            assert_eq!(fast, slow, "{yaml:?}");
+        }
+        // The shape is common enough in the random documents for the check to mean
+        // something.
+        assert!(accepted * 10 > total, "{accepted} of {total}");
+        for yaml in [
+            "name: my-skill\ndescription: Does X. Use when Y.\nlicense: MIT\nmetadata:\n  version: \"1.1.0\"\n  owner: platform-team\n",
+            "name: a\nmetadata:\n   a: 'x: y'\n   b: c d\nallowed-tools: Read Grep\n",
+        ] {
+            let fast = simple_entries(yaml).expect("the plain shape");
+            let slow = serde_saphyr::from_str::<Pairs>(yaml)
+                .unwrap()
+                .into_entries();
+            assert_eq!(fast, slow, "{yaml:?}");
+        }
+    }
 
     #[test]
     fn frontmatter_fields_have_spans() {
