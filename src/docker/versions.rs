@@ -38,6 +38,10 @@ pub struct Versions {
     pub schema: String,
     pub as_of: String,
     pub images: Vec<VersionEntry>,
+    /// [`Versions::entry_line`] of each entry, worked out on the first
+    /// [`Versions::eol_findings`] (the data is not changed after it is loaded).
+    #[serde(skip)]
+    entry_lines: OnceLock<Vec<Option<Line>>>,
 }
 
 /// What a product line is called, for messages.
@@ -266,6 +270,7 @@ impl Versions {
                     schema: String::new(),
                     as_of: String::new(),
                     images: Vec::new(),
+                    entry_lines: OnceLock::new(),
                 },
             )
         })
@@ -332,12 +337,13 @@ impl Versions {
     }
 
     /// The end-of-life date of a line, when the data lists it (the earliest date of the
-    /// entries for that line), and whether it is listed at all.
-    fn listed(&self, line: &Line) -> (bool, Option<&str>) {
+    /// entries for that line), and whether it is listed at all. `lines` holds
+    /// [`Self::entry_line`] of each entry, in order.
+    fn listed(&self, lines: &[Option<Line>], line: &Line) -> (bool, Option<&str>) {
         let mut listed = false;
         let mut eol: Option<&str> = None;
-        for e in &self.images {
-            if self.entry_line(e).as_ref() == Some(line) {
+        for (e, l) in self.images.iter().zip(lines) {
+            if l.as_ref() == Some(line) {
                 listed = true;
                 if let Some(d) = e.eol.as_deref() {
                     eol = Some(eol.map_or(d, |x: &str| x.min(d)));
@@ -365,9 +371,9 @@ impl Versions {
 
     /// The first supported entry of a product in file order (the template line is
     /// listed first), as `image:tag`.
-    fn recommended(&self, product: &str, today: &str) -> Option<String> {
-        self.images.iter().find_map(|e| {
-            let l = self.entry_line(e)?;
+    fn recommended(&self, lines: &[Option<Line>], product: &str, today: &str) -> Option<String> {
+        self.images.iter().zip(lines).find_map(|(e, l)| {
+            let l = l.as_ref()?;
             (l.product == product && e.eol.as_deref().is_none_or(|d| d > today)).then(|| {
                 match e.eol.as_deref() {
                     Some(d) => format!(
@@ -384,9 +390,17 @@ impl Versions {
     /// The end-of-life findings for one image reference on `today` (`YYYY-MM-DD`).
     pub fn eol_findings(&self, r: &ImageRef, today: &str) -> Vec<EolFinding> {
         let mut out = Vec::new();
-        for line in lines_of(r) {
+        let found = lines_of(r);
+        if found.is_empty() {
+            return out;
+        }
+        // Each entry's own line, worked out once for the data.
+        let entries = self
+            .entry_lines
+            .get_or_init(|| self.images.iter().map(|e| self.entry_line(e)).collect());
+        for line in found {
             let what = format!("{} {}", product_label(&line.product), line.cycle);
-            let (listed, eol) = self.listed(&line);
+            let (listed, eol) = self.listed(entries, &line);
             let why = if listed {
                 match eol {
                     Some(d) if d <= today => format!("end of life since {d}"),
@@ -397,8 +411,9 @@ impl Versions {
                 let supported: Vec<Line> = self
                     .images
                     .iter()
-                    .filter(|e| e.eol.as_deref().is_none_or(|d| d > today))
-                    .filter_map(|e| self.entry_line(e))
+                    .zip(entries)
+                    .filter(|(e, _)| e.eol.as_deref().is_none_or(|d| d > today))
+                    .filter_map(|(_, l)| l.clone())
                     .filter(|l| l.product == line.product)
                     .collect();
                 let Some(oldest) = supported.iter().min_by(|a, b| a.order.cmp(&b.order)) else {
@@ -416,7 +431,7 @@ impl Versions {
             out.push(EolFinding {
                 what,
                 why,
-                instead: self.recommended(&line.product, today),
+                instead: self.recommended(entries, &line.product, today),
             });
         }
         out

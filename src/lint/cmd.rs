@@ -176,13 +176,18 @@ pub fn run(args: LintArgs) -> Result<u8> {
             }
             t
         }
-        Format::Json => render::json_with(
-            "lint",
-            &report.diagnostics,
-            report.checked,
-            &report.notes,
-            tokens.as_ref(),
-        ),
+        Format::Json => {
+            // Written as it is serialised (a write error, e.g. a closed pipe, ends it).
+            let _ = render::json_write(
+                &mut out,
+                "lint",
+                &report.diagnostics,
+                report.checked,
+                &report.notes,
+                tokens.as_ref(),
+            );
+            String::new()
+        }
         Format::Github => render::github(&report.diagnostics),
         Format::Junit => render::junit(&junit_dirs, &report.diagnostics, report.deny_warnings),
         Format::Sarif => crate::report::sarif::lint(&report.diagnostics),

@@ -348,6 +348,23 @@ pub fn json_with<T: serde::Serialize>(
     notes: &[String],
     tokens: Option<&T>,
 ) -> String {
+    let mut out = Vec::new();
+    if json_write(&mut out, command, diags, skills, notes, tokens).is_err() {
+        return "{}\n".into();
+    }
+    String::from_utf8(out).unwrap_or_else(|_| "{}\n".into())
+}
+
+/// [`json_with`], written to `w` as it is serialised (a large report is never held
+/// in memory as a whole).
+pub fn json_write<W: std::io::Write, T: serde::Serialize>(
+    w: W,
+    command: &str,
+    diags: &[Diagnostic],
+    skills: usize,
+    notes: &[String],
+    tokens: Option<&T>,
+) -> std::io::Result<()> {
     // Serialised straight from borrowed structs (no intermediate `Value` tree): this
     // runs on the main thread after the parallel lint, once per finding.
     #[derive(serde::Serialize)]
@@ -361,6 +378,22 @@ pub fn json_with<T: serde::Serialize>(
         message: &'a str,
         hint: Option<&'a str>,
     }
+    /// The findings, turned into items one at a time while they are written.
+    struct Items<'a>(&'a [Diagnostic]);
+    impl serde::Serialize for Items<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.0.iter().map(|d| Item {
+                rule: &d.rule,
+                severity: d.severity,
+                file: rel(&d.file),
+                line: d.span.map(|s| s.line),
+                column: d.span.map(|s| s.col),
+                end_column: d.span.map(|s| s.col + s.len.max(1)),
+                message: &d.message,
+                hint: d.hint.as_deref(),
+            }))
+        }
+    }
     #[derive(serde::Serialize)]
     struct Report<'a, T: serde::Serialize> {
         version: u32,
@@ -369,7 +402,7 @@ pub fn json_with<T: serde::Serialize>(
         skills: usize,
         summary: Counts,
         notes: &'a [String],
-        diagnostics: Vec<Item<'a>>,
+        diagnostics: Items<'a>,
         #[serde(skip_serializing_if = "Option::is_none")]
         tokens: Option<&'a T>,
     }
@@ -380,24 +413,14 @@ pub fn json_with<T: serde::Serialize>(
         skills,
         summary: Counts::of(diags),
         notes,
-        diagnostics: diags
-            .iter()
-            .map(|d| Item {
-                rule: &d.rule,
-                severity: d.severity,
-                file: rel(&d.file),
-                line: d.span.map(|s| s.line),
-                column: d.span.map(|s| s.col),
-                end_column: d.span.map(|s| s.col + s.len.max(1)),
-                message: &d.message,
-                hint: d.hint.as_deref(),
-            })
-            .collect(),
+        diagnostics: Items(diags),
         tokens,
     };
-    let mut s = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
+    use std::io::Write as _;
+    let mut w = std::io::BufWriter::with_capacity(64 * 1024, w);
+    serde_json::to_writer_pretty(&mut w, &report).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")?;
+    w.flush()
 }
 
 /// Escapes a GitHub workflow-command message (`%`, CR, LF), and any other control
