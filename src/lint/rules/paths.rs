@@ -310,8 +310,25 @@ fn resolve_segments(base: &str, path: &str) -> Result<String, ()> {
 /// A relative path that [`resolve`] would leave as it is: `/`-separated segments,
 /// none empty, `.` or `..`, and no `\\` (`""` counts as normal).
 fn is_normal(p: &str) -> bool {
-    !p.contains('\\')
-        && (p.is_empty() || p.split('/').all(|s| !s.is_empty() && s != "." && s != ".."))
+    // One pass over the bytes (this runs for every path of every reference doc).
+    let b = p.as_bytes();
+    if b.is_empty() {
+        return true;
+    }
+    let mut start = 0;
+    for i in 0..=b.len() {
+        match b.get(i) {
+            Some(b'\\') => return false,
+            Some(b'/') | None => {
+                if matches!(&b[start..i], b"" | b"." | b"..") {
+                    return false;
+                }
+                start = i + 1;
+            }
+            Some(_) => {}
+        }
+    }
+    true
 }
 
 /// The directory part of a relative file path (`references/a.md` → `references`).
@@ -500,6 +517,25 @@ mod tests {
                         for (b, p) in [(base.as_str(), path.as_str()), ("", p1), (b1, p1)] {
                             assert_eq!(resolve(b, p), resolve_segments(b, p), "{b:?} + {p:?}");
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn is_normal_scan_equals_the_segment_definition() {
+        let by_segments = |p: &str| {
+            !p.contains('\\')
+                && (p.is_empty() || p.split('/').all(|s| !s.is_empty() && s != "." && s != ".."))
+        };
+        let parts = ["", "/", "a", ".", "..", "...", "\\", "é", ".a", "a."];
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    for d in parts {
+                        let p = format!("{a}{b}{c}{d}");
+                        assert_eq!(is_normal(&p), by_segments(&p), "{p:?}");
                     }
                 }
             }
