@@ -34,9 +34,21 @@ use std::sync::OnceLock;
 /// - the text report, once sanitised as every text output is before printing, holds no
 ///   control character but newline and tab, and no line that could forge a CI command
 ///   (`::error …`);
-/// - one finding renders to a bounded number of bytes (a long line is windowed).
+/// - one finding renders to a bounded number of bytes (a long line is windowed);
+/// - whatever the plain-frontmatter reader accepts, serde-saphyr reads the same.
 pub fn skill_md(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
+    // The plain-frontmatter reader agrees with serde-saphyr on whatever it accepts: on
+    // the input as a frontmatter, and on the frontmatter of the input as a SKILL.md.
+    if let Err(e) = skillforge::skill::check_plain_frontmatter_reader(&text) {
+        panic!("{e}");
+    }
+    if let Some(rest) = text.strip_prefix("---\n")
+        && let Some(end) = rest.find("\n---")
+        && let Err(e) = skillforge::skill::check_plain_frontmatter_reader(&rest[..=end])
+    {
+        panic!("{e}");
+    }
     let dir = Path::new("/nonexistent-skillforge-fuzz/fuzz-skill");
     let skill = Skill::from_text(dir, &text);
     let cx = Ctx::new(Config::default());

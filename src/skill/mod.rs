@@ -10,7 +10,7 @@
 mod parse;
 pub mod span;
 
-pub use parse::{parse_skill_md, yaml_error_summary};
+pub use parse::{check_plain_frontmatter_reader, parse_skill_md, yaml_error_summary};
 pub use span::{LineCursor, LineIndex, Span, count_lines, line_text};
 
 use serde_json::Value;

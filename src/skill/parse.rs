@@ -261,6 +261,29 @@ fn yaml_word(w: &str) -> bool {
     w.len() <= 8 && WORDS.iter().any(|x| x.eq_ignore_ascii_case(w))
 }
 
+/// For the fuzz targets: whenever the direct reader accepts `yaml`, serde-saphyr must
+/// read the same entries (keys, values, where each starts). `Err` describes a
+/// disagreement.
+#[doc(hidden)]
+pub fn check_plain_frontmatter_reader(yaml: &str) -> Result<(), String> {
+    let Some(fast) = simple_entries(yaml) else {
+        return Ok(());
+    };
+    match serde_saphyr::from_str::<Pairs>(yaml) {
+        Ok(p) => {
+            let slow = p.into_entries();
+            if fast == slow {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{yaml:?}: direct {fast:?} vs serde-saphyr {slow:?}"
+                ))
+            }
+        }
+        Err(e) => Err(format!("{yaml:?} accepted, but serde-saphyr fails: {e}")),
+    }
+}
+
 impl<'de> Deserialize<'de> for Pairs {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;

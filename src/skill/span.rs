@@ -18,6 +18,22 @@ impl Span {
     }
 }
 
+/// `offset..offset+len` clamped to `text` with both ends on character boundaries: the
+/// start moves back and the end forward to the nearest boundary. A position worked out
+/// from a YAML reader's line and column can otherwise land inside a character (a lone
+/// CR ends a line for YAML, not for the line index).
+fn on_chars(text: &str, offset: usize, len: usize) -> (usize, usize) {
+    let mut start = offset.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = offset.saturating_add(len).clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    (start, end - start)
+}
+
 /// Maps byte offsets to line/column for one text.
 ///
 /// Columns count characters. For ASCII text a column is a subtraction; otherwise the
@@ -121,8 +137,10 @@ impl LineIndex {
     }
 
     /// A span for `offset..offset+len` in `text`.
+    /// Both ends are moved onto character boundaries (the start back, the end
+    /// forward), so a span can always slice the text.
     pub fn span(&self, text: &str, offset: usize, len: usize) -> Span {
-        let offset = offset.min(text.len());
+        let (offset, len) = on_chars(text, offset, len);
         let line = self.line_of(offset);
         let start = self.starts[line - 1];
         let col = self.col(text, start, offset);
@@ -130,7 +148,7 @@ impl LineIndex {
             line,
             col,
             offset,
-            len: len.min(text.len() - offset),
+            len,
         }
     }
 
@@ -183,9 +201,10 @@ impl<'t> LineCursor<'t> {
     }
 
     /// A span for `offset..offset+len` in the text.
+    /// Both ends are moved onto character boundaries, as in [`LineIndex::span`].
     pub fn span(&mut self, offset: usize, len: usize) -> Span {
         let text = self.text;
-        let offset = offset.min(text.len());
+        let (offset, len) = on_chars(text, offset, len);
         if offset < self.pos {
             *self = LineCursor::new(text);
         }
@@ -211,7 +230,7 @@ impl<'t> LineCursor<'t> {
             line: self.line,
             col,
             offset,
-            len: len.min(text.len() - offset),
+            len,
         }
     }
 }
@@ -234,6 +253,33 @@ pub fn line_text(text: &str, line: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_start_and_end_on_characters() {
+        let t = "a\u{e9}\n\u{fffd}\u{fffd}x\r\u{1f600}\n";
+        let ix = LineIndex::new(t);
+        for off in 0..=t.len() + 2 {
+            for len in 0..=t.len() + 2 {
+                for s in [ix.span(t, off, len), LineCursor::new(t).span(off, len)] {
+                    assert!(t.get(s.offset..s.end()).is_some(), "{off}+{len}: {s:?}");
+                    assert!(s.offset <= off.min(t.len()) && s.end() >= (off + len).min(t.len()));
+                }
+            }
+        }
+        // On boundaries nothing moves.
+        assert_eq!(
+            ix.span(t, 1, 2),
+            Span {
+                line: 1,
+                col: 2,
+                offset: 1,
+                len: 2
+            }
+        );
+        // Inside `é`: the start moves back one byte, the end forward one.
+        let s = ix.span(t, 2, 0);
+        assert_eq!((s.offset, s.len, s.col), (1, 2, 2));
+    }
 
     #[test]
     fn lines_and_columns() {
