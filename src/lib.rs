@@ -20,3 +20,15 @@ pub mod skill;
 pub mod term;
 
 pub use error::{Error, Result};
+
+/// A small deterministic pseudo-random sequence for the differential unit tests (a
+/// 64-bit linear congruential generator; the same seed gives the same inputs).
+#[cfg(test)]
+pub(crate) fn test_rng(mut seed: u64) -> impl FnMut() -> usize {
+    move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    }
+}

@@ -872,13 +872,7 @@ mod tests {
             "\"1.0\" x",
             "'a' # c",
         ];
-        let mut seed: u64 = 0xf00d;
-        let mut next = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize
-        };
+        let mut next = crate::test_rng(0xf00d);
         // Values and keys of the plain shape (most documents are built from these, so
         // that one odd line decides).
         let good_values = [

@@ -584,13 +584,7 @@ mod tests {
             "http://h/",
             "~",
         ];
-        let mut seed: u64 = 0x11ce;
-        let mut next = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize
-        };
+        let mut next = crate::test_rng(0x11ce);
         let check = |line: &str| {
             let want: Vec<(usize, usize, usize, usize)> = re
                 .captures_iter(line)
@@ -655,13 +649,7 @@ mod tests {
             ".md",
             "*",
         ];
-        let mut seed: u64 = 0x5eed;
-        let mut next = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize
-        };
+        let mut next = crate::test_rng(0x5eed);
         for _ in 0..20_000 {
             let n = next() % 12;
             let text: String = (0..n).map(|_| frags[next() % frags.len()]).collect();
