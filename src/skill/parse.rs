@@ -924,7 +924,7 @@ mod tests {
                         break;
                     }
                     let k = ks.swap_remove(next() % ks.len());
-                    if next() % 3 == 0 {
+                    if next().is_multiple_of(3) {
                         lines.push(format!("{k}:"));
                         let ind = " ".repeat(1 + next() % 3);
                         let mut sub: Vec<&str> = good_keys.to_vec();
@@ -940,7 +940,7 @@ mod tests {
                     }
                 }
                 // ...with, half of the time, one odd value or line.
-                if next() % 2 == 0 {
+                if next().is_multiple_of(2) {
                     let at = next() % lines.len();
                     let v = values[next() % values.len()];
                     let k = keys[next() % keys.len()];
@@ -951,7 +951,7 @@ mod tests {
                         3 => String::new(),
                         _ => format!("# {v}"),
                     };
-                    if next() % 2 == 0 {
+                    if next().is_multiple_of(2) {
                         lines[at] = odd;
                     } else {
                         lines.insert(at, odd);
