@@ -69,7 +69,8 @@ impl LineIndex {
         }
     }
 
-    /// 1-based character column of `offset`, on the line starting at `start`.
+    /// 1-based character column of `offset` (a character boundary, as [`Self::span`]
+    /// makes it), on the line starting at `start`.
     fn col(&self, text: &str, start: usize, offset: usize) -> usize {
         if self.ascii {
             return offset - start + 1;
@@ -79,16 +80,14 @@ impl LineIndex {
             Err(p) => p.into_inner(),
         };
         let (from, base) = match *cache {
-            Some((o, c)) if o >= start && o <= offset && text.is_char_boundary(o) => (o, c),
+            Some((o, c)) if o >= start && o <= offset => (o, c),
             _ => (start, 1),
         };
         let col = text
             .get(from..offset)
             .map(|s| s.chars().count() + base)
             .unwrap_or(1);
-        if text.is_char_boundary(offset) {
-            *cache = Some((offset, col));
-        }
+        *cache = Some((offset, col));
         col
     }
 
@@ -219,13 +218,12 @@ impl<'t> LineCursor<'t> {
             Some((o, c)) if o >= self.line_start && o <= offset => (o, c),
             _ => (self.line_start, 1),
         };
+        // `on_chars` put `offset` on a character boundary (and `from` is one).
         let col = text
             .get(from..offset)
             .map(|s| base + s.chars().count())
             .unwrap_or(1);
-        if text.is_char_boundary(offset) {
-            self.last = Some((offset, col));
-        }
+        self.last = Some((offset, col));
         Span {
             line: self.line,
             col,
